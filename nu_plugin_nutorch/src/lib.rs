@@ -1,0 +1,16 @@
+//! nu_plugin_nutorch: PyTorch in Nushell.
+//!
+//! The plugin composes nutorch-core (tch ops, dtypes, devices), nutorch-store (where tensors
+//! live) and nutorch-nn (networks). This crate knows Nushell: commands, signatures, the tensor
+//! custom value, value ⇄ tensor conversion and errors with spans.
+
+pub mod args;
+pub mod commands;
+pub mod errors;
+pub mod guard;
+pub mod plugin;
+pub mod tensor_value;
+pub mod values;
+
+pub use plugin::NutorchPlugin;
+pub use tensor_value::TensorValue;

@@ -1,0 +1,183 @@
+//! Nushell values ⇄ plain tensor data (flat buffer + shape), in bulk.
+
+use nu_protocol::{LabeledError, Span, Value};
+use nutorch_core::{Buffer, Data};
+
+/// One leaf of a nested list, before the buffer type is decided.
+#[derive(Clone, Copy)]
+enum Leaf {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+/// Flattens a scalar or (nested) list into data, checking that it is rectangular.
+/// The buffer type follows `torch.tensor`: any float → floats; else any int → ints (bools
+/// become 0/1); all bools → bools. Errors name the position of the offending element.
+pub fn data_from_value(value: &Value) -> Result<Data, LabeledError> {
+    let mut shape = Vec::new();
+    // The shape is fixed by the first element at each depth; every sibling must match it.
+    let mut probe = value;
+    while let Value::List { vals, .. } = probe {
+        shape.push(vals.len() as i64);
+        match vals.first() {
+            Some(first) => probe = first,
+            None => break,
+        }
+    }
+    let mut leaves = Vec::with_capacity(shape.iter().product::<i64>().max(1) as usize);
+    collect(value, &shape, 0, &mut String::new(), &mut leaves)?;
+    Ok(Data { shape, values: buffer_from_leaves(leaves) })
+}
+
+fn collect(value: &Value, shape: &[i64], depth: usize, position: &mut String, out: &mut Vec<Leaf>) -> Result<(), LabeledError> {
+    let at = |p: &str| if p.is_empty() { String::new() } else { format!(" at {p}") };
+    match value {
+        Value::List { vals, internal_span, .. } => {
+            let Some(&expected) = shape.get(depth) else {
+                return Err(ragged(format!("a list{} where a number was expected (the first element fixed the shape {shape:?})", at(position)), *internal_span));
+            };
+            if vals.len() as i64 != expected {
+                return Err(ragged(
+                    format!("ragged list{}: {} elements where {expected} were expected (shape {shape:?})", at(position), vals.len()),
+                    *internal_span,
+                ));
+            }
+            for (i, v) in vals.iter().enumerate() {
+                let before = position.len();
+                position.push_str(&format!("[{i}]"));
+                collect(v, shape, depth + 1, position, out)?;
+                position.truncate(before);
+            }
+            Ok(())
+        }
+        leaf if depth < shape.len() => Err(ragged(
+            format!("a {} {} where a list of {} was expected (shape {shape:?})", leaf.get_type(), at(position).trim_start(), shape[depth]),
+            leaf.span(),
+        )),
+        Value::Int { val, .. } => Ok(out.push(Leaf::Int(*val))),
+        Value::Float { val, .. } => Ok(out.push(Leaf::Float(*val))),
+        Value::Bool { val, .. } => Ok(out.push(Leaf::Bool(*val))),
+        other => Err(LabeledError::new("Invalid value").with_label(
+            format!("expected a number or bool{}, found {}", at(position), other.get_type()),
+            other.span(),
+        )),
+    }
+}
+
+fn ragged(message: String, span: Span) -> LabeledError {
+    LabeledError::new("Ragged list").with_label(message, span)
+}
+
+fn buffer_from_leaves(leaves: Vec<Leaf>) -> Buffer {
+    let any_float = leaves.iter().any(|l| matches!(l, Leaf::Float(_)));
+    let all_bool = !leaves.is_empty() && leaves.iter().all(|l| matches!(l, Leaf::Bool(_)));
+    if leaves.is_empty() {
+        Buffer::Float(Vec::new())
+    } else if all_bool {
+        Buffer::Bool(leaves.iter().map(|l| matches!(l, Leaf::Bool(true))).collect())
+    } else if any_float {
+        Buffer::Float(leaves.iter().map(|l| match *l {
+            Leaf::Float(f) => f,
+            Leaf::Int(i) => i as f64,
+            Leaf::Bool(b) => b as i64 as f64,
+        }).collect())
+    } else {
+        Buffer::Int(leaves.iter().map(|l| match *l {
+            Leaf::Int(i) => i,
+            Leaf::Bool(b) => b as i64,
+            Leaf::Float(f) => f as i64,
+        }).collect())
+    }
+}
+
+/// Builds nested lists (a scalar for a 0-d tensor) from data.
+pub fn value_from_data(data: &Data, span: Span) -> Value {
+    let leaf = |i: usize| match &data.values {
+        Buffer::Bool(v) => Value::bool(v[i], span),
+        Buffer::Int(v) => Value::int(v[i], span),
+        Buffer::Float(v) => Value::float(v[i], span),
+    };
+    fn build(shape: &[i64], offset: usize, leaf: &dyn Fn(usize) -> Value, span: Span) -> Value {
+        match shape.split_first() {
+            None => leaf(offset),
+            Some((&n, rest)) => {
+                let stride: usize = rest.iter().map(|&d| d as usize).product();
+                Value::list((0..n as usize).map(|i| build(rest, offset + i * stride, leaf, span)).collect(), span)
+            }
+        }
+    }
+    build(&data.shape, 0, &leaf, span)
+}
+
+/// A short human preview like `[0.0000, 0.5233, 1.0467, …]` of the first values.
+pub fn preview_text(data: &Data, total: usize) -> String {
+    let mut parts: Vec<String> = match &data.values {
+        Buffer::Bool(v) => v.iter().map(|b| b.to_string()).collect(),
+        Buffer::Int(v) => v.iter().map(|i| i.to_string()).collect(),
+        Buffer::Float(v) => v.iter().map(|f| format!("{f:.4}")).collect(),
+    };
+    if total > parts.len() {
+        parts.push(format!("… ({total} values)"));
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s() -> Span {
+        Span::test_data()
+    }
+
+    fn list(vals: Vec<Value>) -> Value {
+        Value::list(vals, s())
+    }
+
+    #[test]
+    fn nested_ints_flatten_with_shape() {
+        let v = list(vec![list(vec![Value::int(1, s()), Value::int(2, s())]), list(vec![Value::int(3, s()), Value::int(i64::MAX, s())])]);
+        let data = data_from_value(&v).unwrap();
+        assert_eq!(data.shape, vec![2, 2]);
+        assert_eq!(data.values, Buffer::Int(vec![1, 2, 3, i64::MAX]));
+        assert_eq!(value_from_data(&data, s()), v);
+    }
+
+    #[test]
+    fn a_float_anywhere_makes_floats() {
+        let v = list(vec![Value::int(1, s()), Value::float(2.5, s())]);
+        assert_eq!(data_from_value(&v).unwrap().values, Buffer::Float(vec![1.0, 2.5]));
+    }
+
+    #[test]
+    fn scalars_are_zero_dim() {
+        let data = data_from_value(&Value::float(1.5, s())).unwrap();
+        assert!(data.shape.is_empty());
+        assert_eq!(value_from_data(&data, s()), Value::float(1.5, s()));
+    }
+
+    #[test]
+    fn empty_list_is_float_shape_zero() {
+        let data = data_from_value(&list(vec![])).unwrap();
+        assert_eq!(data.shape, vec![0]);
+        assert_eq!(data.values, Buffer::Float(vec![]));
+    }
+
+    #[test]
+    fn ragged_lists_name_the_position() {
+        let v = list(vec![list(vec![Value::int(1, s()), Value::int(2, s())]), list(vec![Value::int(3, s())])]);
+        let err = data_from_value(&v).unwrap_err();
+        assert!(err.labels[0].text.contains("at [1]"), "{}", err.labels[0].text);
+        let v = list(vec![list(vec![Value::int(1, s())]), Value::int(3, s())]);
+        let err = data_from_value(&v).unwrap_err();
+        assert!(err.labels[0].text.contains("at [1]"), "{}", err.labels[0].text);
+    }
+
+    #[test]
+    fn non_numbers_name_the_position() {
+        let v = list(vec![Value::int(1, s()), Value::string("x", s())]);
+        let err = data_from_value(&v).unwrap_err();
+        assert!(err.labels[0].text.contains("at [1]") && err.labels[0].text.contains("string"), "{}", err.labels[0].text);
+    }
+}

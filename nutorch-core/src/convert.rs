@@ -1,0 +1,198 @@
+//! Bulk conversion between tensors and plain data (a flat buffer and a shape).
+//!
+//! Never element by element: one copy of the whole buffer through libtorch. Integers travel
+//! as i64 (exact through int64), floats as f64 (bf16/f16 are cast inside libtorch, which
+//! sidesteps tch's broken bf16 slices), bools as bool. Complex tensors are refused with a
+//! message naming the way out (`view_as_real`).
+
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use tch::{Device, Kind, Tensor};
+
+/// A flat buffer of values of one Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Buffer {
+    Bool(Vec<bool>),
+    Int(Vec<i64>),
+    Float(Vec<f64>),
+}
+
+impl Buffer {
+    pub fn len(&self) -> usize {
+        match self {
+            Buffer::Bool(v) => v.len(),
+            Buffer::Int(v) => v.len(),
+            Buffer::Float(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The dtype `torch.tensor` infers for such values: bool, int64 or float32.
+    pub fn default_dtype(&self) -> DType {
+        match self {
+            Buffer::Bool(_) => DType::Bool,
+            Buffer::Int(_) => DType::Int64,
+            Buffer::Float(_) => DType::Float32,
+        }
+    }
+}
+
+/// Plain data: a row-major flat buffer and the shape it fills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Data {
+    pub shape: Vec<i64>,
+    pub values: Buffer,
+}
+
+/// Number of elements a shape holds; an error for negative sizes.
+pub fn numel_of(shape: &[i64]) -> Result<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| {
+        if d < 0 {
+            Err(Error::Argument(format!("negative size {d} in shape {shape:?}")))
+        } else {
+            acc.checked_mul(d as usize).ok_or_else(|| Error::Argument(format!("shape {shape:?} is too large")))
+        }
+    })
+}
+
+/// Copies a tensor (any device, any layout) into plain data.
+pub fn tensor_to_data(tensor: &Tensor) -> Result<Data> {
+    let dtype = DType::of(tensor)?;
+    if dtype.is_complex() {
+        return Err(Error::Value(format!(
+            "{dtype} values have no Nushell equivalent; take `view_as_real` first (a float tensor with a last dimension of 2: real, imaginary)"
+        )));
+    }
+    let shape = tensor.size();
+    let numel = numel_of(&shape)?;
+    let tensor = tensor.f_detach()?;
+    let values = if dtype.is_bool() {
+        let mut out = vec![false; numel];
+        tensor.f_copy_data(&mut out, numel)?;
+        Buffer::Bool(out)
+    } else if dtype.is_integer() {
+        let mut out = vec![0i64; numel];
+        tensor.f_to_kind(Kind::Int64)?.f_copy_data(&mut out, numel)?;
+        Buffer::Int(out)
+    } else {
+        let mut out = vec![0f64; numel];
+        tensor.f_to_kind(Kind::Double)?.f_copy_data(&mut out, numel)?;
+        Buffer::Float(out)
+    };
+    Ok(Data { shape, values })
+}
+
+/// Builds a tensor from plain data. Without a dtype it infers as `torch.tensor` does (bool,
+/// int64, float32); with one it converts the way `torch.tensor(..., dtype=...)` does.
+pub fn tensor_from_data(data: &Data, dtype: Option<DType>, device: Device) -> Result<Tensor> {
+    let expected = numel_of(&data.shape)?;
+    if expected != data.values.len() {
+        return Err(Error::Value(format!(
+            "shape {:?} holds {expected} elements but {} values were given",
+            data.shape,
+            data.values.len()
+        )));
+    }
+    let flat = match &data.values {
+        Buffer::Bool(v) => Tensor::f_from_slice(v)?,
+        Buffer::Int(v) => Tensor::f_from_slice(v)?,
+        Buffer::Float(v) => Tensor::f_from_slice(v)?,
+    };
+    let dtype = dtype.unwrap_or_else(|| data.values.default_dtype());
+    let tensor = flat.f_reshape(&data.shape)?.f_to_kind(dtype.kind())?;
+    if device == Device::Cpu {
+        Ok(tensor)
+    } else {
+        Ok(tensor.f_to_device(device)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(data: &Data, dtype: Option<DType>) -> Data {
+        let t = tensor_from_data(data, dtype, Device::Cpu).unwrap();
+        tensor_to_data(&t).unwrap()
+    }
+
+    #[test]
+    fn int64_extremes_survive() {
+        let data = Data { shape: vec![3], values: Buffer::Int(vec![i64::MAX, i64::MIN, 0]) };
+        assert_eq!(round_trip(&data, None), data);
+        let t = tensor_from_data(&data, None, Device::Cpu).unwrap();
+        assert_eq!(t.kind(), Kind::Int64);
+    }
+
+    #[test]
+    fn bfloat16_values_are_rounded_like_torch() {
+        // torch.tensor([1.0, 3.14159, -2.5e-3, 65504.0], dtype=torch.bfloat16).tolist()
+        let data = Data { shape: vec![4], values: Buffer::Float(vec![1.0, 3.14159, -2.5e-3, 65504.0]) };
+        let back = round_trip(&data, Some(DType::BFloat16));
+        assert_eq!(back.values, Buffer::Float(vec![1.0, 3.140625, -0.00250244140625, 65536.0]));
+    }
+
+    #[test]
+    fn float16_values_are_rounded_like_torch() {
+        // torch.tensor([0.1, 1e5, -3.0], dtype=torch.float16).tolist()
+        let data = Data { shape: vec![3], values: Buffer::Float(vec![0.1, 1e5, -3.0]) };
+        let back = round_trip(&data, Some(DType::Float16));
+        assert_eq!(back.values, Buffer::Float(vec![0.0999755859375, f64::INFINITY, -3.0]));
+    }
+
+    #[test]
+    fn bools_stay_bools_and_shapes_survive() {
+        let data = Data { shape: vec![2, 2], values: Buffer::Bool(vec![true, false, false, true]) };
+        assert_eq!(round_trip(&data, None), data);
+    }
+
+    #[test]
+    fn inference_follows_torch_tensor() {
+        let ints = Data { shape: vec![2], values: Buffer::Int(vec![1, 2]) };
+        let floats = Data { shape: vec![2], values: Buffer::Float(vec![1.0, 2.5]) };
+        let empty = Data { shape: vec![0], values: Buffer::Float(vec![]) };
+        let kind = |d: &Data| tensor_from_data(d, None, Device::Cpu).unwrap().kind();
+        assert_eq!(kind(&ints), Kind::Int64);
+        assert_eq!(kind(&floats), Kind::Float);
+        assert_eq!(kind(&empty), Kind::Float);
+        assert_eq!(tensor_from_data(&empty, None, Device::Cpu).unwrap().size(), vec![0]);
+    }
+
+    #[test]
+    fn floats_to_int_dtype_truncate_like_torch() {
+        // torch.tensor([1.7, -1.7, 2.5], dtype=torch.int32).tolist() == [1, -1, 2]
+        let data = Data { shape: vec![3], values: Buffer::Float(vec![1.7, -1.7, 2.5]) };
+        assert_eq!(round_trip(&data, Some(DType::Int32)).values, Buffer::Int(vec![1, -1, 2]));
+    }
+
+    #[test]
+    fn zero_dim_tensors_have_an_empty_shape() {
+        let data = Data { shape: vec![], values: Buffer::Float(vec![2.5]) };
+        assert_eq!(round_trip(&data, Some(DType::Float64)), data);
+    }
+
+    #[test]
+    fn mismatched_length_is_an_error() {
+        let data = Data { shape: vec![2, 3], values: Buffer::Int(vec![1, 2]) };
+        let err = tensor_from_data(&data, None, Device::Cpu).unwrap_err().to_string();
+        assert!(err.contains("holds 6 elements but 2 values"), "{err}");
+    }
+
+    #[test]
+    fn non_contiguous_tensors_read_in_logical_order() {
+        let t = Tensor::f_arange(6, (Kind::Int64, Device::Cpu)).unwrap().f_reshape([2, 3]).unwrap().f_t_().unwrap();
+        let data = tensor_to_data(&t).unwrap();
+        assert_eq!(data.shape, vec![3, 2]);
+        assert_eq!(data.values, Buffer::Int(vec![0, 3, 1, 4, 2, 5]));
+    }
+
+    #[test]
+    fn complex_is_refused_with_the_way_out() {
+        let t = Tensor::f_zeros([2], (Kind::ComplexFloat, Device::Cpu)).unwrap();
+        let err = tensor_to_data(&t).unwrap_err().to_string();
+        assert!(err.contains("view_as_real"), "{err}");
+    }
+}

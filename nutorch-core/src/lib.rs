@@ -1,0 +1,23 @@
+//! nutorch-core: the libtorch side of nutorch.
+//!
+//! It knows tch and PyTorch's vocabulary (dtype and device names), owns the workspace's one
+//! error type, and converts tensors to and from plain data in bulk. It knows nothing of
+//! Nushell, files or the store.
+
+pub mod convert;
+pub mod creation;
+pub mod device;
+pub mod dtype;
+pub mod error;
+pub mod info;
+pub mod number;
+
+pub use convert::{tensor_from_data, tensor_to_data, Buffer, Data};
+pub use device::{available_devices, parse_device, DeviceInfo};
+pub use dtype::DType;
+pub use error::{Error, Result};
+pub use info::TensorInfo;
+pub use number::Number;
+
+/// Re-exported so that crates above core name one tch.
+pub use tch;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs PyTorch (the libtorch nutorch links against, and the torch that makes golden values)
+# into a virtual environment in the cache. Does nothing when it is already there.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+stamp="$TORCH_VENV/.nutorch-complete"
+if [ -f "$stamp" ]; then exit 0; fi
+echo "installing torch==$TORCH_VERSION into $TORCH_VENV (about 4.6 GB, once)" >&2
+rm -rf "$TORCH_VENV"
+python3 -m venv "$TORCH_VENV"
+"$TORCH_PY" -m pip install --quiet "torch==$TORCH_VERSION" numpy safetensors
+"$TORCH_PY" -c "import torch; assert torch.__version__.startswith('$TORCH_VERSION'), torch.__version__"
+touch "$stamp"
