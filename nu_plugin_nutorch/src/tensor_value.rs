@@ -33,7 +33,8 @@ impl TensorValue {
 
     /// The summary record shown at the end of a pipeline; `values` is a short preview.
     pub fn summary(&self, values: Option<String>, span: Span) -> Value {
-        let shape = Value::list(self.shape.iter().map(|&d| Value::int(d, span)).collect(), span);
+        // Shown as text: a nested list would display as "[list 1 item]". `$t.shape` gives the list.
+        let shape = Value::string(format!("{:?}", self.shape), span);
         let mut rec = record! {
             "id" => Value::string(&self.id, span),
             "shape" => shape,

@@ -4,6 +4,7 @@
 //! error type, and converts tensors to and from plain data in bulk. It knows nothing of
 //! Nushell, files or the store.
 
+pub mod autograd;
 pub mod convert;
 pub mod creation;
 pub mod device;

@@ -1,0 +1,32 @@
+use crate::plugin::NutorchPlugin;
+use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
+use nu_protocol::{LabeledError, PipelineData, Signature, Type, Value};
+
+/// `nutorch`: help for the whole plugin.
+pub struct Nutorch;
+
+impl PluginCommand for Nutorch {
+    type Plugin = NutorchPlugin;
+
+    fn name(&self) -> &str {
+        "nutorch"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::String)]).category(super::category())
+    }
+
+    fn description(&self) -> &str {
+        "PyTorch in Nushell: tensors that live in libtorch memory between commands."
+    }
+
+    fn extra_description(&self) -> &str {
+        "Create tensors (nutorch linspace, nutorch fromvalue), run PyTorch ops on them, and read \
+         them back with nutorch tovalue. Tensors stay in the plugin; Nushell holds a small value \
+         that refers to them. Run `help nutorch <command>` for each command."
+    }
+
+    fn run(&self, _plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+        Ok(PipelineData::Value(Value::string(engine.get_help()?, call.head), None))
+    }
+}

@@ -1,0 +1,84 @@
+//! Every command's examples, and the commands' behaviour and errors, in-process.
+
+mod common;
+
+use common::{device, error_text, eval, plugin_test};
+use nu_plugin::Plugin;
+use nu_protocol::Value;
+
+#[test]
+fn every_example_gives_its_result() {
+    let (plugin, mut test) = plugin_test();
+    for command in plugin.commands() {
+        test.test_examples(&command.examples()).unwrap_or_else(|e| panic!("{}: {e:?}", command.name()));
+    }
+}
+
+#[test]
+fn seed_session_on_the_test_device() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let v = eval(&mut test, &format!("nutorch linspace 0.0 1.57 4 --device {d} | nutorch repeat 2 | nutorch sin | nutorch tovalue")).unwrap();
+    let rows = v.as_list().unwrap();
+    assert_eq!(rows.len(), 8);
+    // torch.linspace(0.0, 1.57, 4).repeat(2).sin().tolist()[3] (float32)
+    assert_eq!(rows[3].as_float().unwrap(), 0.9999997019767761);
+}
+
+#[test]
+fn tensors_come_from_pipeline_or_first_argument_or_id_string() {
+    let (_, mut test) = plugin_test();
+    let piped = eval(&mut test, "nutorch fromvalue [1 2] | nutorch repeat 2 | nutorch tovalue").unwrap();
+    let positional = eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t 2 | nutorch tovalue").unwrap();
+    let by_id = eval(&mut test, "let t = (nutorch fromvalue [1 2]); let id = ($t | nutorch tovalue | ignore; 'x'); nutorch tovalue (nutorch fromvalue [1 2 1 2])").unwrap();
+    assert_eq!(piped, positional);
+    assert_eq!(piped, by_id);
+}
+
+#[test]
+fn tovalue_reads_every_rank_and_dtype() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    assert_eq!(eval(&mut test, &format!("nutorch fromvalue 2.5 --dtype float64 --device {d} | nutorch tovalue")).unwrap(), Value::test_float(2.5));
+    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [true false] --device {d} | nutorch tovalue")).unwrap(),
+        Value::test_list(vec![Value::test_bool(true), Value::test_bool(false)]));
+    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [[[1]] [[2]]] --dtype int8 --device {d} | nutorch tovalue")).unwrap(),
+        Value::test_list(vec![Value::test_list(vec![Value::test_list(vec![Value::test_int(1)])]), Value::test_list(vec![Value::test_list(vec![Value::test_int(2)])])]));
+    // torch.tensor([1.0, 3.14159], dtype=torch.bfloat16).tolist() == [1.0, 3.140625]
+    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [1.0 3.14159] --dtype bfloat16 --device {d} | nutorch tovalue")).unwrap(),
+        Value::test_list(vec![Value::test_float(1.0), Value::test_float(3.140625)]));
+}
+
+#[test]
+fn user_mistakes_are_labelled_errors() {
+    let (_, mut test) = plugin_test();
+    let cases = [
+        ("nutorch linspace 0 1 3 --dtype float128", "unknown dtype 'float128'"),
+        ("nutorch linspace 0 1 3 --device gpu", "expected cpu, cuda, cuda:N or mps"),
+        ("nutorch linspace 0 1 3 --device cuda:x", "expected cpu, cuda, cuda:N or mps"),
+        ("nutorch linspace 0 1 3 --device cuda:7", "cuda:7 requested"),
+        ("nutorch linspace 0 1 -1", "non-negative"),
+        ("nutorch linspace 0 1 3 --dtype bool", "bool"),
+        ("nutorch linspace 0 1 3 --dtype int64 --requires-grad", "floating point"),
+        ("nutorch fromvalue [1 2] | nutorch repeat 2 -1", "non-negative"),
+        ("nutorch fromvalue [[1 2]] | nutorch repeat 2", "at least one size per dimension"),
+        ("nutorch fromvalue [[1 2] [3]]", "ragged list at [1]"),
+        ("nutorch fromvalue [1 'a']", "at [1]"),
+        ("nutorch tovalue 'no-such-id'", "no tensor with id 'no-such-id'"),
+        ("nutorch sin", "needs a tensor"),
+        ("nutorch fromvalue [1 2] --dtype complex64 | nutorch tovalue", "view_as_real"),
+    ];
+    for (source, expected) in cases {
+        let text = error_text(eval(&mut test, source));
+        assert!(text.contains(expected), "{source}: {text}");
+    }
+}
+
+#[test]
+fn errors_leave_earlier_tensors_intact() {
+    let (plugin, mut test) = plugin_test();
+    let before = plugin.registry().len();
+    let v = eval(&mut test, "let a = (nutorch fromvalue [1 2 3]); try { nutorch linspace 0 1 -5 }; try { $a | nutorch repeat -1 }; $a | nutorch tovalue").unwrap();
+    assert_eq!(v, Value::test_list(vec![Value::test_int(1), Value::test_int(2), Value::test_int(3)]));
+    assert!(plugin.registry().len() >= before);
+}

@@ -1,0 +1,33 @@
+//! Shared helpers for the in-process plugin tests (nu-plugin-test-support).
+
+use nu_plugin_nutorch::NutorchPlugin;
+use nu_plugin_test_support::PluginTest;
+use nu_protocol::{ShellError, Span, Value};
+use std::sync::Arc;
+
+pub fn plugin_test() -> (Arc<NutorchPlugin>, PluginTest) {
+    let plugin = Arc::new(NutorchPlugin::new());
+    let test = PluginTest::new("nutorch", plugin.clone()).expect("plugin test harness");
+    (plugin, test)
+}
+
+pub fn eval(test: &mut PluginTest, source: &str) -> Result<Value, ShellError> {
+    test.eval(source)?.into_value(Span::test_data())
+}
+
+/// The device the suite runs on: `NUTORCH_TEST_DEVICE` (e.g. cuda), cpu by default.
+pub fn device() -> String {
+    std::env::var("NUTORCH_TEST_DEVICE").unwrap_or_else(|_| "cpu".into())
+}
+
+/// The error message and label texts of a failed evaluation, for assertions.
+pub fn error_text(result: Result<Value, ShellError>) -> String {
+    match result {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => {
+            let labeled = nu_protocol::LabeledError::from(e);
+            let labels: Vec<String> = labeled.labels.iter().map(|l| l.text.clone()).collect();
+            format!("{} | {}", labeled.msg, labels.join(" | "))
+        }
+    }
+}
