@@ -9,6 +9,7 @@ pub mod commands;
 pub mod errors;
 pub mod guard;
 pub mod plugin;
+pub mod settings;
 pub mod tensor_value;
 pub mod values;
 

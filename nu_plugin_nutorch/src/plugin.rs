@@ -1,19 +1,25 @@
-//! The plugin object: owns the tensor registry and answers Nushell's custom-value hooks.
+//! The plugin object: owns the tensor store and answers Nushell's custom-value hooks.
 
 use crate::errors::At;
+use crate::settings::store_config;
 use crate::tensor_value::TensorValue;
 use crate::values::preview_text;
 use nu_plugin::{EngineInterface, Plugin, PluginCommand};
 use nu_protocol::{CustomValue, LabeledError, Span, Spanned, Value};
 use nutorch_core::tch::Tensor;
 use nutorch_core::{info, Result, TensorInfo};
-use nutorch_store::Registry;
+use nutorch_store::{Store, StoreConfig};
+use std::sync::{Arc, OnceLock};
 
 /// How many values a tensor summary shows.
 const PREVIEW_VALUES: i64 = 6;
 
 pub struct NutorchPlugin {
-    registry: Registry,
+    /// Created on first use: by then the engine can tell the plugin's settings
+    /// (`$env.config.plugins.nutorch`).
+    store: OnceLock<Arc<Store>>,
+    /// A fixed configuration (tests); `None` reads the settings.
+    fixed_config: Option<StoreConfig>,
 }
 
 impl Default for NutorchPlugin {
@@ -24,30 +30,66 @@ impl Default for NutorchPlugin {
 
 impl NutorchPlugin {
     pub fn new() -> Self {
-        NutorchPlugin { registry: Registry::new() }
+        NutorchPlugin { store: OnceLock::new(), fixed_config: None }
     }
 
-    pub fn registry(&self) -> &Registry {
-        &self.registry
+    /// A plugin whose store uses `config` instead of the user's settings.
+    pub fn with_store_config(config: StoreConfig) -> Self {
+        NutorchPlugin { store: OnceLock::new(), fixed_config: Some(config) }
     }
 
-    /// The tensor stored under `id`.
+    /// Opens the store with the settings the engine gives (once per process).
+    pub fn configure(&self, engine: &EngineInterface) {
+        self.store.get_or_init(|| self.open_store(Some(engine)));
+    }
+
+    fn open_store(&self, engine: Option<&EngineInterface>) -> Arc<Store> {
+        let config = match &self.fixed_config {
+            Some(config) => config.clone(),
+            None => store_config(engine.and_then(|e| e.get_plugin_config().ok().flatten()).as_ref()),
+        };
+        let store = Arc::new(Store::open(config));
+        store.start_idle_spiller();
+        store
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        self.store.get_or_init(|| self.open_store(None))
+    }
+
+    /// Kept for callers that think of the store as the registry of tensors.
+    pub fn registry(&self) -> &Store {
+        self.store()
+    }
+
+    /// The tensor stored under `id` (reloaded from disk after a restart).
     pub fn tensor(&self, id: &str) -> Result<Tensor> {
-        self.registry.get(id)
+        self.store().get(id)
     }
 
     /// Stores a new tensor and returns the value that Nushell will hold for it.
     pub fn tensor_value(&self, tensor: Tensor, span: Span) -> std::result::Result<Value, LabeledError> {
         let info = TensorInfo::of(&tensor).at(span)?;
-        let id = self.registry.insert(tensor);
-        self.registry.retain(&id).at(span)?;
+        let store = self.store();
+        let id = store.insert(tensor);
+        store.retain(&id).at(span)?;
         Ok(TensorValue::new(id, &info).into_value(span))
     }
 
+    /// A new Nushell value for a tensor that is already stored (e.g. returned after an
+    /// in-place change): it counts as one more reference.
+    pub fn existing_tensor_value(&self, id: &str, span: Span) -> std::result::Result<Value, LabeledError> {
+        let store = self.store();
+        let tensor = store.get(id).at(span)?;
+        let info = TensorInfo::of(&tensor).at(span)?;
+        store.retain(id).at(span)?;
+        Ok(TensorValue::new(id.to_string(), &info).into_value(span))
+    }
+
     fn summary(&self, tensor_value: &TensorValue, span: Span) -> Value {
-        // A fresh snapshot when the tensor is here (it may have changed, e.g. requires_grad);
-        // the carried one otherwise.
-        match self.registry.get(&tensor_value.id) {
+        // A fresh snapshot when the tensor can be read (it may have changed, e.g.
+        // requires_grad); the carried one with the reason otherwise.
+        match self.store().get(&tensor_value.id) {
             Ok(tensor) => {
                 let fresh = TensorInfo::of(&tensor)
                     .map(|i| TensorValue::new(tensor_value.id.clone(), &i))
@@ -58,7 +100,16 @@ impl NutorchPlugin {
                     .map(|data| preview_text(&data, tensor.numel(), single));
                 fresh.summary(preview, span)
             }
-            Err(_) => tensor_value.summary(Some("<freed>".into()), span),
+            Err(e) => tensor_value.summary(Some(format!("<unavailable: {e}>")), span),
+        }
+    }
+
+    /// Writes live tensors to disk before the process ends (Nushell stopped the plugin).
+    pub fn shutdown(&self) {
+        if let Some(store) = self.store.get() {
+            if let Err(e) = store.spill_all() {
+                eprintln!("nutorch: could not write tensors to the store before stopping: {e}");
+            }
         }
     }
 }
@@ -74,9 +125,11 @@ impl Plugin for NutorchPlugin {
 
     fn custom_value_to_base_value(
         &self,
-        _engine: &EngineInterface,
+        engine: &EngineInterface,
         custom_value: Spanned<Box<dyn CustomValue>>,
     ) -> std::result::Result<Value, LabeledError> {
+        self.configure(engine);
+        let _active = self.store().command();
         let span = custom_value.span;
         crate::guard::guard(span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
             Some(t) => Ok(self.summary(t, span)),
@@ -86,12 +139,17 @@ impl Plugin for NutorchPlugin {
 
     fn custom_value_dropped(
         &self,
-        _engine: &EngineInterface,
+        engine: &EngineInterface,
         custom_value: Box<dyn CustomValue>,
     ) -> std::result::Result<(), LabeledError> {
-        if let Some(t) = custom_value.as_any().downcast_ref::<TensorValue>() {
-            self.registry.release(&t.id);
-        }
-        Ok(())
+        self.configure(engine);
+        let _active = self.store().command();
+        crate::guard::guard(Span::unknown(), || {
+            if let Some(t) = custom_value.as_any().downcast_ref::<TensorValue>() {
+                // Errors here have nowhere to go but the engine's log; the tensor stays stored.
+                let _ = self.store().release(&t.id);
+            }
+            Ok(())
+        })
     }
 }

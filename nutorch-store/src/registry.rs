@@ -1,4 +1,5 @@
-//! The in-memory registry: id → tensor, with reference counts and last use.
+//! The in-memory registry: id → tensor, with reference counts, last use, and what was last
+//! written to disk for it.
 
 use nutorch_core::tch::Tensor;
 use nutorch_core::{Error, Result, TensorInfo};
@@ -6,11 +7,55 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-struct Slot {
-    tensor: Tensor,
+/// What identifies a tensor's state: its storage, libtorch's version counter (bumped by every
+/// in-place op), requires_grad and the same for its grad. A spill is needed when it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    data: usize,
+    version: i64,
+    requires_grad: bool,
+    grad: Option<(usize, i64)>,
+}
+
+impl Fingerprint {
+    pub fn of(tensor: &Tensor) -> Fingerprint {
+        let grad = tensor.f_grad().ok().filter(|g| g.defined());
+        Fingerprint {
+            data: tensor.data_ptr() as usize,
+            version: tensor.f_internal_version().unwrap_or(-1),
+            requires_grad: tensor.requires_grad(),
+            grad: grad.map(|g| (g.data_ptr() as usize, g.f_internal_version().unwrap_or(-1))),
+        }
+    }
+}
+
+pub(crate) struct Slot {
+    pub tensor: Tensor,
     /// How many values Nushell holds for this id (each value sent out counts once).
-    refs: u64,
-    last_used: SystemTime,
+    pub refs: u64,
+    pub last_used: SystemTime,
+    /// The state last written to disk, if any.
+    pub on_disk: Option<Fingerprint>,
+    /// The reference count last written to the index.
+    pub refs_on_disk: Option<u64>,
+}
+
+impl Slot {
+    pub fn new(tensor: Tensor) -> Slot {
+        Slot { tensor, refs: 0, last_used: SystemTime::now(), on_disk: None, refs_on_disk: None }
+    }
+
+    pub fn bytes(&self) -> u64 {
+        TensorInfo::of(&self.tensor).map(|i| i.nbytes() as u64).unwrap_or(0)
+    }
+
+    pub fn data_dirty(&self) -> bool {
+        self.on_disk != Some(Fingerprint::of(&self.tensor))
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.data_dirty() || self.refs_on_disk != Some(self.refs)
+    }
 }
 
 /// A row of `Registry::list`.
@@ -34,14 +79,14 @@ impl Registry {
 
     /// A panic elsewhere while the lock was held must not make every later command fail:
     /// the map itself is never left half-updated by our code, so the poison is ignored.
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
         self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Stores a tensor under a new id, with no references yet.
     pub fn insert(&self, tensor: Tensor) -> String {
         let id = uuid::Uuid::new_v4().to_string();
-        self.lock().insert(id.clone(), Slot { tensor, refs: 0, last_used: SystemTime::now() });
+        self.lock().insert(id.clone(), Slot::new(tensor));
         id
     }
 
@@ -73,21 +118,22 @@ impl Registry {
         Ok(())
     }
 
-    /// One value referring to `id` was dropped; the tensor is freed when none is left.
-    /// Returns whether the tensor was freed.
-    pub fn release(&self, id: &str) -> bool {
+    /// One value referring to `id` was dropped. Returns `Some(true)` when that was the last
+    /// one (the tensor is gone from memory), `Some(false)` when others remain, `None` when
+    /// the id is not in memory.
+    pub fn release(&self, id: &str) -> Option<bool> {
         let mut slots = self.lock();
-        let Some(slot) = slots.get_mut(id) else { return false };
+        let slot = slots.get_mut(id)?;
         slot.refs = slot.refs.saturating_sub(1);
         if slot.refs == 0 {
             slots.remove(id);
-            true
+            Some(true)
         } else {
-            false
+            Some(false)
         }
     }
 
-    /// Frees a tensor whatever its references. Returns whether it existed.
+    /// Frees a tensor whatever its references. Returns whether it was in memory.
     pub fn remove(&self, id: &str) -> bool {
         self.lock().remove(id).is_some()
     }
@@ -98,6 +144,11 @@ impl Registry {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Bytes of tensor data in memory.
+    pub fn bytes(&self) -> u64 {
+        self.lock().values().map(Slot::bytes).sum()
     }
 
     pub fn list(&self) -> Vec<TensorEntry> {
@@ -114,7 +165,7 @@ impl Registry {
     }
 }
 
-fn not_found(id: &str) -> Error {
+pub(crate) fn not_found(id: &str) -> Error {
     Error::NotFound(format!("no tensor with id '{id}' (it was freed, or never existed)"))
 }
 
@@ -129,20 +180,19 @@ mod tests {
         let id = registry.insert(Tensor::f_zeros([3], (Kind::Float, Device::Cpu)).unwrap());
         registry.retain(&id).unwrap();
         registry.retain(&id).unwrap();
-        assert!(!registry.release(&id));
+        assert_eq!(registry.release(&id), Some(false));
         assert!(registry.get(&id).is_ok());
-        assert!(registry.release(&id));
+        assert_eq!(registry.release(&id), Some(true));
         let err = registry.get(&id).unwrap_err().to_string();
         assert!(err.contains("no tensor with id"), "{err}");
     }
 
     #[test]
-    fn get_shares_storage() {
-        let registry = Registry::new();
-        let id = registry.insert(Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap());
-        let mut t = registry.get(&id).unwrap();
+    fn in_place_ops_change_the_fingerprint() {
+        let mut t = Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap();
+        let before = Fingerprint::of(&t);
+        assert_eq!(before, Fingerprint::of(&t));
         let _ = t.f_fill_(1.0).unwrap();
-        let sum = registry.get(&id).unwrap().f_sum(Kind::Double).unwrap().f_double_value(&[]).unwrap();
-        assert_eq!(sum, 2.0);
+        assert_ne!(before, Fingerprint::of(&t));
     }
 }

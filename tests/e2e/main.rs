@@ -1,1 +1,4 @@
+//! End-to-end tests: the real nu 0.115.1 with the built plugin.
 
+mod errors;
+mod seed_session;

@@ -5,13 +5,21 @@ mod devices;
 mod elementwise;
 mod root;
 mod shape;
+mod store;
 mod values;
 
 use crate::plugin::NutorchPlugin;
-use nu_plugin::PluginCommand;
-use nu_protocol::{Category, Type};
+use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
+use nu_protocol::{Category, Example, LabeledError, PipelineData, Signature, Type};
 
-pub fn all() -> Vec<Box<dyn PluginCommand<Plugin = NutorchPlugin>>> {
+type Command = Box<dyn PluginCommand<Plugin = NutorchPlugin>>;
+
+/// Every command, each wrapped so that the store knows when commands run.
+pub fn all() -> Vec<Command> {
+    commands().into_iter().map(|inner| Box::new(Tracked { inner }) as Command).collect()
+}
+
+fn commands() -> Vec<Command> {
     vec![
         Box::new(root::Nutorch),
         Box::new(creation::Linspace),
@@ -20,6 +28,9 @@ pub fn all() -> Vec<Box<dyn PluginCommand<Plugin = NutorchPlugin>>> {
         Box::new(values::ToValue),
         Box::new(values::FromValue),
         Box::new(devices::Devices),
+        Box::new(store::Ls),
+        Box::new(store::Free),
+        Box::new(store::StoreInfo),
     ]
 }
 
@@ -31,4 +42,56 @@ pub fn category() -> Category {
 /// The type of a tensor in signatures.
 pub fn tensor_type() -> Type {
     Type::Custom("tensor".into())
+}
+
+/// Runs a command with the store configured from the engine's settings and marked busy, so
+/// that the idle spill waits until no command runs.
+struct Tracked {
+    inner: Command,
+}
+
+impl PluginCommand for Tracked {
+    type Plugin = NutorchPlugin;
+
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn signature(&self) -> Signature {
+        self.inner.signature()
+    }
+
+    fn description(&self) -> &str {
+        self.inner.description()
+    }
+
+    fn extra_description(&self) -> &str {
+        self.inner.extra_description()
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        self.inner.search_terms()
+    }
+
+    fn examples(&self) -> Vec<Example<'_>> {
+        self.inner.examples()
+    }
+
+    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+        plugin.configure(engine);
+        let _active = plugin.store().command();
+        self.inner.run(plugin, engine, call, input)
+    }
+
+    #[allow(deprecated)]
+    fn get_dynamic_completion(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: nu_plugin::DynamicCompletionCall,
+        arg_type: nu_protocol::engine::ArgType,
+        experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+        self.inner.get_dynamic_completion(plugin, engine, call, arg_type, experimental)
+    }
 }

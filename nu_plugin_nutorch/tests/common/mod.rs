@@ -5,8 +5,11 @@ use nu_plugin_test_support::PluginTest;
 use nu_protocol::{ShellError, Span, Value};
 use std::sync::Arc;
 
+/// A plugin whose store lives in a fresh temporary directory (never the user's cache).
 pub fn plugin_test() -> (Arc<NutorchPlugin>, PluginTest) {
-    let plugin = Arc::new(NutorchPlugin::new());
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    let config = nutorch_store::StoreConfig { dir, ..Default::default() };
+    let plugin = Arc::new(NutorchPlugin::with_store_config(config));
     let test = PluginTest::new("nutorch", plugin.clone()).expect("plugin test harness");
     (plugin, test)
 }

@@ -1,0 +1,95 @@
+//! The op catalog: PyTorch ops described as data.
+//!
+//! Each [`OpSpec`] names an op as torch spells it, lists its arguments in PyTorch's order
+//! (with types and defaults), says what it returns, names its PyTorch equivalent, carries a
+//! one-line summary and an example with its expected result, and holds the function that runs
+//! it through tch's fallible `f_` functions. A front end (the Nushell plugin) builds its
+//! commands, argument parsing and help from these tables; nothing here knows Nushell.
+//!
+//! The tables are grouped by category, one file each; [`all`] lists every op.
+
+mod args;
+mod autograd;
+mod binary;
+mod compare;
+mod creation;
+mod dtype_ops;
+mod indexing;
+mod inplace;
+mod linalg;
+mod loss;
+mod nn;
+mod pointwise;
+mod reduction;
+mod shape;
+mod sorting;
+mod spec;
+pub mod util;
+
+pub use args::{Args, Operand, Val};
+pub use spec::*;
+
+use std::sync::OnceLock;
+
+/// Every op of the catalog, in category order.
+pub fn all() -> &'static [&'static OpSpec] {
+    static ALL: OnceLock<Vec<&'static OpSpec>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        [
+            creation::OPS,
+            pointwise::OPS,
+            pointwise::ACTIVATIONS,
+            binary::OPS,
+            compare::OPS,
+            reduction::OPS,
+            shape::OPS,
+            indexing::OPS,
+            sorting::OPS,
+            linalg::OPS,
+            nn::OPS,
+            loss::OPS,
+            dtype_ops::OPS,
+            autograd::OPS,
+            inplace::OPS,
+        ]
+        .iter()
+        .flat_map(|ops| ops.iter())
+        .collect()
+    })
+}
+
+/// The op of that name.
+pub fn find(name: &str) -> Option<&'static OpSpec> {
+    all().iter().copied().find(|op| op.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_and_specs_consistent() {
+        let mut seen = HashSet::new();
+        for op in all() {
+            assert!(seen.insert(op.name), "duplicate op {}", op.name);
+            assert!(!op.summary.is_empty() && !op.torch.is_empty(), "{}", op.name);
+            assert!(op.example.source.contains(&format!("nutorch {}", op.name)), "{}: example does not use the op", op.name);
+            let mut names = HashSet::new();
+            let mut optional_positional = false;
+            for (i, a) in op.args.iter().enumerate() {
+                assert!(names.insert(a.name), "{}: duplicate argument {}", op.name, a.name);
+                if a.positional {
+                    // A required positional after an optional one could not be told apart.
+                    assert!(!(optional_positional && a.is_required()), "{}: {} required after optional", op.name, a.name);
+                    optional_positional |= !a.is_required();
+                    if a.is_rest() {
+                        assert!(op.args[i + 1..].iter().all(|b| !b.positional), "{}: rest {} is not last", op.name, a.name);
+                    }
+                }
+                assert!(!(a.is_required() && !a.positional), "{}: required flag {}", op.name, a.name);
+            }
+        }
+        assert!(all().len() >= 300, "{} ops", all().len());
+    }
+}

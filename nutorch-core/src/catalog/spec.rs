@@ -1,0 +1,256 @@
+//! The types an op is described with, and the short constructors the tables use.
+
+use super::args::Args;
+use crate::error::Error;
+use tch::Tensor;
+
+/// Where an op is listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    Creation,
+    Random,
+    Pointwise,
+    Activation,
+    Binary,
+    Comparison,
+    Logical,
+    Bitwise,
+    Reduction,
+    Scan,
+    Shape,
+    Indexing,
+    Sorting,
+    Linalg,
+    Nn,
+    Loss,
+    Conversion,
+    Autograd,
+    InPlace,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Creation => "creation",
+            Category::Random => "random",
+            Category::Pointwise => "pointwise",
+            Category::Activation => "activation",
+            Category::Binary => "binary",
+            Category::Comparison => "comparison",
+            Category::Logical => "logical",
+            Category::Bitwise => "bitwise",
+            Category::Reduction => "reduction",
+            Category::Scan => "scan",
+            Category::Shape => "shape",
+            Category::Indexing => "indexing",
+            Category::Sorting => "sorting",
+            Category::Linalg => "linalg",
+            Category::Nn => "nn",
+            Category::Loss => "loss",
+            Category::Conversion => "conversion",
+            Category::Autograd => "autograd",
+            Category::InPlace => "in-place",
+        }
+    }
+}
+
+/// The type of an argument, which decides how a front end parses it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ty {
+    /// A tensor.
+    Tensor,
+    /// A tensor or a plain number (PyTorch's `Tensor | Number` operands: `add(x, 2)`).
+    TensorOrNumber,
+    /// Several tensors: a list, or (as the last positional) the rest of the arguments.
+    Tensors,
+    Int,
+    /// A float; an int is accepted and converted.
+    Float,
+    /// An int or a float, kept apart (type promotion differs).
+    Number,
+    Bool,
+    /// A list of ints; a single int counts as a list of one. As the last positional it takes
+    /// the rest of the arguments (`reshape 2 3` or `reshape [2 3]`).
+    Ints,
+    /// One of these words (any string when the list is empty).
+    Str(&'static [&'static str]),
+    DType,
+    Device,
+}
+
+/// A default value; `Req` marks a required argument, `None` PyTorch's `None`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Dflt {
+    Req,
+    None,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(&'static str),
+    Ints(&'static [i64]),
+}
+
+/// One argument of an op, named as PyTorch names it.
+#[derive(Debug, Clone, Copy)]
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub default: Dflt,
+    /// Positional (by order) or a flag (by name). Required arguments are positional.
+    pub positional: bool,
+    /// What it is; empty when the front end's description of the name suffices.
+    pub doc: &'static str,
+}
+
+impl ArgSpec {
+    pub const fn doc(mut self, doc: &'static str) -> Self {
+        self.doc = doc;
+        self
+    }
+
+    /// An optional argument given by position rather than as a flag.
+    pub const fn pos(mut self) -> Self {
+        self.positional = true;
+        self
+    }
+
+    pub const fn is_required(&self) -> bool {
+        matches!(self.default, Dflt::Req)
+    }
+
+    pub const fn is_tensor(&self) -> bool {
+        matches!(self.ty, Ty::Tensor | Ty::Tensors | Ty::TensorOrNumber)
+    }
+}
+
+/// A required positional argument.
+pub const fn req(name: &'static str, ty: Ty) -> ArgSpec {
+    ArgSpec { name, ty, default: Dflt::Req, positional: true, doc: "" }
+}
+
+/// A required tensor.
+pub const fn t(name: &'static str) -> ArgSpec {
+    req(name, Ty::Tensor)
+}
+
+/// An optional argument, given as a flag.
+pub const fn opt(name: &'static str, ty: Ty, default: Dflt) -> ArgSpec {
+    ArgSpec { name, ty, default, positional: false, doc: "" }
+}
+
+pub const INPUT: ArgSpec = t("input");
+pub const OTHER: ArgSpec = t("other");
+pub const KEEPDIM: ArgSpec = opt("keepdim", Ty::Bool, Dflt::Bool(false));
+pub const DTYPE: ArgSpec = opt("dtype", Ty::DType, Dflt::None);
+pub const DEVICE: ArgSpec = opt("device", Ty::Device, Dflt::None);
+pub const REQUIRES_GRAD: ArgSpec = opt("requires_grad", Ty::Bool, Dflt::Bool(false));
+pub const REDUCTION: ArgSpec = opt("reduction", Ty::Str(&["mean", "sum", "none"]), Dflt::Str("mean"));
+
+/// What an op gives back, for signatures and for replaying its goldens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OutKind {
+    Tensor,
+    /// A list of tensors (split, chunk, unbind, ...).
+    Tensors,
+    /// A record of named tensors (`{values, indices}`).
+    Record(&'static [&'static str]),
+    /// A plain value (number, bool, list of ints).
+    Value,
+    /// The input tensor itself, changed in place.
+    Same,
+    Nothing,
+}
+
+/// An example: a complete command line and its result as JSON (ints stay ints, floats are
+/// written with a point: `[1, 2.0]`).
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    pub source: &'static str,
+    pub result: &'static str,
+}
+
+pub const fn ex(source: &'static str, result: &'static str) -> Example {
+    Example { source, result }
+}
+
+/// What an op returns at run time.
+pub enum Out {
+    T(Tensor),
+    List(Vec<Tensor>),
+    Rec(Vec<(&'static str, Tensor)>),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Ints(Vec<i64>),
+    Str(String),
+    Same,
+    Nothing,
+}
+
+/// An error, with the argument to blame when there is one.
+#[derive(Debug)]
+pub struct OpError {
+    pub arg: Option<&'static str>,
+    pub error: Error,
+}
+
+impl<E: Into<Error>> From<E> for OpError {
+    fn from(err: E) -> Self {
+        OpError { arg: None, error: err.into() }
+    }
+}
+
+impl std::fmt::Display for OpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+/// A bad value of argument `arg`.
+pub fn bad(arg: &'static str, message: impl Into<String>) -> OpError {
+    OpError { arg: Some(arg), error: Error::Argument(message.into()) }
+}
+
+pub type OpResult = Result<Out, OpError>;
+
+/// One op.
+pub struct OpSpec {
+    /// The command name: PyTorch's own spelling (`log_softmax`, `index_select`, `add_`).
+    pub name: &'static str,
+    pub category: Category,
+    /// The PyTorch equivalent (`torch.add`, `Tensor.repeat`, `torch.nn.functional.relu`).
+    pub torch: &'static str,
+    pub summary: &'static str,
+    /// More about it, for help (may be empty).
+    pub notes: &'static str,
+    pub args: &'static [ArgSpec],
+    pub output: OutKind,
+    pub example: Example,
+    pub run: fn(&Args) -> OpResult,
+}
+
+impl OpSpec {
+    /// The positional arguments, in order.
+    pub fn positionals(&self) -> impl Iterator<Item = &'static ArgSpec> {
+        self.args.iter().filter(|a| a.positional)
+    }
+
+    /// The flags.
+    pub fn flags(&self) -> impl Iterator<Item = &'static ArgSpec> {
+        self.args.iter().filter(|a| !a.positional)
+    }
+
+    /// The last positional, when it takes the rest of the arguments (a list type).
+    pub fn rest(&self) -> Option<&'static ArgSpec> {
+        self.positionals().last().filter(|a| matches!(a.ty, Ty::Ints | Ty::Tensors))
+    }
+
+    /// The tensor argument that a piped-in value stands for: the first tensor positional.
+    pub fn piped(&self) -> Option<&'static ArgSpec> {
+        self.positionals().find(|a| matches!(a.ty, Ty::Tensor | Ty::Tensors))
+    }
+
+    pub fn arg(&self, name: &str) -> Option<&'static ArgSpec> {
+        self.args.iter().find(|a| a.name == name)
+    }
+}

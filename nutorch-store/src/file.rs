@@ -1,0 +1,133 @@
+//! One tensor per safetensors file, written whole before anything points at it.
+//!
+//! The file carries everything needed to rebuild the tensor (dtype, device, requires_grad,
+//! its grad), so a file is meaningful on its own; the sled index only makes lookups cheap.
+
+use nutorch_core::device::{check_available, device_name, parse_device_syntax};
+use nutorch_core::safetensors_data::{from_raw, restore_complex, storable, to_raw};
+use nutorch_core::tch::Tensor;
+use nutorch_core::{DType, Error, Result};
+use safetensors::tensor::TensorView;
+use safetensors::SafeTensors;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+const DATA: &str = "data";
+const GRAD: &str = "grad";
+
+/// Writes `tensor` (and its grad, when defined) to `path` atomically: a temporary file in the
+/// same directory, fsync, rename, fsync of the directory. Returns the bytes written.
+pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
+    let dtype = DType::of(tensor)?;
+    let data = to_raw(&storable(tensor)?)?;
+    let grad = tensor.f_grad().ok().filter(|g| g.defined());
+    let grad = grad.map(|g| storable(&g).and_then(|g| to_raw(&g))).transpose()?;
+
+    let mut metadata = HashMap::new();
+    metadata.insert("format".to_string(), "nutorch-tensor-1".to_string());
+    metadata.insert("dtype".to_string(), dtype.name().to_string());
+    metadata.insert("device".to_string(), device_name(tensor.device()));
+    metadata.insert("requires_grad".to_string(), tensor.requires_grad().to_string());
+    if dtype.is_complex() {
+        metadata.insert("stored_as".to_string(), "real view: last dimension is (real, imaginary)".to_string());
+    }
+    let mut views = vec![(DATA, view(&data)?)];
+    if let Some(grad) = &grad {
+        views.push((GRAD, view(grad)?));
+    }
+    let bytes = safetensors::serialize(views, Some(metadata)).map_err(|e| Error::Store(format!("serializing tensor: {e}")))?;
+
+    let dir = path.parent().ok_or_else(|| Error::Store(format!("{} has no directory", path.display())))?;
+    let tmp = path.with_extension("safetensors.tmp");
+    let io = |what: &str, e: std::io::Error| Error::Io(format!("{what} {}: {e}", tmp.display()));
+    let mut file = File::create(&tmp).map_err(|e| io("creating", e))?;
+    let written = file.write_all(&bytes).and_then(|_| file.sync_all());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io("writing", e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| Error::Io(format!("renaming into {}: {e}", path.display())))?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(bytes.len() as u64)
+}
+
+fn view(raw: &nutorch_core::safetensors_data::RawTensor) -> Result<TensorView<'_>> {
+    TensorView::new(raw.dtype, raw.shape.clone(), &raw.bytes).map_err(|e| Error::Store(format!("tensor view: {e}")))
+}
+
+/// Reads a tensor file back onto the device it came from.
+pub fn read_tensor(path: &Path) -> Result<Tensor> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
+    let corrupt = |what: String| Error::Store(format!("tensor file {} is damaged: {what}", path.display()));
+    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let file = SafeTensors::deserialize(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let meta = header.metadata().clone().unwrap_or_default();
+    let get = |key: &str| meta.get(key).cloned().ok_or_else(|| corrupt(format!("no '{key}' in its metadata")));
+    let dtype = DType::parse(&get("dtype")?)?;
+    let device = parse_device_syntax(&get("device")?)?;
+    check_available(device).map_err(|e| Error::Device(format!("tensor was stored from {}, which this machine lacks: {e}", device_name(device))))?;
+    let requires_grad = get("requires_grad")? == "true";
+
+    let load = |name: &str| -> Result<Tensor> {
+        let view = file.tensor(name).map_err(|e| corrupt(e.to_string()))?;
+        let t = restore_complex(from_raw(view.dtype(), view.shape(), view.data())?, dtype)?;
+        Ok(t.f_to_device(device)?)
+    };
+    let mut tensor = load(DATA)?;
+    if requires_grad {
+        tensor = tensor.f_requires_grad_(true)?;
+        if file.names().contains(&GRAD) {
+            restore_grad(&tensor, &load(GRAD)?)?;
+        }
+    }
+    Ok(tensor)
+}
+
+/// tch cannot assign `.grad` directly: a backward pass through `0 * sum(tensor)` creates a
+/// zero grad of the right shape and dtype, which then takes the stored values.
+fn restore_grad(tensor: &Tensor, grad: &Tensor) -> Result<()> {
+    nutorch_core::tch::with_grad(|| -> Result<()> {
+        let real = if DType::of(tensor)?.is_complex() { tensor.f_view_as_real()? } else { tensor.shallow_clone() };
+        real.f_sum(nutorch_core::tch::Kind::Double)?.f_mul_scalar(0.0)?.f_backward()?;
+        let mut slot = tensor.f_grad()?;
+        nutorch_core::tch::no_grad(|| slot.f_copy_(grad))?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nutorch_core::tch::{Device, Kind};
+    use nutorch_core::{tensor_from_data, tensor_to_data, Buffer, Data};
+
+    #[test]
+    fn values_dtype_and_grad_survive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.safetensors");
+        let data = Data { shape: vec![3], values: Buffer::Float(vec![1.0, 2.0, 3.0]) };
+        let t = tensor_from_data(&data, Some(DType::Float64), Device::Cpu).unwrap().f_requires_grad_(true).unwrap();
+        t.f_mul(&t).unwrap().f_sum(Kind::Double).unwrap().f_backward().unwrap();
+        write_tensor(&path, &t).unwrap();
+        let back = read_tensor(&path).unwrap();
+        assert!(back.requires_grad());
+        assert_eq!(tensor_to_data(&back).unwrap(), data);
+        assert_eq!(tensor_to_data(&back.f_grad().unwrap()).unwrap().values, Buffer::Float(vec![2.0, 4.0, 6.0]));
+        assert!(!dir.path().join("t.safetensors.tmp").exists());
+    }
+
+    #[test]
+    fn a_truncated_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.safetensors");
+        write_tensor(&path, &Tensor::f_ones([100], (Kind::Float, Device::Cpu)).unwrap()).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let err = read_tensor(&path).unwrap_err().to_string();
+        assert!(err.contains("damaged"), "{err}");
+    }
+}

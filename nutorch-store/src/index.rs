@@ -1,0 +1,75 @@
+//! The sled index of one shell's spilled tensors: id → where and what.
+
+use nutorch_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// File name inside the shell's `tensors/` directory.
+    pub file: String,
+    pub dtype: String,
+    pub shape: Vec<i64>,
+    pub device: String,
+    pub requires_grad: bool,
+    /// Bytes of the tensor's data (what it takes in memory).
+    pub bytes: u64,
+    /// Values Nushell held for this id when it was last written.
+    pub refs: u64,
+    /// Seconds since the Unix epoch.
+    pub last_used: u64,
+}
+
+pub struct Index {
+    db: sled::Db,
+}
+
+fn store_err(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Store(format!("{what}: {e}"))
+}
+
+impl Index {
+    /// Opens (or creates) the index. sled locks its directory; a plugin process of the same
+    /// shell that is still shutting down may hold it for a moment, so the open is retried.
+    pub fn open(dir: &Path) -> Result<Index> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match sled::Config::new().path(dir).open() {
+                Ok(db) => return Ok(Index { db }),
+                Err(e) if Instant::now() < deadline && e.to_string().to_lowercase().contains("lock") => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(store_err(&format!("opening the tensor index at {}", dir.display()), e)),
+            }
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<IndexEntry>> {
+        let Some(bytes) = self.db.get(id).map_err(|e| store_err("reading the tensor index", e))? else { return Ok(None) };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| store_err(&format!("index entry of {id}"), e))
+    }
+
+    /// Records an entry and makes it durable before returning.
+    pub fn put(&self, id: &str, entry: &IndexEntry) -> Result<()> {
+        let bytes = serde_json::to_vec(entry).map_err(|e| store_err("encoding an index entry", e))?;
+        self.db.insert(id, bytes).map_err(|e| store_err("writing the tensor index", e))?;
+        self.db.flush().map_err(|e| store_err("flushing the tensor index", e))?;
+        Ok(())
+    }
+
+    pub fn remove(&self, id: &str) -> Result<()> {
+        self.db.remove(id).map_err(|e| store_err("writing the tensor index", e))?;
+        self.db.flush().map_err(|e| store_err("flushing the tensor index", e))?;
+        Ok(())
+    }
+
+    /// All entries (skipping any that cannot be decoded).
+    pub fn entries(&self) -> Vec<(String, IndexEntry)> {
+        self.db
+            .iter()
+            .filter_map(|kv| kv.ok())
+            .filter_map(|(k, v)| Some((String::from_utf8(k.to_vec()).ok()?, serde_json::from_slice(&v).ok()?)))
+            .collect()
+    }
+}
