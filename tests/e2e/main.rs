@@ -2,3 +2,4 @@
 
 mod errors;
 mod seed_session;
+mod store;

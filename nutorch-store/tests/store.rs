@@ -1,0 +1,245 @@
+//! The store on real files: spill, reload in a "restarted" process, LRU eviction, deletion,
+//! damaged files and crashes mid-write, several shells.
+
+use nutorch_core::tch::{Device, Kind, Tensor};
+use nutorch_core::{tensor_from_data, tensor_to_data, Buffer, DType, Data};
+use nutorch_store::{Residence, Store, StoreConfig};
+use std::time::Duration;
+
+fn config(dir: &std::path::Path) -> StoreConfig {
+    StoreConfig { dir: dir.to_path_buf(), idle_spill: Duration::from_millis(200), memory_budget: None }
+}
+
+fn tensor(values: Buffer, shape: Vec<i64>, dtype: DType) -> Tensor {
+    tensor_from_data(&Data { shape, values }, Some(dtype), Device::Cpu).unwrap()
+}
+
+/// A live pid that is not this process: the parent (cargo's test runner).
+fn owner() -> String {
+    nutorch_store::owner_key(std::process::id())
+}
+
+#[test]
+fn every_dtype_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = vec![
+        tensor(Buffer::Float(vec![0.1, -2.5, 1e30]), vec![3], DType::Float32),
+        tensor(Buffer::Float(vec![0.1, -2.5, 1e300]), vec![3], DType::Float64),
+        tensor(Buffer::Float(vec![1.0, 3.14159, -2.5e-3]), vec![3], DType::BFloat16),
+        tensor(Buffer::Float(vec![0.1, 65504.0]), vec![2], DType::Float16),
+        tensor(Buffer::Int(vec![i64::MAX, i64::MIN, 0, 1]), vec![2, 2], DType::Int64),
+        tensor(Buffer::Bool(vec![true, false, true]), vec![3], DType::Bool),
+        tensor(Buffer::Int(vec![255, 0]), vec![2], DType::UInt8),
+        Tensor::f_from_slice(&[1.0f32, 2.0, -3.0, 4.5]).unwrap().f_reshape([2, 2]).unwrap().f_view_as_complex().unwrap(),
+    ];
+    let first = Store::open_as(config(dir.path()), owner());
+    let ids: Vec<String> = cases.iter().map(|t| first.insert(t.copy())).collect();
+    for id in &ids {
+        first.retain(id).unwrap();
+    }
+    assert_eq!(first.spill_all().unwrap(), cases.len());
+    assert_eq!(first.spill_all().unwrap(), 0, "nothing changed: nothing rewritten");
+    drop(first);
+
+    let second = Store::open_as(config(dir.path()), owner());
+    for (id, original) in ids.iter().zip(&cases) {
+        let back = second.get(id).unwrap();
+        assert_eq!(back.f_kind().unwrap(), original.f_kind().unwrap());
+        assert_eq!(back.size(), original.size());
+        assert!(back.f_equal(original).unwrap(), "values of {id} changed");
+    }
+}
+
+#[test]
+fn requires_grad_and_grad_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let w = tensor(Buffer::Float(vec![1.0, 2.0]), vec![2], DType::Float32).f_requires_grad_(true).unwrap();
+    w.f_mul(&w).unwrap().f_sum(Kind::Float).unwrap().f_backward().unwrap();
+    let id = store.insert(w);
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    drop(store);
+    let back = Store::open_as(config(dir.path()), owner()).get(&id).unwrap();
+    assert!(back.requires_grad());
+    assert_eq!(tensor_to_data(&back.f_grad().unwrap()).unwrap().values, Buffer::Float(vec![2.0, 4.0]));
+}
+
+#[test]
+fn in_place_changes_are_spilled_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_zeros([4], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    let _ = store.get(&id).unwrap().f_fill_(7.0).unwrap();
+    assert_eq!(store.spill_all().unwrap(), 1);
+    drop(store);
+    let back = Store::open_as(config(dir.path()), owner()).get(&id).unwrap();
+    assert_eq!(tensor_to_data(&back).unwrap().values, Buffer::Float(vec![7.0; 4]));
+}
+
+#[test]
+fn the_least_recently_used_are_evicted_beyond_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.memory_budget = Some(10_000); // room for two 4 KB tensors
+    let store = Store::open_as(cfg, owner());
+    let make = |v: f64| Tensor::f_full([1000], v, (Kind::Float, Device::Cpu)).unwrap();
+    let a = store.insert(make(1.0));
+    std::thread::sleep(Duration::from_millis(5));
+    let b = store.insert(make(2.0));
+    std::thread::sleep(Duration::from_millis(5));
+    let c = store.insert(make(3.0));
+    let where_is = |id: &str| store.list().unwrap().into_iter().find(|t| t.id == id).map(|t| t.residence);
+    assert_eq!(where_is(&a), Some(Residence::Disk), "oldest should be on disk only");
+    assert_eq!(where_is(&b), Some(Residence::Memory));
+    assert_eq!(where_is(&c), Some(Residence::Memory));
+    // Reloaded on use, with its values.
+    let back = store.get(&a).unwrap();
+    assert_eq!(back.f_sum(Kind::Double).unwrap().f_double_value(&[]).unwrap(), 1000.0);
+    assert!(store.summary().unwrap().memory_bytes <= 10_000);
+}
+
+#[test]
+fn a_dropped_tensor_leaves_memory_and_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([8], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    let file = dir.path().join("shells").join(owner()).join("tensors").join(format!("{id}.safetensors"));
+    assert!(file.exists());
+    store.release(&id).unwrap();
+    assert!(!file.exists());
+    assert!(store.get(&id).is_err());
+    assert!(store.list().unwrap().is_empty());
+}
+
+#[test]
+fn a_release_after_restart_updates_the_disk_only_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([8], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    drop(store);
+    let store = Store::open_as(config(dir.path()), owner());
+    store.release(&id).unwrap();
+    assert_eq!(store.list().unwrap().len(), 1, "one reference left");
+    store.release(&id).unwrap();
+    assert!(store.list().unwrap().is_empty());
+}
+
+#[test]
+fn a_damaged_file_fails_only_its_own_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let good = store.insert(Tensor::f_ones([8], (Kind::Float, Device::Cpu)).unwrap());
+    let bad = store.insert(Tensor::f_ones([8], (Kind::Float, Device::Cpu)).unwrap());
+    for id in [&good, &bad] {
+        store.retain(id).unwrap();
+    }
+    store.spill_all().unwrap();
+    drop(store);
+    let tensors = dir.path().join("shells").join(owner()).join("tensors");
+    let path = tensors.join(format!("{bad}.safetensors"));
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
+
+    let store = Store::open_as(config(dir.path()), owner());
+    let err = store.get(&bad).unwrap_err().to_string();
+    assert!(err.contains(&bad) && err.contains("damaged"), "{err}");
+    assert!(store.get(&good).is_ok());
+    // The store keeps working: new tensors spill fine.
+    let new = store.insert(Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&new).unwrap();
+    store.spill_all().unwrap();
+}
+
+#[test]
+fn a_crash_mid_write_leaves_a_consistent_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([8], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    drop(store);
+    // A process killed while writing a second tensor leaves only a temporary file: the index
+    // never learned of it.
+    let tensors = dir.path().join("shells").join(owner()).join("tensors");
+    std::fs::write(tensors.join("0000-half-written.safetensors.tmp"), b"partial").unwrap();
+
+    let store = Store::open_as(config(dir.path()), owner());
+    let rows = store.list().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(store.get(&id).is_ok());
+    assert!(!tensors.join("0000-half-written.safetensors.tmp").exists(), "temporaries are cleaned up");
+}
+
+#[test]
+fn a_failed_write_is_an_error_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([8], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    let _ = store.get(&id).unwrap().f_fill_(5.0).unwrap();
+    // Make the tensor directory unwritable (a file where the temporary would go).
+    let tensors = dir.path().join("shells").join(owner()).join("tensors");
+    std::fs::create_dir(tensors.join(format!("{id}.safetensors.tmp"))).unwrap();
+    assert!(store.spill_all().is_err());
+    assert_eq!(tensor_to_data(&store.get(&id).unwrap()).unwrap().values, Buffer::Float(vec![5.0; 8]));
+    // What was stored before is still readable.
+    let on_disk = nutorch_store::read_tensor(&tensors.join(format!("{id}.safetensors"))).unwrap();
+    assert_eq!(tensor_to_data(&on_disk).unwrap().values, Buffer::Float(vec![1.0; 8]));
+}
+
+#[test]
+fn two_shells_share_a_store_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = Store::open_as(config(dir.path()), owner());
+    // Another live process: pid 1 always runs.
+    let other = Store::open_as(config(dir.path()), nutorch_store::owner_key(1));
+    let a = one.insert(Tensor::f_ones([2], (Kind::Float, Device::Cpu)).unwrap());
+    let b = other.insert(Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap());
+    one.retain(&a).unwrap();
+    other.retain(&b).unwrap();
+    one.spill_all().unwrap();
+    other.spill_all().unwrap();
+    assert_eq!(one.list().unwrap().len(), 1);
+    assert_eq!(other.list().unwrap().len(), 1);
+    // An id written down in one shell reads in the other.
+    assert!(one.get(&b).is_ok());
+}
+
+#[test]
+fn parts_of_exited_shells_are_reclaimed() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("shells").join("4000000000-1");
+    std::fs::create_dir_all(gone.join("tensors")).unwrap();
+    std::fs::write(gone.join("tensors").join("x.safetensors"), b"old").unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([2], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    assert!(!gone.exists(), "the dead shell's files should be gone");
+}
+
+#[test]
+fn the_idle_spiller_writes_after_the_idle_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open_as(config(dir.path()), owner()));
+    store.start_idle_spiller();
+    let id = {
+        let _cmd = store.command();
+        let id = store.insert(Tensor::f_ones([2], (Kind::Float, Device::Cpu)).unwrap());
+        store.retain(&id).unwrap();
+        id
+    };
+    let file = dir.path().join("shells").join(owner()).join("tensors").join(format!("{id}.safetensors"));
+    assert!(!file.exists(), "nothing is written while commands run");
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(file.exists(), "spilled after 200 ms idle");
+}
