@@ -243,3 +243,19 @@ fn the_idle_spiller_writes_after_the_idle_delay() {
     std::thread::sleep(Duration::from_millis(800));
     assert!(file.exists(), "spilled after 200 ms idle");
 }
+
+#[test]
+fn a_tensor_reloads_onto_the_device_it_came_from() {
+    let name = std::env::var("NUTORCH_TEST_DEVICE").unwrap_or_else(|_| "cpu".into());
+    let device = nutorch_core::device::parse_device(&name).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let t = tensor(Buffer::Float(vec![1.0, 3.140625]), vec![2], DType::BFloat16).f_to_device(device).unwrap();
+    let id = store.insert(t);
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    drop(store);
+    let back = Store::open_as(config(dir.path()), owner()).get(&id).unwrap();
+    assert_eq!(back.device(), device);
+    assert_eq!(tensor_to_data(&back).unwrap().values, Buffer::Float(vec![1.0, 3.140625]));
+}
