@@ -8,11 +8,25 @@ use crate::error::{Error, Result};
 use safetensors::Dtype;
 use tch::{Device, Tensor};
 
-/// A tensor's contents ready for a safetensors file.
+/// A tensor's contents ready for a safetensors file: a contiguous CPU tensor whose memory is
+/// lent out as bytes, so that writing a file copies the data once (into the file), not twice.
 pub struct RawTensor {
     pub dtype: Dtype,
     pub shape: Vec<usize>,
-    pub bytes: Vec<u8>,
+    tensor: Tensor,
+    len: usize,
+}
+
+impl RawTensor {
+    /// The tensor's bytes, row-major, little-endian (libtorch's CPU layout).
+    pub fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `tensor` is a contiguous CPU tensor owned by `self` (so it outlives the
+        // borrow) holding exactly `len` bytes from `data_ptr`; nothing mutates it meanwhile.
+        unsafe { std::slice::from_raw_parts(self.tensor.data_ptr() as *const u8, self.len) }
+    }
 }
 
 fn safetensors_dtype(dtype: DType) -> Result<Dtype> {
@@ -59,18 +73,15 @@ pub fn storable(tensor: &Tensor) -> Result<Tensor> {
     }
 }
 
-/// Copies a (non-complex) tensor from any device into safetensors data.
+/// Prepares a (non-complex) tensor from any device for a safetensors file (a CUDA tensor is
+/// copied to the CPU; a contiguous CPU tensor is used as is).
 pub fn to_raw(tensor: &Tensor) -> Result<RawTensor> {
     let dtype = DType::of(tensor)?;
     let st_dtype = safetensors_dtype(dtype)?;
     let shape: Vec<usize> = tensor.size().iter().map(|&d| d as usize).collect();
-    let numel: usize = shape.iter().product();
-    let mut bytes = vec![0u8; numel * dtype.element_size()];
-    if numel > 0 {
-        let contiguous = tensor.f_to_device(Device::Cpu)?.f_contiguous()?;
-        contiguous.f_copy_data_u8(&mut bytes, numel)?;
-    }
-    Ok(RawTensor { dtype: st_dtype, shape, bytes })
+    let len = shape.iter().product::<usize>() * dtype.element_size();
+    let tensor = tensor.f_detach()?.f_to_device(Device::Cpu)?.f_contiguous()?;
+    Ok(RawTensor { dtype: st_dtype, shape, tensor, len })
 }
 
 /// Builds a CPU tensor from safetensors data, checking the byte count first (libtorch does not).
@@ -108,7 +119,7 @@ mod tests {
         for dtype in DType::all().filter(|d| !d.is_complex()) {
             let t = tensor_from_data(&values, Some(dtype), Device::Cpu).unwrap();
             let raw = to_raw(&t).unwrap();
-            let back = from_raw(raw.dtype, &raw.shape, &raw.bytes).unwrap();
+            let back = from_raw(raw.dtype, &raw.shape, raw.bytes()).unwrap();
             assert_eq!(DType::of(&back).unwrap(), dtype);
             assert_eq!(tensor_to_data(&back).unwrap(), tensor_to_data(&t).unwrap(), "{dtype}");
         }
@@ -120,7 +131,7 @@ mod tests {
         let c = re.f_view_as_complex().unwrap();
         let raw = to_raw(&storable(&c).unwrap()).unwrap();
         assert_eq!(raw.shape, vec![2, 2]);
-        let back = restore_complex(from_raw(raw.dtype, &raw.shape, &raw.bytes).unwrap(), DType::Complex64).unwrap();
+        let back = restore_complex(from_raw(raw.dtype, &raw.shape, raw.bytes()).unwrap(), DType::Complex64).unwrap();
         assert_eq!(DType::of(&back).unwrap(), DType::Complex64);
         assert!(back.f_equal(&c).unwrap());
     }

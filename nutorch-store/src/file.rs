@@ -11,7 +11,6 @@ use safetensors::tensor::TensorView;
 use safetensors::SafeTensors;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
 const DATA: &str = "data";
@@ -37,31 +36,37 @@ pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
     if let Some(grad) = &grad {
         views.push((GRAD, view(grad)?));
     }
-    let bytes = safetensors::serialize(views, Some(metadata)).map_err(|e| Error::Store(format!("serializing tensor: {e}")))?;
-
     let dir = path.parent().ok_or_else(|| Error::Store(format!("{} has no directory", path.display())))?;
     let tmp = path.with_extension("safetensors.tmp");
     let io = |what: &str, e: std::io::Error| Error::Io(format!("{what} {}: {e}", tmp.display()));
-    let mut file = File::create(&tmp).map_err(|e| io("creating", e))?;
-    let written = file.write_all(&bytes).and_then(|_| file.sync_all());
-    if let Err(e) = written {
+    // Streams header and data straight from the tensors' memory into the file.
+    if let Err(e) = safetensors::serialize_to_file(views, Some(metadata), &tmp) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io("writing", e));
+        return Err(Error::Io(format!("writing {}: {e}", tmp.display())));
     }
+    let synced = File::open(&tmp).and_then(|f| f.sync_all());
+    if let Err(e) = synced {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io("syncing", e));
+    }
+    let written = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
     std::fs::rename(&tmp, path).map_err(|e| Error::Io(format!("renaming into {}: {e}", path.display())))?;
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(bytes.len() as u64)
+    Ok(written)
 }
 
 fn view(raw: &nutorch_core::safetensors_data::RawTensor) -> Result<TensorView<'_>> {
-    TensorView::new(raw.dtype, raw.shape.clone(), &raw.bytes).map_err(|e| Error::Store(format!("tensor view: {e}")))
+    TensorView::new(raw.dtype, raw.shape.clone(), raw.bytes()).map_err(|e| Error::Store(format!("tensor view: {e}")))
 }
 
 /// Reads a tensor file back onto the device it came from.
 pub fn read_tensor(path: &Path) -> Result<Tensor> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
+    let file = File::open(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
+    // SAFETY: the store writes files whole under a temporary name and renames them into place;
+    // nothing writes to a file after that, so the mapping does not change under us.
+    let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::Io(format!("mapping {}: {e}", path.display())))?;
     let corrupt = |what: String| Error::Store(format!("tensor file {} is damaged: {what}", path.display()));
     let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| corrupt(e.to_string()))?;
     let file = SafeTensors::deserialize(&bytes).map_err(|e| corrupt(e.to_string()))?;
