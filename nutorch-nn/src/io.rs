@@ -1,0 +1,153 @@
+//! Named tensors and a string metadata map in one safetensors file.
+//!
+//! safetensors is the format PyTorch users already read (`safetensors.torch.load_file`) and
+//! write (`save_file(model.state_dict(), ...)`); libtorch's own archives are refused by
+//! Python's `torch.load`. The file header's `__metadata__` map carries whatever describes the
+//! tensors (for models: the architecture).
+
+use nutorch_core::{Error, Result};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use tch::{Kind, Tensor};
+
+/// The contents of a safetensors file: tensors (CPU) by name, and the metadata map (empty when
+/// the file has none).
+#[derive(Debug)]
+pub struct TensorFile {
+    pub tensors: BTreeMap<String, Tensor>,
+    pub metadata: HashMap<String, String>,
+}
+
+/// Writes `tensors` and `metadata` to `path`. Tensors may live on any device and have any
+/// layout: each is copied to contiguous CPU bytes first. Names must be unique.
+pub fn save_tensors(path: &Path, tensors: &[(String, Tensor)], metadata: &HashMap<String, String>) -> Result<()> {
+    let mut buffers = Vec::with_capacity(tensors.len());
+    let mut seen = std::collections::HashSet::new();
+    for (name, tensor) in tensors {
+        if !seen.insert(name.as_str()) {
+            return Err(Error::Argument(format!("tensor name '{name}' appears twice")));
+        }
+        let kind = tensor.f_kind()?;
+        let dtype = dtype_of_kind(kind).ok_or_else(|| {
+            Error::Value(format!("tensor '{name}' has dtype {kind:?}, which safetensors files cannot hold"))
+        })?;
+        let shape = tensor.size().iter().map(|&d| d as usize).collect::<Vec<_>>();
+        let numel = shape.iter().product::<usize>();
+        let mut bytes = vec![0u8; numel * kind.elt_size_in_bytes()];
+        if numel > 0 {
+            tensor.f_detach()?.f_copy_data_u8(&mut bytes, numel)?;
+        }
+        buffers.push((name, dtype, shape, bytes));
+    }
+    let views = buffers
+        .iter()
+        .map(|(name, dtype, shape, bytes)| {
+            TensorView::new(*dtype, shape.clone(), bytes).map(|view| (name.as_str(), view))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Value(format!("cannot lay out tensors for '{}': {e}", path.display())))?;
+    let metadata = (!metadata.is_empty()).then(|| metadata.clone());
+    safetensors::serialize_to_file(views, metadata, path)
+        .map_err(|e| Error::Io(format!("cannot write '{}': {e}", path.display())))
+}
+
+/// Reads every tensor and the metadata of the safetensors file at `path`.
+pub fn load_tensors(path: &Path) -> Result<TensorFile> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("cannot read '{}': {e}", path.display())))?;
+    let not_safetensors = |e: safetensors::SafeTensorError| {
+        Error::Value(format!("'{}' is not a readable safetensors file: {e}", path.display()))
+    };
+    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(not_safetensors)?;
+    let file = SafeTensors::deserialize(&bytes).map_err(not_safetensors)?;
+    let mut tensors = BTreeMap::new();
+    for (name, view) in file.tensors() {
+        let kind = kind_of_dtype(view.dtype()).ok_or_else(|| {
+            Error::Value(format!(
+                "tensor '{name}' in '{}' has dtype {:?}, which nutorch cannot load",
+                path.display(),
+                view.dtype()
+            ))
+        })?;
+        let shape = view.shape().iter().map(|&d| d as i64).collect::<Vec<_>>();
+        let numel = view.shape().iter().product::<usize>();
+        if view.data().len() != numel * kind.elt_size_in_bytes() {
+            return Err(Error::Value(format!("tensor '{name}' in '{}' has the wrong number of bytes", path.display())));
+        }
+        tensors.insert(name, Tensor::f_from_data_size(view.data(), &shape, kind)?);
+    }
+    let metadata = header.metadata().clone().unwrap_or_default();
+    Ok(TensorFile { tensors, metadata })
+}
+
+fn dtype_of_kind(kind: Kind) -> Option<Dtype> {
+    Some(match kind {
+        Kind::Bool => Dtype::BOOL,
+        Kind::Uint8 => Dtype::U8,
+        Kind::Int8 => Dtype::I8,
+        Kind::Int16 => Dtype::I16,
+        Kind::Int => Dtype::I32,
+        Kind::Int64 => Dtype::I64,
+        Kind::Half => Dtype::F16,
+        Kind::BFloat16 => Dtype::BF16,
+        Kind::Float => Dtype::F32,
+        Kind::Double => Dtype::F64,
+        _ => return None,
+    })
+}
+
+fn kind_of_dtype(dtype: Dtype) -> Option<Kind> {
+    Some(match dtype {
+        Dtype::BOOL => Kind::Bool,
+        Dtype::U8 => Kind::Uint8,
+        Dtype::I8 => Kind::Int8,
+        Dtype::I16 => Kind::Int16,
+        Dtype::I32 => Kind::Int,
+        Dtype::I64 => Kind::Int64,
+        Dtype::F16 => Kind::Half,
+        Dtype::BF16 => Kind::BFloat16,
+        Dtype::F32 => Kind::Float,
+        Dtype::F64 => Kind::Double,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tch::Device;
+
+    #[test]
+    fn round_trip_keeps_values_dtypes_and_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.safetensors");
+        let a = Tensor::from_slice(&[1.5f32, -2.0, 3.25, 4.0, 5.0, 6.0]).view([2, 3]).tr();
+        let b = Tensor::from_slice(&[7i64, 8]);
+        let c = Tensor::from_slice(&[0.5f64]).to_kind(Kind::BFloat16);
+        let metadata = HashMap::from([("kind".to_string(), "test".to_string())]);
+        save_tensors(
+            &path,
+            &[("a".into(), a.shallow_clone()), ("b".into(), b.shallow_clone()), ("c".into(), c)],
+            &metadata,
+        )
+        .unwrap();
+        let file = load_tensors(&path).unwrap();
+        assert_eq!(file.metadata, metadata);
+        assert!(file.tensors["a"].equal(&a));
+        assert!(file.tensors["b"].equal(&b));
+        assert_eq!(file.tensors["c"].kind(), Kind::BFloat16);
+        assert_eq!(file.tensors["c"].to_kind(Kind::Double).double_value(&[0]), 0.5);
+    }
+
+    #[test]
+    fn duplicate_names_and_bad_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.safetensors");
+        let t = Tensor::zeros([2], (Kind::Float, Device::Cpu));
+        let twice = [("x".to_string(), t.shallow_clone()), ("x".to_string(), t)];
+        assert!(save_tensors(&path, &twice, &HashMap::new()).unwrap_err().to_string().contains("twice"));
+        assert!(load_tensors(&dir.path().join("missing")).unwrap_err().to_string().contains("cannot read"));
+        std::fs::write(&path, b"not a safetensors file").unwrap();
+        assert!(load_tensors(&path).unwrap_err().to_string().contains("not a readable safetensors file"));
+    }
+}
