@@ -13,6 +13,9 @@ pub fn guard<T>(span: Span, body: impl FnOnce() -> Result<T, LabeledError>) -> R
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
+            if let Some(torch) = torch_refusal(&message) {
+                return Err(LabeledError::new("PyTorch error").with_label(torch, span));
+            }
             Err(LabeledError::new("Internal error in nutorch")
                 .with_label(message, span)
                 .with_help("the plugin caught this and kept running; your tensors are intact. Please report it."))
@@ -20,9 +23,31 @@ pub fn guard<T>(span: Span, body: impl FnOnce() -> Result<T, LabeledError>) -> R
     }
 }
 
+/// libtorch's message in a panic that tch raised for a libtorch refusal: tch's `Scalar`
+/// checks for a pending libtorch error when it is dropped, which can happen before the call
+/// that failed reads it, and then unwraps it (`called Result::unwrap() on an Err value:
+/// Torch("...")`). The refusal is the user's mistake, not a bug: it is reported as such.
+fn torch_refusal(message: &str) -> Option<String> {
+    let start = message.find("Torch(\"")? + "Torch(\"".len();
+    let rest = &message[start..];
+    let end = rest.find("\\nException raised from").or_else(|| rest.rfind("\")"))?;
+    let text = rest[..end].replace("\\n", "\n").replace("\\\"", "\"");
+    Some(nutorch_core::error::clean_torch_message(&text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tch_scalar_panics_are_torch_errors() {
+        let err = guard::<()>(Span::test_data(), || {
+            panic!("called `Result::unwrap()` on an `Err` value: {:?}", nutorch_core::tch::TchError::Torch("value cannot be converted to type int8_t without overflow\nException raised from x".into()))
+        })
+        .unwrap_err();
+        assert_eq!(err.msg, "PyTorch error");
+        assert_eq!(err.labels[0].text, "value cannot be converted to type int8_t without overflow");
+    }
 
     #[test]
     fn panics_become_errors() {

@@ -6,8 +6,11 @@
 
 pub mod args;
 pub mod commands;
+pub mod custom_ops;
 pub mod errors;
+pub mod grad_mode;
 pub mod guard;
+pub mod plot;
 pub mod plugin;
 pub mod settings;
 pub mod tensor_value;

@@ -1,6 +1,7 @@
 //! The plugin object: owns the tensor store and answers Nushell's custom-value hooks.
 
 use crate::errors::At;
+use crate::grad_mode::GradMode;
 use crate::settings::store_config;
 use crate::tensor_value::TensorValue;
 use crate::values::preview_text;
@@ -20,6 +21,8 @@ pub struct NutorchPlugin {
     store: OnceLock<Arc<Store>>,
     /// A fixed configuration (tests); `None` reads the settings.
     fixed_config: Option<StoreConfig>,
+    /// Whether ops run with gradient tracking (`nutorch no-grad { ... }`).
+    grad_mode: GradMode,
 }
 
 impl Default for NutorchPlugin {
@@ -30,12 +33,12 @@ impl Default for NutorchPlugin {
 
 impl NutorchPlugin {
     pub fn new() -> Self {
-        NutorchPlugin { store: OnceLock::new(), fixed_config: None }
+        NutorchPlugin { store: OnceLock::new(), fixed_config: None, grad_mode: GradMode::default() }
     }
 
     /// A plugin whose store uses `config` instead of the user's settings.
     pub fn with_store_config(config: StoreConfig) -> Self {
-        NutorchPlugin { store: OnceLock::new(), fixed_config: Some(config) }
+        NutorchPlugin { store: OnceLock::new(), fixed_config: Some(config), grad_mode: GradMode::default() }
     }
 
     /// Opens the store with the settings the engine gives (once per process).
@@ -51,6 +54,11 @@ impl NutorchPlugin {
         let store = Arc::new(Store::open(config));
         store.start_idle_spiller();
         store
+    }
+
+    /// The plugin-wide no-grad state that every op honours.
+    pub fn grad_mode(&self) -> &GradMode {
+        &self.grad_mode
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -134,6 +142,52 @@ impl Plugin for NutorchPlugin {
         crate::guard::guard(span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
             Some(t) => Ok(self.summary(t, span)),
             None => custom_value.item.to_base_value(span).map_err(LabeledError::from),
+        })
+    }
+
+    fn custom_value_operation(
+        &self,
+        engine: &EngineInterface,
+        left: Spanned<Box<dyn CustomValue>>,
+        operator: Spanned<nu_protocol::ast::Operator>,
+        right: Value,
+    ) -> std::result::Result<Value, LabeledError> {
+        self.configure(engine);
+        let _active = self.store().command();
+        crate::guard::guard(operator.span, || match left.item.as_any().downcast_ref::<TensorValue>() {
+            Some(t) => crate::custom_ops::operation(self, t, left.span, operator, right),
+            None => Err(LabeledError::new("Unsupported operation").with_label("not a tensor", left.span)),
+        })
+    }
+
+    fn custom_value_follow_path_int(
+        &self,
+        engine: &EngineInterface,
+        custom_value: Spanned<Box<dyn CustomValue>>,
+        index: Spanned<usize>,
+        optional: bool,
+    ) -> std::result::Result<Value, LabeledError> {
+        self.configure(engine);
+        let _active = self.store().command();
+        crate::guard::guard(index.span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
+            Some(t) => crate::custom_ops::follow_int(self, t, custom_value.span, index, optional),
+            None => Err(LabeledError::new("Unsupported cell path").with_label("not a tensor", custom_value.span)),
+        })
+    }
+
+    fn custom_value_follow_path_string(
+        &self,
+        engine: &EngineInterface,
+        custom_value: Spanned<Box<dyn CustomValue>>,
+        column_name: Spanned<String>,
+        optional: bool,
+        casing: nu_protocol::casing::Casing,
+    ) -> std::result::Result<Value, LabeledError> {
+        self.configure(engine);
+        let _active = self.store().command();
+        crate::guard::guard(column_name.span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
+            Some(t) => crate::custom_ops::follow_string(self, t, custom_value.span, column_name, optional, casing),
+            None => Err(LabeledError::new("Unsupported cell path").with_label("not a tensor", custom_value.span)),
         })
     }
 

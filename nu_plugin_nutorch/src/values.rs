@@ -125,6 +125,34 @@ pub fn preview_text(data: &Data, total: usize, single: bool) -> String {
     format!("[{}]", parts.join(", "))
 }
 
+/// A value from JSON text (examples' expected results): ints stay ints, numbers with a point
+/// or exponent are floats, objects become records; the strings "nan", "inf" and "-inf" stand
+/// for those floats, which JSON cannot write.
+pub fn json_to_value(text: &str, span: Span) -> Result<Value, String> {
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("bad JSON {text:?}: {e}"))?;
+    Ok(from_json(&json, span))
+}
+
+pub fn from_json(json: &serde_json::Value, span: Span) -> Value {
+    use serde_json::Value as J;
+    match json {
+        J::Null => Value::nothing(span),
+        J::Bool(b) => Value::bool(*b, span),
+        J::Number(n) => match n.as_i64() {
+            Some(i) if !n.is_f64() => Value::int(i, span),
+            _ => Value::float(n.as_f64().unwrap_or(f64::NAN), span),
+        },
+        J::String(s) => match s.as_str() {
+            "nan" => Value::float(f64::NAN, span),
+            "inf" => Value::float(f64::INFINITY, span),
+            "-inf" => Value::float(f64::NEG_INFINITY, span),
+            other => Value::string(other, span),
+        },
+        J::Array(items) => Value::list(items.iter().map(|i| from_json(i, span)).collect(), span),
+        J::Object(map) => Value::record(map.iter().map(|(k, v)| (k.clone(), from_json(v, span))).collect(), span),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

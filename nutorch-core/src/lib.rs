@@ -5,6 +5,7 @@
 //! Nushell, files or the store.
 
 pub mod autograd;
+pub mod catalog;
 pub mod convert;
 pub mod creation;
 pub mod device;

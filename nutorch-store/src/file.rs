@@ -21,7 +21,7 @@ const GRAD: &str = "grad";
 pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
     let dtype = DType::of(tensor)?;
     let data = to_raw(&storable(tensor)?)?;
-    let grad = tensor.f_grad().ok().filter(|g| g.defined());
+    let grad = leaf_grad(tensor);
     let grad = grad.map(|g| storable(&g).and_then(|g| to_raw(&g))).transpose()?;
 
     let mut metadata = HashMap::new();
@@ -90,6 +90,15 @@ pub fn read_tensor(path: &Path) -> Result<Tensor> {
         }
     }
     Ok(tensor)
+}
+
+/// The accumulated grad of a leaf tensor, if any. Non-leaf tensors have no `.grad` (libtorch
+/// warns when asked), so they are not asked.
+pub(crate) fn leaf_grad(tensor: &Tensor) -> Option<Tensor> {
+    if !tensor.f_is_leaf().unwrap_or(false) {
+        return None;
+    }
+    tensor.f_grad().ok().filter(|g| g.defined())
 }
 
 /// tch cannot assign `.grad` directly: a backward pass through `0 * sum(tensor)` creates a

@@ -19,7 +19,7 @@ pub struct Fingerprint {
 
 impl Fingerprint {
     pub fn of(tensor: &Tensor) -> Fingerprint {
-        let grad = tensor.f_grad().ok().filter(|g| g.defined());
+        let grad = crate::file::leaf_grad(tensor);
         Fingerprint {
             data: tensor.data_ptr() as usize,
             version: tensor.f_internal_version().unwrap_or(-1),

@@ -1,11 +1,17 @@
 //! Every command of the plugin. Each file holds one command (or one family built from data).
 
-mod creation;
+mod alias_module;
+pub mod completion;
 mod devices;
-mod elementwise;
+pub mod nn;
+mod no_grad;
+pub mod op;
+pub mod op_args;
+mod ops_list;
+mod plot;
 mod root;
-mod shape;
 mod store;
+mod version;
 mod values;
 
 use crate::plugin::NutorchPlugin;
@@ -20,18 +26,28 @@ pub fn all() -> Vec<Command> {
 }
 
 fn commands() -> Vec<Command> {
-    vec![
+    let mut commands: Vec<Command> = vec![
         Box::new(root::Nutorch),
-        Box::new(creation::Linspace),
-        Box::new(shape::Repeat),
-        Box::new(elementwise::Sin),
         Box::new(values::ToValue),
         Box::new(values::FromValue),
         Box::new(devices::Devices),
         Box::new(store::Ls),
         Box::new(store::Free),
         Box::new(store::StoreInfo),
-    ]
+        Box::new(version::Version),
+        Box::new(ops_list::Ops),
+        Box::new(alias_module::AliasModule),
+        Box::new(no_grad::NoGrad::new("no-grad")),
+        Box::new(no_grad::NoGrad::new("no_grad")),
+        Box::new(no_grad::SetGradEnabled),
+        Box::new(no_grad::IsGradEnabled),
+    ];
+    // Every op of the catalog, through the one generic command type.
+    commands.extend(nutorch_core::catalog::all().iter().map(|spec| Box::new(op::OpCommand::new(spec)) as Command));
+    // Models, data, files (nn/) and figures (plot.rs).
+    commands.extend(nn::commands());
+    commands.extend(plot::commands());
+    commands
 }
 
 /// The category every nutorch command is listed under in `help commands`.

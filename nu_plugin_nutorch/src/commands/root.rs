@@ -23,7 +23,9 @@ impl PluginCommand for Nutorch {
     fn extra_description(&self) -> &str {
         "Create tensors (nutorch linspace, nutorch fromvalue), run PyTorch ops on them, and read \
          them back with nutorch tovalue. Tensors stay in the plugin; Nushell holds a small value \
-         that refers to them. Run `help nutorch <command>` for each command."
+         that refers to them. Ops carry PyTorch's names and argument order (`nutorch ops` lists \
+         them all with their torch equivalents); operators and cell paths work on tensors \
+         (`$a + $b`, `$t.shape`, `$t.0`). Run `help nutorch <command>` for each command."
     }
 
     fn run(&self, _plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {

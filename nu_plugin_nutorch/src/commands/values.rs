@@ -19,7 +19,7 @@ impl PluginCommand for ToValue {
 
     fn signature(&self) -> Signature {
         Signature::build(self.name())
-            .input_output_types(vec![(super::tensor_type(), Type::Any), (Type::Nothing, Type::Any)])
+            .input_output_types(vec![(super::tensor_type(), Type::Any), (Type::Nothing, Type::Any), (Type::Any, Type::Any)])
             .optional("tensor", SyntaxShape::Any, "the tensor, when none is piped in")
             .category(super::category())
     }
@@ -30,7 +30,9 @@ impl PluginCommand for ToValue {
 
     fn extra_description(&self) -> &str {
         "Integer dtypes give ints, floating dtypes floats, bool gives bools. The tensor stays \
-         where it is (a CUDA tensor is read without moving it)."
+         where it is (a CUDA tensor is read without moving it). Lists and records of tensors \
+         (what split or sort return) are converted element by element; other values in them \
+         pass through."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -50,11 +52,47 @@ impl PluginCommand for ToValue {
 
     fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
-            let (tensor, _) = args::input_tensor(plugin, call, &input)?;
-            let data = tensor_to_data(&tensor.item).at(tensor.span)?;
-            Ok(PipelineData::Value(value_from_data(&data, call.head), None))
+            let piped = args::input_value(input, call.head)?;
+            let value = match (piped, call.nth(0)) {
+                (Value::Nothing { .. }, Some(arg)) => arg,
+                (Value::Nothing { .. }, None) => {
+                    return Err(LabeledError::new("Missing tensor")
+                        .with_label("this command needs a tensor from the pipeline or as its first argument", call.head))
+                }
+                (piped, _) => piped,
+            };
+            match value {
+                // A plain string is a tensor id; inside lists and records, only tensors convert.
+                Value::String { .. } => tensor_values(plugin, &value, call.head),
+                other => nested_values(plugin, other, call.head),
+            }
+            .map(|v| PipelineData::Value(v, None))
         })
     }
+}
+
+fn tensor_values(plugin: &NutorchPlugin, value: &Value, head: nu_protocol::Span) -> Result<Value, LabeledError> {
+    let tensor = args::tensor(plugin, value)?;
+    let data = tensor_to_data(&tensor.item).at(tensor.span)?;
+    Ok(value_from_data(&data, head))
+}
+
+/// Tensors anywhere in lists and records become their values.
+fn nested_values(plugin: &NutorchPlugin, value: Value, head: nu_protocol::Span) -> Result<Value, LabeledError> {
+    Ok(match value {
+        Value::Custom { .. } => tensor_values(plugin, &value, head)?,
+        Value::List { vals, internal_span, .. } => {
+            Value::list(vals.into_iter().map(|v| nested_values(plugin, v, head)).collect::<Result<_, _>>()?, internal_span)
+        }
+        Value::Record { val, internal_span, .. } => {
+            let mut record = nu_protocol::Record::new();
+            for (k, v) in val.into_owned() {
+                record.push(k, nested_values(plugin, v, head)?);
+            }
+            Value::record(record, internal_span)
+        }
+        other => other,
+    })
 }
 
 /// `nutorch fromvalue`: Nushell data → tensor (torch.tensor).
@@ -70,7 +108,8 @@ impl PluginCommand for FromValue {
     fn signature(&self) -> Signature {
         Signature::build(self.name())
             .input_output_types(vec![(Type::Any, super::tensor_type())])
-            .optional("data", SyntaxShape::Any, "a number or nested list, when none is piped in")
+            // Number first, so that a negative number parses as data rather than as a flag.
+            .optional("data", SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::Any]), "a number or nested list, when none is piped in")
             .named("dtype", SyntaxShape::String, "element type (inferred as torch.tensor does when absent)", None)
             .named("device", SyntaxShape::String, "cpu, cuda, cuda:N or mps (default cpu)", None)
             .switch("requires-grad", "track gradients for this tensor", None)
@@ -124,5 +163,17 @@ impl PluginCommand for FromValue {
                 .at(call.get_flag_span("requires-grad").unwrap_or(call.head))?;
             Ok(PipelineData::Value(plugin.tensor_value(tensor, call.head)?, None))
         })
+    }
+
+    #[allow(deprecated)]
+    fn get_dynamic_completion(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        _call: nu_plugin::DynamicCompletionCall,
+        arg_type: nu_protocol::engine::ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+        super::completion::dtype_or_device(&arg_type)
     }
 }

@@ -74,6 +74,8 @@ pub enum Ty {
     Ints,
     /// One of these words (any string when the list is empty).
     Str(&'static [&'static str]),
+    /// A number or one of these words (a norm's `ord`: 2, inf, 'fro', 'nuc').
+    NumOrStr(&'static [&'static str]),
     DType,
     Device,
 }
@@ -129,7 +131,7 @@ pub const fn req(name: &'static str, ty: Ty) -> ArgSpec {
 }
 
 /// A required tensor.
-pub const fn t(name: &'static str) -> ArgSpec {
+pub const fn ten(name: &'static str) -> ArgSpec {
     req(name, Ty::Tensor)
 }
 
@@ -138,8 +140,8 @@ pub const fn opt(name: &'static str, ty: Ty, default: Dflt) -> ArgSpec {
     ArgSpec { name, ty, default, positional: false, doc: "" }
 }
 
-pub const INPUT: ArgSpec = t("input");
-pub const OTHER: ArgSpec = t("other");
+pub const INPUT: ArgSpec = ten("input");
+pub const OTHER: ArgSpec = ten("other");
 pub const KEEPDIM: ArgSpec = opt("keepdim", Ty::Bool, Dflt::Bool(false));
 pub const DTYPE: ArgSpec = opt("dtype", Ty::DType, Dflt::None);
 pub const DEVICE: ArgSpec = opt("device", Ty::Device, Dflt::None);
@@ -159,6 +161,8 @@ pub enum OutKind {
     /// The input tensor itself, changed in place.
     Same,
     Nothing,
+    /// Depends on the arguments (`max` gives a tensor, `max --dim 0` a record).
+    Varies,
 }
 
 /// An example: a complete command line and its result as JSON (ints stay ints, floats are
@@ -194,8 +198,14 @@ pub struct OpError {
     pub error: Error,
 }
 
-impl<E: Into<Error>> From<E> for OpError {
-    fn from(err: E) -> Self {
+impl From<Error> for OpError {
+    fn from(error: Error) -> Self {
+        OpError { arg: None, error }
+    }
+}
+
+impl From<tch::TchError> for OpError {
+    fn from(err: tch::TchError) -> Self {
         OpError { arg: None, error: err.into() }
     }
 }
@@ -253,4 +263,26 @@ impl OpSpec {
     pub fn arg(&self, name: &str) -> Option<&'static ArgSpec> {
         self.args.iter().find(|a| a.name == name)
     }
+}
+
+/// One op table entry: name, category, PyTorch equivalent, summary, arguments, output kind,
+/// example (`source => result`), the function that runs it, and optional notes.
+#[macro_export]
+macro_rules! op {
+    ($name:literal, $cat:ident, $torch:literal, $summary:expr, [$($arg:expr),* $(,)?], $out:expr,
+     $src:expr => $res:literal, $run:expr $(, notes: $notes:literal)? $(,)?) => {
+        $crate::catalog::OpSpec {
+            name: $name,
+            category: $crate::catalog::Category::$cat,
+            torch: $torch,
+            summary: $summary,
+            notes: $crate::op!(@notes $($notes)?),
+            args: &[$($arg),*],
+            output: $out,
+            example: $crate::catalog::ex($src, $res),
+            run: $run,
+        }
+    };
+    (@notes) => { "" };
+    (@notes $notes:literal) => { $notes };
 }

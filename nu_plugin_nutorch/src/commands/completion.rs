@@ -1,0 +1,49 @@
+//! Completions for flag values: `--dtype` (every dtype name), `--device` (this machine's
+//! devices) and word choices such as `--reduction`.
+
+use super::op::kebab;
+use nu_protocol::engine::ArgType;
+use nu_protocol::DynamicSuggestion;
+use nutorch_core::catalog::{ArgSpec, Ty};
+use nutorch_core::{available_devices, DType};
+
+fn suggestion(value: &str, description: Option<String>) -> DynamicSuggestion {
+    DynamicSuggestion { value: value.to_string(), description, ..Default::default() }
+}
+
+pub fn dtypes() -> Vec<DynamicSuggestion> {
+    DType::all_names()
+        .into_iter()
+        .map(|name| {
+            let canonical = DType::parse(name).map(|d| d.name()).unwrap_or(name);
+            let description = (canonical != name).then(|| format!("alias of {canonical}"));
+            suggestion(name, description)
+        })
+        .collect()
+}
+
+pub fn devices() -> Vec<DynamicSuggestion> {
+    available_devices().into_iter().map(|d| suggestion(&d.name, d.description)).collect()
+}
+
+/// Completions for the flag `arg_type` names among `args`, if it takes a known set of values.
+pub fn complete(args: &[ArgSpec], arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
+    let ArgType::Flag(flag) = arg_type else { return None };
+    let flag = flag.trim_start_matches('-');
+    let arg = args.iter().find(|a| kebab(a.name) == flag)?;
+    match arg.ty {
+        Ty::DType => Some(dtypes()),
+        Ty::Device => Some(devices()),
+        Ty::Str(choices) | Ty::NumOrStr(choices) if !choices.is_empty() => Some(choices.iter().map(|c| suggestion(c, None)).collect()),
+        _ => None,
+    }
+}
+
+/// Completions for the plain `--dtype`/`--device` flags of hand-written commands.
+pub fn dtype_or_device(arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
+    match arg_type {
+        ArgType::Flag(flag) if flag.trim_start_matches('-') == "dtype" => Some(dtypes()),
+        ArgType::Flag(flag) if flag.trim_start_matches('-') == "device" => Some(devices()),
+        _ => None,
+    }
+}

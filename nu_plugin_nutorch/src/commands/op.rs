@@ -1,0 +1,288 @@
+//! The one command type behind every catalog op: its signature, help and example come from
+//! the op's spec, its arguments are parsed by the spec's types (op_args.rs), and it runs the
+//! spec's function.
+
+use super::op_args::{parse_call, Parsed};
+use crate::errors::labeled;
+use crate::guard::guard;
+use crate::plugin::NutorchPlugin;
+use crate::values::json_to_value;
+use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
+use nu_protocol::{Example, LabeledError, PipelineData, Record, Signature, Span, SyntaxShape, Type, Value};
+use nutorch_core::catalog::{ArgSpec, Dflt, OpSpec, Out, OutKind, Ty};
+
+pub struct OpCommand {
+    spec: &'static OpSpec,
+    name: String,
+    description: String,
+    extra: String,
+}
+
+impl OpCommand {
+    pub fn new(spec: &'static OpSpec) -> OpCommand {
+        OpCommand {
+            spec,
+            name: format!("nutorch {}", spec.name),
+            description: format!("{} ({})", spec.summary, spec.torch),
+            extra: extra_description(spec),
+        }
+    }
+}
+
+/// Help beyond the summary: the PyTorch equivalent, where the tensor comes from, notes.
+fn extra_description(spec: &OpSpec) -> String {
+    let mut text = format!("PyTorch: {}.", spec.torch);
+    if let Some(piped) = spec.piped() {
+        let what = if piped.ty == Ty::Tensors { "tensors" } else { "tensor" };
+        text.push_str(&format!(
+            " The {what} `{}` comes from the pipeline or as the first argument (`$x | nutorch {name} ...` or `nutorch {name} $x ...`).",
+            piped.name,
+            name = spec.name
+        ));
+    }
+    if spec.output == OutKind::Same {
+        text.push_str(" Changes the tensor in place and returns it.");
+    }
+    if !spec.notes.is_empty() {
+        text.push(' ');
+        text.push_str(spec.notes);
+    }
+    text
+}
+
+/// The syntax shapes an argument's values can take, flattened.
+fn shapes(ty: Ty) -> Vec<SyntaxShape> {
+    match ty {
+        Ty::Tensor | Ty::Tensors => vec![],
+        Ty::TensorOrNumber | Ty::Float | Ty::Number => vec![SyntaxShape::Number],
+        Ty::Int => vec![SyntaxShape::Int],
+        Ty::Bool => vec![SyntaxShape::Boolean],
+        Ty::Ints => vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Int))],
+        Ty::Str(_) | Ty::DType | Ty::Device => vec![SyntaxShape::String],
+        Ty::NumOrStr(_) => vec![SyntaxShape::Number, SyntaxShape::String],
+    }
+}
+
+/// A positional slot's shape: its own argument's, the next one's (slots shift by one when the
+/// tensor is piped in), then Any for tensors. Listing the number shapes first keeps `-1`
+/// parsing as a number rather than as an unknown flag.
+fn slot_shape(own: &ArgSpec, next: Option<&ArgSpec>) -> SyntaxShape {
+    let mut all = shapes(own.ty);
+    for s in next.map(|n| shapes(n.ty)).unwrap_or_default() {
+        if !all.contains(&s) {
+            all.push(s);
+        }
+    }
+    all.push(SyntaxShape::Any);
+    if all.len() == 1 {
+        SyntaxShape::Any
+    } else {
+        SyntaxShape::OneOf(all)
+    }
+}
+
+fn flag_shape(ty: Ty) -> SyntaxShape {
+    match shapes(ty).as_slice() {
+        [] => SyntaxShape::Any,
+        [one] if ty != Ty::TensorOrNumber => one.clone(),
+        many => {
+            let mut all = many.to_vec();
+            if ty == Ty::TensorOrNumber {
+                all.push(SyntaxShape::Any);
+            }
+            SyntaxShape::OneOf(all)
+        }
+    }
+}
+
+/// A description for an argument: its doc (or a stock one for common names), its choices
+/// and default.
+pub fn arg_description(arg: &ArgSpec) -> String {
+    let mut text = if !arg.doc.is_empty() {
+        arg.doc.to_string()
+    } else {
+        stock_doc(arg.name, arg.ty)
+    };
+    match arg.ty {
+        Ty::Str(choices) if !choices.is_empty() => text.push_str(&format!(" ({})", choices.join(", "))),
+        Ty::NumOrStr(choices) => text.push_str(&format!(" (a number or {})", choices.join(", "))),
+        _ => {}
+    }
+    match arg.default {
+        Dflt::Req | Dflt::None => {}
+        Dflt::Int(i) => text.push_str(&format!(" (default {i})")),
+        Dflt::Float(f) => text.push_str(&format!(" (default {f})")),
+        Dflt::Bool(true) => text.push_str(&format!(" (default true; --{}=false turns it off)", kebab(arg.name))),
+        Dflt::Bool(false) => {}
+        Dflt::Str(s) => text.push_str(&format!(" (default {s})")),
+        Dflt::Ints(v) => text.push_str(&format!(" (default {v:?})")),
+    }
+    text
+}
+
+fn stock_doc(name: &str, ty: Ty) -> String {
+    let known = match name {
+        "input" => "the input tensor",
+        "other" => "the other operand (a tensor or a number)",
+        "dim" => "the dimension (negative counts from the end)",
+        "keepdim" => "keep reduced dimensions as size 1",
+        "dtype" => "element type, e.g. float32, int64 (see `nutorch ops`)",
+        "device" => "cpu, cuda, cuda:N or mps",
+        "requires_grad" => "track gradients for this tensor",
+        "reduction" => "how to reduce the per-element losses",
+        "target" => "the target tensor",
+        "weight" => "the weight tensor",
+        "bias" => "the bias tensor",
+        "tensors" => "the tensors: a list, or several arguments",
+        "index" => "the index tensor",
+        "mask" => "a bool mask tensor",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.into();
+    }
+    let kind = match ty {
+        Ty::Tensor => "a tensor",
+        Ty::TensorOrNumber => "a tensor or a number",
+        Ty::Tensors => "tensors",
+        Ty::Int => "an int",
+        Ty::Float => "a float",
+        Ty::Number => "a number",
+        Ty::Bool => "a switch",
+        Ty::Ints => "ints (several, or one list)",
+        Ty::Str(_) => "a string",
+        Ty::NumOrStr(_) => "a number or a word",
+        Ty::DType => "a dtype",
+        Ty::Device => "a device",
+    };
+    format!("{} ({kind})", name.replace('_', " "))
+}
+
+pub fn kebab(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// The Nushell type of an op's output.
+fn output_type(kind: OutKind) -> Type {
+    match kind {
+        OutKind::Tensor | OutKind::Same => super::tensor_type(),
+        OutKind::Tensors => Type::List(Box::new(super::tensor_type())),
+        OutKind::Record(fields) => Type::Record(fields.iter().map(|f| (f.to_string(), super::tensor_type())).collect()),
+        OutKind::Value | OutKind::Varies => Type::Any,
+        OutKind::Nothing => Type::Nothing,
+    }
+}
+
+impl PluginCommand for OpCommand {
+    type Plugin = NutorchPlugin;
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> Signature {
+        let spec = self.spec;
+        let mut sig = Signature::build(&self.name)
+            .input_output_types(vec![(Type::Any, output_type(spec.output))])
+            .category(super::category());
+        let positionals: Vec<&ArgSpec> = spec.positionals().collect();
+        let rest = spec.rest();
+        for (i, arg) in positionals.iter().enumerate() {
+            let next = positionals.get(i + 1).copied();
+            let desc = arg_description(arg);
+            if rest.is_some_and(|r| std::ptr::eq(r, *arg)) {
+                sig = sig.rest(arg.name, slot_shape(arg, None), desc);
+            } else {
+                // Optional in the signature: the first tensor may come from the pipeline, so
+                // the number of positionals varies; missing ones are reported by the command.
+                sig = sig.optional(arg.name, slot_shape(arg, next), desc);
+            }
+        }
+        for arg in spec.flags() {
+            let desc = arg_description(arg);
+            sig = match arg.ty {
+                Ty::Bool => sig.switch(kebab(arg.name), desc, None),
+                ty => sig.named(kebab(arg.name), flag_shape(ty), desc, None),
+            };
+        }
+        sig
+    }
+
+    fn description(&self) -> &str {
+        &self.description
+    }
+
+    fn extra_description(&self) -> &str {
+        &self.extra
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        vec![self.spec.torch, self.spec.category.name()]
+    }
+
+    fn examples(&self) -> Vec<Example<'_>> {
+        let example = self.spec.example;
+        vec![Example {
+            example: example.source,
+            description: self.spec.summary,
+            result: json_to_value(example.result, Span::test_data()).ok(),
+        }]
+    }
+
+    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+        guard(call.head, || {
+            let parsed = parse_call(self.spec, plugin, call, input)?;
+            let value = run_parsed(plugin, parsed, call.head)?;
+            Ok(PipelineData::Value(value, None))
+        })
+    }
+
+    #[allow(deprecated)]
+    fn get_dynamic_completion(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        _call: nu_plugin::DynamicCompletionCall,
+        arg_type: nu_protocol::engine::ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+        super::completion::complete(self.spec.args, &arg_type)
+    }
+}
+
+/// Runs a parsed call (honouring the plugin's no-grad blocks) and turns its result into a
+/// Nushell value.
+pub fn run_parsed(plugin: &NutorchPlugin, parsed: Parsed, head: Span) -> Result<Value, LabeledError> {
+    let Parsed { args, spans, same_id } = parsed;
+    let spec = args.spec();
+    let out = plugin.grad_mode().run(|| (spec.run)(&args)).map_err(|e| {
+        let span = e.arg.and_then(|name| spec.args.iter().position(|a| a.name == name)).and_then(|i| spans[i]).unwrap_or(head);
+        labeled(e.error, span)
+    })?;
+    drop(args);
+    out_value(plugin, out, same_id.as_deref(), head)
+}
+
+fn out_value(plugin: &NutorchPlugin, out: Out, same_id: Option<&str>, span: Span) -> Result<Value, LabeledError> {
+    Ok(match out {
+        Out::T(t) => plugin.tensor_value(t, span)?,
+        Out::List(ts) => Value::list(ts.into_iter().map(|t| plugin.tensor_value(t, span)).collect::<Result<_, _>>()?, span),
+        Out::Rec(fields) => {
+            let mut record = Record::new();
+            for (name, t) in fields {
+                record.push(name, plugin.tensor_value(t, span)?);
+            }
+            Value::record(record, span)
+        }
+        Out::Int(i) => Value::int(i, span),
+        Out::Float(f) => Value::float(f, span),
+        Out::Bool(b) => Value::bool(b, span),
+        Out::Ints(v) => Value::list(v.into_iter().map(|i| Value::int(i, span)).collect(), span),
+        Out::Str(s) => Value::string(s, span),
+        Out::Nothing => Value::nothing(span),
+        Out::Same => match same_id {
+            Some(id) => plugin.existing_tensor_value(id, span)?,
+            None => return Err(LabeledError::new("Internal error in nutorch").with_label("an in-place op without an input tensor", span)),
+        },
+    })
+}

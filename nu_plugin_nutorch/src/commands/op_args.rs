@@ -1,0 +1,210 @@
+//! Reading a catalog op's arguments from a Nushell call, by the types its spec declares.
+//!
+//! Positionals follow the spec's order. The first tensor positional may instead come from the
+//! pipeline (`$a | nutorch add $b` = `nutorch add $a $b`); the last positional, when it is a
+//! list type, takes the rest of the arguments (`reshape 2 3` = `reshape [2 3]`). Optional
+//! arguments are kebab-case flags. Every error is labelled at the argument that caused it.
+
+use crate::args;
+use crate::errors::{invalid, At};
+use crate::plugin::NutorchPlugin;
+use nu_plugin::EvaluatedCall;
+use nu_protocol::{LabeledError, PipelineData, Span, Value};
+use nutorch_core::catalog::{ArgSpec, Args, OpSpec, Ty, Val};
+use nutorch_core::{device, DType, Number};
+
+use super::op::kebab;
+
+pub struct Parsed {
+    pub args: Args,
+    /// Where each argument was written, for errors.
+    pub spans: Vec<Option<Span>>,
+    /// The id of the piped/first tensor, returned by in-place ops.
+    pub same_id: Option<String>,
+}
+
+/// The value piped in, if any (nothing counts as none).
+fn piped_value(input: PipelineData, span: Span) -> Result<Option<Value>, LabeledError> {
+    match input {
+        PipelineData::Empty => Ok(None),
+        other => match other.into_value(span)? {
+            Value::Nothing { .. } => Ok(None),
+            v => Ok(Some(v)),
+        },
+    }
+}
+
+pub fn parse_call(spec: &'static OpSpec, plugin: &NutorchPlugin, call: &EvaluatedCall, input: PipelineData) -> Result<Parsed, LabeledError> {
+    let mut vals: Vec<Val> = spec.args.iter().map(|_| Val::Absent).collect();
+    let mut spans: Vec<Option<Span>> = vec![None; spec.args.len()];
+    let mut same_id = None;
+    let index_of = |arg: &ArgSpec| spec.args.iter().position(|a| std::ptr::eq(a, arg)).unwrap_or(0);
+
+    let piped_arg = spec.piped();
+    let mut piped = match piped_arg {
+        Some(_) => piped_value(input, call.head)?,
+        None => None, // ops without a tensor argument ignore their input, like Nushell's
+    };
+    let rest = spec.rest();
+    let given = &call.positional;
+    let mut next = 0;
+    for arg in spec.positionals() {
+        let i = index_of(arg);
+        let is_rest = rest.is_some_and(|r| std::ptr::eq(r, arg));
+        let from_pipe = piped_arg.is_some_and(|p| std::ptr::eq(p, arg)) && piped.is_some();
+        let mut values: Vec<Value> = Vec::new();
+        if from_pipe {
+            values.extend(piped.take());
+            if is_rest {
+                values.extend(given[next..].iter().cloned());
+                next = given.len();
+            }
+        } else if is_rest {
+            values.extend(given[next..].iter().cloned());
+            next = given.len();
+        } else if let Some(v) = given.get(next) {
+            values.push(v.clone());
+            next += 1;
+        }
+        if values.is_empty() {
+            if arg.is_required() {
+                return Err(missing(spec, arg, call.head));
+            }
+            continue;
+        }
+        spans[i] = Some(join_spans(&values));
+        if Some(i) == piped_arg.map(index_of) && arg.ty == Ty::Tensor {
+            same_id = Some(args::tensor_id(&values[0])?.item);
+        }
+        vals[i] = if is_rest || values.len() > 1 { convert_many(plugin, arg, &values)? } else { convert(plugin, arg, &values[0])? };
+    }
+    if let Some(extra) = given.get(next) {
+        return Err(invalid(format!("too many arguments: nutorch {} takes {} positional arguments", spec.name, spec.positionals().count()), extra.span()));
+    }
+
+    for arg in spec.flags() {
+        let i = index_of(arg);
+        let flag = kebab(arg.name);
+        if arg.ty == Ty::Bool {
+            if let Some(span) = call.get_flag_span(&flag) {
+                vals[i] = Val::Bool(call.has_flag(&flag)?);
+                spans[i] = Some(span);
+            }
+            continue;
+        }
+        if let Some(value) = call.get_flag_value(&flag) {
+            spans[i] = Some(value.span());
+            vals[i] = convert(plugin, arg, &value)?;
+        }
+    }
+    Ok(Parsed { args: Args::new(spec, vals), spans, same_id })
+}
+
+fn missing(spec: &OpSpec, arg: &ArgSpec, head: Span) -> LabeledError {
+    if spec.piped().is_some_and(|p| std::ptr::eq(p, arg)) {
+        let what = if arg.ty == Ty::Tensors { "tensors" } else { "a tensor" };
+        return LabeledError::new(format!("Missing {}", if arg.ty == Ty::Tensors { "tensors" } else { "tensor" }))
+            .with_label(format!("this command needs {what} from the pipeline or as its first argument"), head);
+    }
+    LabeledError::new("Missing argument")
+        .with_label(format!("nutorch {} needs its argument `{}` ({})", spec.name, arg.name, super::op::arg_description(arg)), head)
+}
+
+fn join_spans(values: &[Value]) -> Span {
+    let first = values[0].span();
+    let last = values[values.len() - 1].span();
+    if first.start <= last.end && first != Span::unknown() {
+        Span::new(first.start.min(last.start), last.end.max(first.end))
+    } else {
+        first
+    }
+}
+
+/// Several values for one list argument (the rest of the positionals).
+fn convert_many(plugin: &NutorchPlugin, arg: &ArgSpec, values: &[Value]) -> Result<Val, LabeledError> {
+    match arg.ty {
+        // One plain int stays one int: `split 2` (a piece size) differs from `split [2]`.
+        Ty::Ints if values.len() == 1 && matches!(values[0], Value::Int { .. }) => Ok(Val::Int(args::int(&values[0])?)),
+        Ty::Ints => {
+            let mut out = Vec::new();
+            for v in values {
+                out.extend(ints(v)?);
+            }
+            Ok(Val::Ints(out))
+        }
+        Ty::Tensors => {
+            let mut out = Vec::new();
+            for v in values {
+                out.extend(tensors(plugin, v)?);
+            }
+            Ok(Val::Tensors(out))
+        }
+        _ => convert(plugin, arg, &values[0]),
+    }
+}
+
+fn ints(value: &Value) -> Result<Vec<i64>, LabeledError> {
+    match value {
+        Value::List { vals, .. } => vals.iter().map(args::int).collect(),
+        other => Ok(vec![args::int(other)?]),
+    }
+}
+
+fn tensors(plugin: &NutorchPlugin, value: &Value) -> Result<Vec<nutorch_core::tch::Tensor>, LabeledError> {
+    match value {
+        Value::List { vals, .. } => vals.iter().map(|v| args::tensor(plugin, v).map(|t| t.item)).collect(),
+        other => Ok(vec![args::tensor(plugin, other)?.item]),
+    }
+}
+
+/// One value for one argument.
+pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Val, LabeledError> {
+    let span = value.span();
+    Ok(match arg.ty {
+        Ty::Tensor => Val::Tensor(args::tensor(plugin, value)?.item),
+        Ty::Tensors => Val::Tensors(tensors(plugin, value)?),
+        Ty::TensorOrNumber => match value {
+            Value::Int { val, .. } => Val::Number(Number::Int(*val)),
+            Value::Float { val, .. } => Val::Number(Number::Float(*val)),
+            Value::Bool { val, .. } => Val::Number(Number::Int(*val as i64)),
+            other => Val::Tensor(args::tensor(plugin, other)?.item),
+        },
+        Ty::Int => Val::Int(args::int(value)?),
+        Ty::Float => Val::Float(args::number(value)?.as_f64()),
+        Ty::Number => Val::Number(args::number(value)?),
+        Ty::Bool => match value {
+            Value::Bool { val, .. } => Val::Bool(*val),
+            other => return Err(invalid(format!("expected a bool, found {}", other.get_type()), span)),
+        },
+        Ty::Ints => match value {
+            Value::Int { val, .. } => Val::Int(*val),
+            other => Val::Ints(ints(other)?),
+        },
+        Ty::Str(choices) => {
+            let text = value.coerce_str().map_err(|_| invalid(format!("expected a string, found {}", value.get_type()), span))?;
+            if !choices.is_empty() && !choices.contains(&text.as_ref()) {
+                return Err(invalid(format!("{} must be one of {}, got '{text}'", kebab(arg.name), choices.join(", ")), span));
+            }
+            Val::Str(text.into_owned())
+        }
+        Ty::NumOrStr(choices) => match value {
+            Value::Int { val, .. } => Val::Number(Number::Int(*val)),
+            Value::Float { val, .. } => Val::Number(Number::Float(*val)),
+            other => {
+                let text = other.coerce_str().map_err(|_| invalid(format!("expected a number or one of {}", choices.join(", ")), span))?;
+                if !choices.contains(&text.as_ref()) {
+                    return Err(invalid(format!("{} must be a number or one of {}, got '{text}'", kebab(arg.name), choices.join(", ")), span));
+                }
+                Val::Str(text.into_owned())
+            }
+        },
+        Ty::DType => {
+            let name = value.coerce_str().map_err(|_| invalid("expected a dtype name such as float32", span))?;
+            Val::DType(DType::parse(&name).at(span)?)
+        }
+        Ty::Device => {
+            let name = value.coerce_str().map_err(|_| invalid("expected a device name such as cpu or cuda:0", span))?;
+            Val::Device(device::parse_device(&name).at(span)?)
+        }
+    })
+}

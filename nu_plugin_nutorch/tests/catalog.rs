@@ -1,0 +1,241 @@
+//! The catalog's commands from Nushell: argument forms, errors at the offending argument,
+//! operators and cell paths on tensors, autograd and no-grad blocks, completions, the alias
+//! module and the op list. (Each op's values are checked against PyTorch in golden.rs.)
+
+#[allow(dead_code)]
+mod common;
+
+use common::{device, error_text, eval, plugin_test};
+use nu_plugin::Plugin;
+use nu_protocol::{LabeledError, Value};
+use nutorch_core::catalog;
+
+fn ints(v: &[i64]) -> Value {
+    Value::test_list(v.iter().map(|&i| Value::test_int(i)).collect())
+}
+
+fn floats(v: &[f64]) -> Value {
+    Value::test_list(v.iter().map(|&f| Value::test_float(f)).collect())
+}
+
+/// The source text an error's first label points at.
+fn labelled_text(test: &nu_plugin_test_support::PluginTest, source: &str, err: nu_protocol::ShellError) -> String {
+    let err = LabeledError::from(err);
+    let label = err.labels.first().unwrap_or_else(|| panic!("{source}: no label in {err:?}"));
+    String::from_utf8_lossy(test.engine_state().get_span_contents(label.span)).into_owned()
+}
+
+#[test]
+fn the_catalog_has_at_least_300_ops_and_every_one_is_a_command() {
+    let (plugin, _) = plugin_test();
+    let names: Vec<String> = plugin.commands().iter().map(|c| c.name().to_string()).collect();
+    assert!(catalog::all().len() >= 300, "{} ops", catalog::all().len());
+    for op in catalog::all() {
+        assert!(names.contains(&format!("nutorch {}", op.name)), "no command for {}", op.name);
+    }
+}
+
+#[test]
+fn every_op_help_names_its_pytorch_equivalent() {
+    let (plugin, _) = plugin_test();
+    for command in plugin.commands() {
+        let Some(op) = command.name().strip_prefix("nutorch ").and_then(catalog::find) else { continue };
+        let help = format!("{} {}", command.description(), command.extra_description());
+        assert!(help.contains(op.torch), "{}: help does not name {}", op.name, op.torch);
+        assert!(!command.examples().is_empty() && command.examples()[0].result.is_some(), "{}: no checked example", op.name);
+    }
+}
+
+#[test]
+fn first_tensor_from_pipeline_or_argument_and_numbers_as_operands() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let a = format!("nutorch fromvalue [1 2] --device {d}");
+    let b = format!("nutorch fromvalue [10 20] --device {d}");
+    assert_eq!(eval(&mut test, &format!("{a} | nutorch add ({b}) | nutorch tovalue")).unwrap(), ints(&[11, 22]));
+    assert_eq!(eval(&mut test, &format!("nutorch add ({a}) ({b}) | nutorch tovalue")).unwrap(), ints(&[11, 22]));
+    assert_eq!(eval(&mut test, &format!("{a} | nutorch add 1 --alpha 3 | nutorch tovalue")).unwrap(), ints(&[4, 5]));
+    // A float operand promotes an int tensor to float32, as a Python scalar does.
+    assert_eq!(eval(&mut test, &format!("({a} | nutorch mul 2.5).dtype")).unwrap(), Value::test_string("float32"));
+    // Negative numbers are numbers, not flags, in every position.
+    assert_eq!(eval(&mut test, &format!("{a} | nutorch select 0 -1 | nutorch tovalue")).unwrap(), Value::test_int(2));
+    assert_eq!(eval(&mut test, &format!("nutorch arange 6 --device {d} | nutorch reshape -1 2 | nutorch shape")).unwrap(), ints(&[3, 2]));
+    assert_eq!(eval(&mut test, &format!("nutorch arange 6 --device {d} | nutorch reshape [2 -1] | nutorch shape")).unwrap(), ints(&[2, 3]));
+    // Several tensors: as arguments, one list, or a piped list.
+    let cat = eval(&mut test, &format!("nutorch cat ({a}) ({b}) | nutorch tovalue")).unwrap();
+    assert_eq!(cat, ints(&[1, 2, 10, 20]));
+    assert_eq!(eval(&mut test, &format!("nutorch cat [({a}) ({b})] | nutorch tovalue")).unwrap(), cat);
+    assert_eq!(eval(&mut test, &format!("[({a}) ({b})] | nutorch cat | nutorch tovalue")).unwrap(), cat);
+    assert_eq!(eval(&mut test, &format!("{a} | nutorch cat ({b}) | nutorch tovalue")).unwrap(), cat);
+    // One int is a piece size, a list the sizes of the pieces (torch.split).
+    let pieces = |test: &mut nu_plugin_test_support::PluginTest, src: String| eval(test, &src).unwrap().as_list().unwrap().len();
+    assert_eq!(pieces(&mut test, format!("nutorch arange 5 --device {d} | nutorch split 2 | nutorch tovalue")), 3);
+    assert_eq!(pieces(&mut test, format!("nutorch arange 5 --device {d} | nutorch split [1 4] | nutorch tovalue")), 2);
+}
+
+#[test]
+fn multi_output_ops_give_records_and_lists_and_facts_give_values() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let sorted = eval(&mut test, &format!("nutorch fromvalue [3 1 2] --device {d} | nutorch sort --descending | nutorch tovalue")).unwrap();
+    assert_eq!(sorted.get_data_by_key("values"), Some(ints(&[3, 2, 1])));
+    assert_eq!(sorted.get_data_by_key("indices"), Some(ints(&[0, 2, 1])));
+    let chunks = eval(&mut test, &format!("nutorch arange 4 --device {d} | nutorch chunk 2 | nutorch tovalue")).unwrap();
+    assert_eq!(chunks, Value::test_list(vec![ints(&[0, 1]), ints(&[2, 3])]));
+    assert_eq!(eval(&mut test, &format!("nutorch zeros 2 3 --device {d} | nutorch numel")).unwrap(), Value::test_int(6));
+    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [[2.5]] --device {d} | nutorch item")).unwrap(), Value::test_float(2.5));
+    assert_eq!(eval(&mut test, "nutorch promote_types int32 float16").unwrap(), Value::test_string("float16"));
+}
+
+#[test]
+fn operators_on_tensors() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let t = format!("let a = (nutorch fromvalue [1.0 2.0 3.0] --device {d}); let b = (nutorch fromvalue [2.0 2.0 2.0] --device {d});");
+    let cases: &[(&str, Value)] = &[
+        ("$a + $b", floats(&[3.0, 4.0, 5.0])),
+        ("$a - 1", floats(&[0.0, 1.0, 2.0])),
+        ("$a * 2.5", floats(&[2.5, 5.0, 7.5])),
+        ("$a / $b", floats(&[0.5, 1.0, 1.5])),
+        ("$a // $b", floats(&[0.0, 1.0, 1.0])),
+        ("$a mod $b", floats(&[1.0, 0.0, 1.0])),
+        ("$a ** 2", floats(&[1.0, 4.0, 9.0])),
+        ("$a == $b", Value::test_list(vec![Value::test_bool(false), Value::test_bool(true), Value::test_bool(false)])),
+        ("$a != 2", Value::test_list(vec![Value::test_bool(true), Value::test_bool(false), Value::test_bool(true)])),
+        ("$a < $b", Value::test_list(vec![Value::test_bool(true), Value::test_bool(false), Value::test_bool(false)])),
+        ("$a <= 2", Value::test_list(vec![Value::test_bool(true), Value::test_bool(true), Value::test_bool(false)])),
+        ("$a > $b", Value::test_list(vec![Value::test_bool(false), Value::test_bool(false), Value::test_bool(true)])),
+        ("$a >= 2", Value::test_list(vec![Value::test_bool(false), Value::test_bool(true), Value::test_bool(true)])),
+    ];
+    for (expr, expected) in cases {
+        let v = eval(&mut test, &format!("{t} ({expr}) | nutorch tovalue")).unwrap_or_else(|e| panic!("{expr}: {e:?}"));
+        assert_eq!(&v, expected, "{expr}");
+    }
+    let text = error_text(eval(&mut test, &format!("{t} $a + (nutorch fromvalue [1.0 2.0] --device {d})")));
+    assert!(text.contains("must match the size"), "{text}");
+}
+
+#[test]
+fn cell_paths_read_attributes_and_index_rows() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let t = format!("let t = (nutorch fromvalue [[1 2] [3 4]] --device {d});");
+    assert_eq!(eval(&mut test, &format!("{t} $t.shape")).unwrap(), ints(&[2, 2]));
+    assert_eq!(eval(&mut test, &format!("{t} $t.dtype")).unwrap(), Value::test_string("int64"));
+    assert!(eval(&mut test, &format!("{t} $t.device")).unwrap().as_str().unwrap().starts_with(d.split(':').next().unwrap()));
+    assert_eq!(eval(&mut test, &format!("{t} $t.requires_grad")).unwrap(), Value::test_bool(false));
+    assert_eq!(eval(&mut test, &format!("{t} $t.ndim")).unwrap(), Value::test_int(2));
+    assert_eq!(eval(&mut test, &format!("{t} $t.1 | nutorch tovalue")).unwrap(), ints(&[3, 4]));
+    assert_eq!(eval(&mut test, &format!("{t} $t.1.0 | nutorch tovalue")).unwrap(), Value::test_int(3));
+    assert_eq!(eval(&mut test, &format!("{t} $t.grad")).unwrap(), Value::test_nothing());
+    assert_eq!(eval(&mut test, &format!("{t} $t.id")).unwrap().as_str().unwrap().len(), 36);
+    assert!(error_text(eval(&mut test, &format!("{t} $t.2"))).contains("out of range"));
+    assert!(error_text(eval(&mut test, &format!("{t} $t.colour"))).contains("no field 'colour'"));
+}
+
+#[test]
+fn autograd_backward_grad_and_an_sgd_step_under_no_grad() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let setup = format!("let w = (nutorch fromvalue [1.0 2.0] --device {d} --requires-grad); let loss = ($w * $w | nutorch sum); $loss | nutorch backward;");
+    assert_eq!(eval(&mut test, &format!("{setup} $w.grad | nutorch tovalue")).unwrap(), floats(&[2.0, 4.0]));
+    // torch: with no_grad(): w.sub_(0.25 * w.grad)
+    let step = format!("{setup} nutorch no-grad {{|w| $w | nutorch sub_ $w.grad --alpha 0.25 }} $w; $w | nutorch tovalue");
+    assert_eq!(eval(&mut test, &step).unwrap(), floats(&[0.5, 1.0]));
+    // Outside a block, the in-place change of a leaf that requires grad is refused by libtorch.
+    let text = error_text(eval(&mut test, &format!("{setup} $w | nutorch sub_ 1")));
+    assert!(text.contains("leaf Variable that requires grad"), "{text}");
+    // zero_grad, then grads accumulate afresh.
+    let again = format!("{setup} $w | nutorch zero_grad | ignore; $w.grad | nutorch tovalue");
+    assert_eq!(eval(&mut test, &again).unwrap(), floats(&[0.0, 0.0]));
+    // Results made in a no-grad block do not track gradients; the switch is back on after it.
+    let off = format!("{setup} (nutorch no-grad {{|w| $w | nutorch mul 2 }} $w).requires_grad");
+    assert_eq!(eval(&mut test, &off).unwrap(), Value::test_bool(false));
+    assert_eq!(eval(&mut test, &format!("{setup} ($w | nutorch mul 2).requires_grad")).unwrap(), Value::test_bool(true));
+    // A block that captures a tensor gets a clear error (Nushell cannot hand it back).
+    let text = error_text(eval(&mut test, &format!("{setup} nutorch no-grad {{ $w | nutorch mul 2 }}")));
+    assert!(text.contains("captures tensors") || text.contains("tensor variable"), "{text}");
+    // torch.autograd.grad
+    let g = format!("let x = (nutorch fromvalue 3.0 --device {d} --requires-grad); nutorch autograd_grad [($x | nutorch pow 2)] [$x] | nutorch tovalue");
+    assert_eq!(eval(&mut test, &g).unwrap(), Value::test_list(vec![Value::test_float(6.0)]));
+}
+
+#[test]
+fn in_place_ops_change_the_tensor_every_value_refers_to() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let src = format!("let a = (nutorch fromvalue [1 2] --device {d}); let b = $a; $a | nutorch add_ 10 | ignore; $b | nutorch tovalue");
+    assert_eq!(eval(&mut test, &src).unwrap(), ints(&[11, 12]));
+    let same = format!("let a = (nutorch fromvalue [1.0] --device {d}); ($a | nutorch mul_ 2).id == $a.id");
+    assert_eq!(eval(&mut test, &same).unwrap(), Value::test_bool(true));
+}
+
+#[test]
+fn mistakes_are_labelled_at_the_offending_argument() {
+    let (_, mut test) = plugin_test();
+    let cases: &[(&str, &str, &str)] = &[
+        // (source, message part, text the label points at)
+        ("nutorch zeros 2 -3", "non-negative", "2 -3"),
+        ("nutorch fromvalue [1.0 2.0] | nutorch sum --dim 5", "out of range", "nutorch sum"),
+        ("nutorch fromvalue [1.0 2.0] | nutorch std --dim 5", "out of range", "--dim 5"),
+        ("nutorch fromvalue [1 2] | nutorch div 2 --rounding-mode round", "rounding-mode must be one of", "--rounding-mode round"),
+        ("nutorch fromvalue [1 2] | nutorch index_select 0 (nutorch fromvalue [5])", "out of range", "(nutorch fromvalue [5])"),
+        ("nutorch fromvalue [[0.0 1.0]] | nutorch cross_entropy (nutorch fromvalue [7])", "out of range", "(nutorch fromvalue [7])"),
+        ("nutorch zeros 2 --dtype float128", "unknown dtype", "--dtype float128"),
+        ("nutorch zeros 2 --device gpu", "expected cpu, cuda", "--device gpu"),
+        ("nutorch fromvalue [1 2] | nutorch reshape 3", "shape '[3]' is invalid", "nutorch reshape"),
+        ("nutorch fromvalue [1 2] | nutorch add", "needs its argument `other`", "nutorch add"),
+        ("nutorch fromvalue [1 2] | nutorch neg 3", "too many arguments", "3"),
+        ("nutorch fromvalue [1 2] | nutorch pow -1", "negative integer powers", "-1"),
+        ("nutorch ones 2 --dtype int64 --requires-grad", "floating point", "--requires-grad"),
+        ("nutorch arange 0 5 -1", "inconsistent with step sign", "-1"),
+        ("nutorch randint 3 [2] --low 5", "greater than low", "3"),
+    ];
+    for (source, message, pointed) in cases {
+        let (_, mut fresh) = plugin_test();
+        let err = eval(&mut fresh, source).expect_err(source);
+        let labeled = LabeledError::from(err.clone());
+        let text = format!("{} {}", labeled.msg, labeled.labels.iter().map(|l| l.text.clone()).collect::<Vec<_>>().join(" "));
+        assert!(text.contains(message), "{source}: {text}");
+        assert_ne!(labeled.msg, "Internal error in nutorch", "{source}: a panic got through");
+        // The label lies on the argument to blame (or on the command for libtorch's refusals).
+        let labelled = labelled_text(&fresh, source, err);
+        assert!(!labelled.is_empty() && pointed.contains(labelled.as_str()), "{source}: label on {labelled:?}, expected within {pointed:?}");
+    }
+    // A libtorch refusal comes back as an error and leaves the plugin working.
+    assert!(eval(&mut test, "nutorch fromvalue [1 2] | nutorch mm (nutorch fromvalue [1 2])").is_err());
+    assert_eq!(eval(&mut test, "nutorch fromvalue [1] | nutorch tovalue").unwrap(), ints(&[1]));
+}
+
+#[test]
+fn completions_list_dtypes_devices_and_choices() {
+    use nu_plugin_nutorch::commands::completion::complete;
+    use nu_protocol::engine::ArgType;
+    let zeros = catalog::find("zeros").unwrap();
+    let dtypes = complete(zeros.args, &ArgType::Flag("dtype".into())).unwrap();
+    assert!(dtypes.iter().any(|s| s.value == "float32") && dtypes.iter().any(|s| s.value == "bfloat16"));
+    let devices = complete(zeros.args, &ArgType::Flag("device".into())).unwrap();
+    assert_eq!(devices[0].value, "cpu");
+    let loss = catalog::find("mse_loss").unwrap();
+    let reductions: Vec<String> = complete(loss.args, &ArgType::Flag("reduction".into())).unwrap().into_iter().map(|s| s.value).collect();
+    assert_eq!(reductions, vec!["mean", "sum", "none"]);
+    assert!(complete(zeros.args, &ArgType::Positional(0)).is_none());
+}
+
+#[test]
+fn ops_lists_every_op_and_alias_module_covers_every_command() {
+    let (plugin, mut test) = plugin_test();
+    let rows = eval(&mut test, "nutorch ops").unwrap();
+    let rows = rows.as_list().unwrap();
+    assert!(rows.len() >= catalog::all().len());
+    let add = rows.iter().find(|r| r.get_data_by_key("name") == Some(Value::test_string("add"))).unwrap();
+    assert_eq!(add.get_data_by_key("torch"), Some(Value::test_string("torch.add")));
+    let module = eval(&mut test, "nutorch alias-module nt").unwrap();
+    let module = module.as_str().unwrap();
+    for command in plugin.commands() {
+        if let Some(verb) = command.name().strip_prefix("nutorch ") {
+            assert!(module.contains(&format!("export alias \"nt {verb}\" = nutorch {verb}\n")), "{verb}");
+        }
+    }
+    assert!(error_text(eval(&mut test, "nutorch alias-module 'a b'")).contains("plain word"));
+}

@@ -1,0 +1,430 @@
+//! Replays the golden cases of every catalog op (tests/golden/ops.json, written by
+//! scripts/gen_goldens.py from PyTorch) through the plugin, in-process.
+//!
+//! Each case becomes a Nushell pipeline: its tensors are made with `nutorch fromvalue ...
+//! --dtype ... --device $NUTORCH_TEST_DEVICE`, the op is called with the case's arguments (the
+//! first tensor piped in for every other case, passed as an argument otherwise), and the
+//! result is read back with cell paths (`$r.dtype`, `$r.shape`) and `nutorch tovalue`.
+//!
+//! Tolerances (|actual - expected| <= atol + rtol * |expected|): float64 rtol 1e-10 atol 1e-12,
+//! float32 rtol 1e-5 atol 1e-6, float16 rtol 2e-3 atol 1e-3, bfloat16 rtol 1.6e-2 atol 1e-2;
+//! ints and bools exact; a case may state its own. On a GPU (other kernels) float tolerances are
+//! 10x looser, float64's rtol 1e-6 (some CUDA kernels compute in float32); seeded random cases
+//! compare only dtype and shape (another generator), and cases marked cpu_only (ties, dtypes
+//! CUDA lacks, decompositions' signs, non-finite edge values) need only run without a panic.
+
+#[allow(dead_code)]
+mod common;
+
+use common::{device, plugin_test};
+use nu_protocol::{LabeledError, Span, Value};
+use nutorch_core::catalog::{self, ArgSpec, OpSpec, Ty};
+use serde_json::Value as J;
+use std::collections::BTreeSet;
+
+const GOLDEN: &str = include_str!("golden/ops.json");
+
+/// The helpers every case's source uses to read results back.
+const PRELUDE: &str = "
+def plain [t] { {dtype: $t.dtype, shape: $t.shape, values: ($t | nutorch tovalue)} }
+def plain_list [ts] { mut out = []; for t in $ts { $out = ($out ++ [(plain $t)]) }; $out }
+";
+
+/// Error titles of the plugin's labelled errors: an expected error must be one of them (not a
+/// parse error of the generated source, and never a caught panic).
+const ERROR_TITLES: &[&str] = &[
+    "PyTorch error", "Invalid argument", "Invalid dtype", "Invalid device", "Invalid value", "Missing tensor",
+    "Missing tensors", "Missing argument", "Tensor not found",
+];
+
+fn cases() -> Vec<J> {
+    let golden: J = serde_json::from_str(GOLDEN).expect("ops.json parses");
+    golden["cases"].as_array().expect("cases").clone()
+}
+
+#[test]
+fn every_catalog_op_has_goldens() {
+    let covered: BTreeSet<String> = cases().iter().map(|c| c["op"].as_str().unwrap().to_string()).collect();
+    let missing: Vec<&str> = catalog::all().iter().map(|op| op.name).filter(|n| !covered.contains(*n)).collect();
+    assert!(missing.is_empty(), "catalog ops without golden cases (add them to scripts/goldens/): {missing:?}");
+    let unknown: Vec<&String> = covered.iter().filter(|n| catalog::find(n).is_none()).collect();
+    assert!(unknown.is_empty(), "golden cases for ops not in the catalog: {unknown:?}");
+}
+
+#[test]
+fn every_op_matches_pytorch() {
+    let (_, mut test) = plugin_test();
+    test.eval(PRELUDE).expect("prelude");
+    let device = device();
+    let mut failures = Vec::new();
+    let cases = cases();
+    for (i, case) in cases.iter().enumerate() {
+        let op = case["op"].as_str().unwrap();
+        let spec = catalog::find(op).unwrap_or_else(|| panic!("no op {op}"));
+        let result = Replay::new(spec, case, &device, i % 2 == 0).and_then(|r| r.run(&mut test));
+        if let Err(e) = result {
+            failures.push(format!("case {i} ({op} {}): {e}", case["args"]));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} golden cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+struct Replay<'a> {
+    spec: &'static OpSpec,
+    case: &'a J,
+    device: &'a str,
+    source: String,
+}
+
+impl<'a> Replay<'a> {
+    fn new(spec: &'static OpSpec, case: &'a J, device: &'a str, pipe: bool) -> Result<Replay<'a>, String> {
+        let args = case["args"].as_object().ok_or("no args")?;
+        for name in args.keys() {
+            if spec.arg(name).is_none() {
+                return Err(format!("the op has no argument {name}"));
+            }
+        }
+        let mut lets = Vec::new();
+        let mut piped = None;
+        let mut words = vec![format!("nutorch {}", spec.name)];
+        let piped_arg = spec.piped();
+        for arg in spec.positionals() {
+            let Some(v) = args.get(arg.name) else { continue };
+            let literal = render(arg, v, &mut lets, device)?;
+            if pipe && piped_arg.is_some_and(|p| std::ptr::eq(p, arg)) && v.get("tensor").is_some() {
+                piped = Some(literal);
+            } else {
+                words.push(literal);
+            }
+        }
+        for arg in spec.flags() {
+            let Some(v) = args.get(arg.name) else { continue };
+            let flag = arg.name.replace('_', "-");
+            match (arg.ty, v) {
+                (Ty::Bool, J::Bool(true)) => words.push(format!("--{flag}")),
+                (Ty::Bool, J::Bool(false)) => words.push(format!("--{flag}=false")),
+                _ => words.push(format!("--{flag} {}", render(arg, v, &mut lets, device)?)),
+            }
+        }
+        let call = match piped {
+            Some(p) => format!("{p} | {}", words.join(" ")),
+            None => words.join(" "),
+        };
+        let seed = case.get("seed").and_then(J::as_i64).map(|s| format!("nutorch manual_seed {s}; ")).unwrap_or_default();
+        let read = read_back(&case["expect"]);
+        let source = format!("{}{seed}let r = ({call}); {read}", lets.join(""));
+        Ok(Replay { spec, case, device, source })
+    }
+
+    fn run(&self, test: &mut nu_plugin_test_support::PluginTest) -> Result<(), String> {
+        let expect = &self.case["expect"];
+        let result = test.eval(&self.source).and_then(|data| data.into_value(Span::test_data()));
+        let fail = |msg: String| Err(format!("{msg}\n    source: {}", self.source));
+        if self.device != "cpu" && self.case.get("cpu_only").and_then(J::as_bool) == Some(true) {
+            return match result {
+                Err(e) if LabeledError::from(e.clone()).msg == "Internal error in nutorch" => fail(format!("a panic: {}", error_text(&LabeledError::from(e)))),
+                _ => Ok(()),
+            };
+        }
+        match (result, expect.get("error")) {
+            (Err(e), Some(wanted)) => {
+                let err = LabeledError::from(e);
+                let text = error_text(&err);
+                let wanted = wanted.as_str().unwrap_or("");
+                if !ERROR_TITLES.contains(&err.msg.as_str()) {
+                    return fail(format!("expected an error of the op, got: {text}"));
+                }
+                if !text.contains(wanted) {
+                    return fail(format!("expected an error containing {wanted:?}, got: {text}"));
+                }
+                Ok(())
+            }
+            (Err(e), None) => fail(format!("unexpected error: {}", error_text(&LabeledError::from(e)))),
+            (Ok(v), Some(wanted)) => fail(format!("expected an error ({wanted}), got {v:?}")),
+            (Ok(v), None) => self.compare(expect, &v).or_else(fail),
+        }
+    }
+
+    fn compare(&self, expect: &J, actual: &Value) -> Result<(), String> {
+        let exact = self.device == "cpu" || self.case.get("seed").is_none();
+        if let Some(t) = expect.get("tensor") {
+            return self.compare_tensor(t, actual, exact);
+        }
+        if let Some(r) = expect.get("random") {
+            return compare_random(r, actual);
+        }
+        if let Some(fields) = expect.get("record").and_then(J::as_object) {
+            let rec = actual.as_record().map_err(|_| format!("expected a record, got {actual:?}"))?;
+            for (name, t) in fields {
+                let v = rec.get(name).ok_or_else(|| format!("the record has no field {name}"))?;
+                self.compare_tensor(t, v, exact).map_err(|e| format!("{name}: {e}"))?;
+            }
+            if rec.len() != fields.len() {
+                return Err(format!("record fields {:?}, expected {:?}", rec.columns().collect::<Vec<_>>(), fields.keys().collect::<Vec<_>>()));
+            }
+            return Ok(());
+        }
+        if let Some(items) = expect.get("list").and_then(J::as_array) {
+            let list = actual.as_list().map_err(|_| format!("expected a list, got {actual:?}"))?;
+            if list.len() != items.len() {
+                return Err(format!("{} tensors, expected {}", list.len(), items.len()));
+            }
+            for (i, (t, v)) in items.iter().zip(list).enumerate() {
+                self.compare_tensor(t, v, exact).map_err(|e| format!("[{i}]: {e}"))?;
+            }
+            return Ok(());
+        }
+        if let Some(value) = expect.get("value") {
+            return compare_plain(value, actual, self.tolerance("float64"));
+        }
+        Err(format!("unknown expectation {expect}"))
+    }
+
+    fn tolerance(&self, dtype: &str) -> (f64, f64) {
+        let (rtol, atol) = match dtype {
+            "float64" => (1e-10, 1e-12),
+            "float32" => (1e-5, 1e-6),
+            "float16" => (2e-3, 1e-3),
+            "bfloat16" => (1.6e-2, 1e-2),
+            _ => (0.0, 0.0),
+        };
+        let rtol = self.case.get("rtol").and_then(J::as_f64).unwrap_or(rtol);
+        let atol = self.case.get("atol").and_then(J::as_f64).unwrap_or(atol);
+        if self.device == "cpu" {
+            return (rtol, atol);
+        }
+        match dtype {
+            "float64" => (rtol.max(1e-6), atol.max(1e-8)),
+            _ => (rtol * 10.0, atol * 10.0),
+        }
+    }
+
+    /// `actual` is `{dtype, shape, values}` from the prelude's `plain`.
+    fn compare_tensor(&self, expect: &J, actual: &Value, exact: bool) -> Result<(), String> {
+        let rec = actual.as_record().map_err(|_| format!("expected a tensor, got {actual:?}"))?;
+        let dtype = rec.get("dtype").and_then(|v| v.as_str().ok()).unwrap_or("?");
+        let want_dtype = expect["dtype"].as_str().unwrap_or("");
+        if dtype != want_dtype {
+            return Err(format!("dtype {dtype}, expected {want_dtype}"));
+        }
+        let shape: Vec<i64> = rec.get("shape").and_then(|v| v.as_list().ok()).unwrap_or(&[]).iter().filter_map(|v| v.as_int().ok()).collect();
+        let want_shape: Vec<i64> = expect["shape"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
+        if shape != want_shape {
+            return Err(format!("shape {shape:?}, expected {want_shape:?}"));
+        }
+        if !exact {
+            return Ok(());
+        }
+        let mut values = Vec::new();
+        flatten(rec.get("values").ok_or("no values")?, &mut values);
+        let want = expect["values"].as_array().unwrap();
+        if values.len() != want.len() {
+            return Err(format!("{} values, expected {}", values.len(), want.len()));
+        }
+        let tol = self.tolerance(want_dtype);
+        for (i, (v, w)) in values.iter().zip(want).enumerate() {
+            if !leaf_matches(w, v, tol) {
+                return Err(format!("value [{i}] is {v:?}, expected {w} (tolerance {tol:?}; op {})", self.spec.name));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The Nushell literal for an argument's JSON value; tensors become `let` variables.
+fn render(arg: &ArgSpec, v: &J, lets: &mut Vec<String>, device: &str) -> Result<String, String> {
+    if let Some(t) = v.get("tensor") {
+        return Ok(tensor_var(t, lets, device));
+    }
+    if let Some(ts) = v.get("tensors").and_then(J::as_array) {
+        let vars: Vec<String> = ts.iter().map(|t| tensor_var(t, lets, device)).collect();
+        return Ok(format!("[{}]", vars.join(" ")));
+    }
+    if let Some(f) = v.get("float") {
+        return Ok(float_literal(f));
+    }
+    Ok(match (arg.ty, v) {
+        (Ty::Str(_) | Ty::DType | Ty::Device, J::String(s)) => format!("'{s}'"),
+        (_, J::Array(items)) => {
+            let parts: Result<Vec<String>, String> = items.iter().map(|i| render(arg, i, lets, device)).collect();
+            format!("[{}]", parts?.join(" "))
+        }
+        (_, J::Number(_)) => number_literal(v),
+        (_, J::Bool(b)) => b.to_string(),
+        (_, J::String(s)) => format!("'{s}'"),
+        (_, other) => return Err(format!("cannot write {other} as an argument")),
+    })
+}
+
+fn number_literal(v: &J) -> String {
+    match v.as_i64() {
+        Some(i) if !v.is_f64() => i.to_string(),
+        _ => match v.as_u64() {
+            Some(u) if !v.is_f64() => u.to_string(),
+            _ => float_literal(v),
+        },
+    }
+}
+
+/// A float as Nushell reads it back exactly: always with a point or exponent; NaN, inf, -inf.
+fn float_literal(v: &J) -> String {
+    match v {
+        J::String(s) if s == "nan" => "NaN".into(),
+        J::String(s) if s == "inf" => "inf".into(),
+        J::String(s) if s == "-inf" => "-inf".into(),
+        J::Number(n) => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            let text = format!("{f:?}");
+            if text.contains('.') || text.contains('e') || text.contains("inf") || text.contains("NaN") {
+                text
+            } else {
+                format!("{text}.0")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+fn leaf_literal(v: &J, dtype: &str) -> String {
+    match v {
+        J::Bool(b) => b.to_string(),
+        J::String(_) => float_literal(v),
+        J::Number(_) if dtype.starts_with("float") || dtype == "bfloat16" => float_literal(v),
+        J::Number(_) => number_literal(v),
+        other => other.to_string(),
+    }
+}
+
+/// `let tN = (nutorch fromvalue <nested values> --dtype d --device dev)`; `$tN`.
+fn tensor_var(t: &J, lets: &mut Vec<String>, device: &str) -> String {
+    let name = format!("t{}", lets.len());
+    let dtype = t["dtype"].as_str().unwrap_or("float32");
+    let shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let values: Vec<String> = t["values"].as_array().unwrap().iter().map(|v| leaf_literal(v, dtype)).collect();
+    let grad = if t.get("requires_grad").and_then(J::as_bool) == Some(true) { " --requires-grad" } else { "" };
+    let make = if values.is_empty() {
+        let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+        format!("nutorch fromvalue [] --dtype {dtype} --device {device}{grad} | nutorch reshape [{}]", dims.join(" "))
+    } else {
+        format!("nutorch fromvalue {} --dtype {dtype} --device {device}{grad}", nested(&shape, &values))
+    };
+    lets.push(format!("let {name} = ({make}); "));
+    format!("${name}")
+}
+
+fn nested(shape: &[usize], values: &[String]) -> String {
+    match shape.split_first() {
+        None => values[0].clone(),
+        Some((&n, rest)) => {
+            let stride: usize = rest.iter().product();
+            let parts: Vec<String> = (0..n).map(|i| nested(rest, &values[i * stride..(i + 1) * stride])).collect();
+            format!("[{}]", parts.join(" "))
+        }
+    }
+}
+
+/// How the result is read back, by the kind of result expected.
+fn read_back(expect: &J) -> String {
+    if let Some(fields) = expect.get("record").and_then(J::as_object) {
+        let parts: Vec<String> = fields.keys().map(|k| format!("{k}: (plain $r.{k})")).collect();
+        return format!("{{{}}}", parts.join(", "));
+    }
+    if expect.get("list").is_some() {
+        return "plain_list $r".into();
+    }
+    if expect.get("tensor").is_some() || expect.get("random").is_some() {
+        return "plain $r".into();
+    }
+    "$r".into()
+}
+
+fn flatten(v: &Value, out: &mut Vec<Value>) {
+    match v {
+        Value::List { vals, .. } => vals.iter().for_each(|x| flatten(x, out)),
+        other => out.push(other.clone()),
+    }
+}
+
+fn expected_f64(w: &J) -> Option<f64> {
+    match w {
+        J::String(s) if s == "nan" => Some(f64::NAN),
+        J::String(s) if s == "inf" => Some(f64::INFINITY),
+        J::String(s) if s == "-inf" => Some(f64::NEG_INFINITY),
+        J::Number(n) => n.as_f64(),
+        _ => None,
+    }
+}
+
+fn leaf_matches(w: &J, v: &Value, (rtol, atol): (f64, f64)) -> bool {
+    match (w, v) {
+        (J::Bool(a), Value::Bool { val, .. }) => a == val,
+        (J::Number(n), Value::Int { val, .. }) if !n.is_f64() => n.as_i64() == Some(*val) || n.as_u64() == u64::try_from(*val).ok(),
+        (w, Value::Float { val, .. }) => match expected_f64(w) {
+            Some(e) if e.is_nan() => val.is_nan(),
+            Some(e) if e.is_infinite() => *val == e,
+            Some(e) => (val - e).abs() <= atol + rtol * e.abs(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn compare_plain(w: &J, v: &Value, tol: (f64, f64)) -> Result<(), String> {
+    let ok = match (w, v) {
+        (J::Null, Value::Nothing { .. }) => true,
+        (J::String(s), Value::String { val, .. }) => s == val,
+        (J::Array(items), Value::List { vals, .. }) => {
+            items.len() == vals.len() && items.iter().zip(vals).all(|(a, b)| compare_plain(a, b, tol).is_ok())
+        }
+        (w, v) => leaf_matches(w, v, tol),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("got {v:?}, expected {w}"))
+    }
+}
+
+fn compare_random(r: &J, actual: &Value) -> Result<(), String> {
+    let rec = actual.as_record().map_err(|_| format!("expected a tensor, got {actual:?}"))?;
+    let dtype = rec.get("dtype").and_then(|v| v.as_str().ok()).unwrap_or("?");
+    if dtype != r["dtype"].as_str().unwrap_or("") {
+        return Err(format!("dtype {dtype}, expected {}", r["dtype"]));
+    }
+    let shape: Vec<i64> = rec.get("shape").and_then(|v| v.as_list().ok()).unwrap_or(&[]).iter().filter_map(|v| v.as_int().ok()).collect();
+    let want: Vec<i64> = r["shape"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
+    if shape != want {
+        return Err(format!("shape {shape:?}, expected {want:?}"));
+    }
+    let (lo, hi) = (expected_f64(&r["min"]).unwrap_or(f64::NEG_INFINITY), expected_f64(&r["max"]).unwrap_or(f64::INFINITY));
+    if lo.is_infinite() && hi.is_infinite() {
+        return Ok(()); // uninitialized memory: any value
+    }
+    let mut values = Vec::new();
+    flatten(rec.get("values").ok_or("no values")?, &mut values);
+    for v in values {
+        let x = match v {
+            Value::Int { val, .. } => val as f64,
+            Value::Float { val, .. } => val,
+            Value::Bool { val, .. } => val as i64 as f64,
+            other => return Err(format!("unexpected value {other:?}")),
+        };
+        if !(lo..=hi).contains(&x) {
+            return Err(format!("value {x} outside [{lo}, {hi}]"));
+        }
+    }
+    Ok(())
+}
+
+fn error_text(err: &LabeledError) -> String {
+    let labels: Vec<String> = err.labels.iter().map(|l| l.text.clone()).collect();
+    let inner: Vec<String> = err.inner.iter().map(|e| format!("{e:?}")).collect();
+    format!("{} | {} {}", err.msg, labels.join(" | "), inner.join(" "))
+}
+

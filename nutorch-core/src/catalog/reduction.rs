@@ -1,0 +1,357 @@
+//! Reductions (sum, mean, std, norm, max, argmax, all, median, quantile, ...) and scans
+//! (cumsum, cumprod, cummax, ...).
+
+use super::spec::{bad, opt, req, ten, ArgSpec, Dflt, OpSpec, Out, OutKind as O, Ty::*, DTYPE, INPUT, KEEPDIM, OTHER};
+use super::util::{check_dims, non_negative, positive, rec2, require_float, t, R};
+use super::{Args, Operand};
+use crate::op;
+use tch::{Kind, Tensor};
+
+const DIMS: ArgSpec = opt("dim", Ints, Dflt::None).doc("the dimension or dimensions to reduce (all when absent)");
+const DIM_OPT: ArgSpec = opt("dim", Int, Dflt::None).doc("the dimension to reduce (all when absent)");
+const DIM_REQ: ArgSpec = req("dim", Int);
+const VALUES_INDICES: [&str; 2] = ["values", "indices"];
+
+fn kind(a: &Args) -> Option<Kind> {
+    a.dtype("dtype").map(|d| d.kind())
+}
+
+/// std/var's correction: --correction, or --unbiased (true = 1, false = 0) as older torch.
+fn correction(a: &Args) -> R<f64> {
+    if a.has("unbiased") {
+        if a.has("correction") && a.of("correction") != Some(1.0) {
+            return Err(bad("unbiased", "give --unbiased or --correction, not both"));
+        }
+        return Ok(if a.b("unbiased") { 1.0 } else { 0.0 });
+    }
+    Ok(a.f("correction"))
+}
+
+/// std/var and friends take a Scalar correction: their arguments are checked first.
+fn spread_args(a: &Args, what: &str) -> R<(Option<Vec<i64>>, f64)> {
+    let x = a.input();
+    require_float("input", x, what)?;
+    let dims = a.ois("dim");
+    if let Some(d) = &dims {
+        check_dims("dim", x, d)?;
+    }
+    Ok((dims, correction(a)?))
+}
+
+const SPREAD: [ArgSpec; 5] = [
+    INPUT,
+    DIMS,
+    opt("correction", Number, Dflt::Int(1)).doc("difference between the sample size and the divisor (1: Bessel's correction)"),
+    opt("unbiased", Bool, Dflt::None).doc("older spelling: true is --correction 1, false --correction 0"),
+    KEEPDIM,
+];
+
+/// The p-norm of `x` over `dims` (all when None).
+fn pnorm(x: &Tensor, p: f64, dims: Option<Vec<i64>>, keepdim: bool) -> R<Tensor> {
+    require_float("input", x, "norm")?;
+    let dims = dims.unwrap_or_else(|| (0..x.dim() as i64).collect());
+    check_dims("dim", x, &dims)?;
+    if p.is_nan() {
+        return Err(bad("p", "p must be a number"));
+    }
+    Ok(x.f_norm_scalaropt_dim(p, dims.as_slice(), keepdim)?)
+}
+
+type Whole = fn(&Tensor) -> Result<Tensor, tch::TchError>;
+type AlongDim = fn(&Tensor, i64, bool) -> Result<(Tensor, Tensor), tch::TchError>;
+
+/// max/min/median/nanmedian: a tensor without --dim, {values, indices} with it.
+fn values_or_pair(a: &Args, all: Whole, dim: AlongDim) -> R<Out> {
+    match a.oi("dim") {
+        None => t(all(a.input())?),
+        Some(d) => rec2(VALUES_INDICES, dim(a.input(), d, a.b("keepdim"))?),
+    }
+}
+
+fn quantile(a: &Args, nan: bool) -> R<Out> {
+    let x = a.input();
+    let (dim, keepdim, interp) = (a.oi("dim"), a.b("keepdim"), a.s("interpolation"));
+    t(match a.operand("q") {
+        Operand::N(q) => {
+            let q = q.as_f64();
+            if !(0.0..=1.0).contains(&q) {
+                return Err(bad("q", format!("q must be in [0, 1], got {q}")));
+            }
+            if nan { x.f_nanquantile_scalar(q, dim, keepdim, interp)? } else { x.f_quantile_scalar(q, dim, keepdim, interp)? }
+        }
+        Operand::T(q) => {
+            if nan { x.f_nanquantile(q, dim, keepdim, interp)? } else { x.f_quantile(q, dim, keepdim, interp)? }
+        }
+    })
+}
+
+const QUANTILE: [ArgSpec; 5] = [
+    INPUT,
+    req("q", TensorOrNumber).doc("the quantile(s) in [0, 1]"),
+    DIM_OPT,
+    KEEPDIM,
+    opt("interpolation", Str(&["linear", "lower", "higher", "midpoint", "nearest"]), Dflt::Str("linear")),
+];
+
+/// trapezoid/cumulative_trapezoid with constant spacing, by PyTorch's formulas (tch's
+/// bindings of the dx forms pass `dim` where libtorch expects dx).
+fn trapezoid_dx(y: &Tensor, dx: f64, dim: i64, cumulative: bool) -> R<Tensor> {
+    let d = super::util::norm_dim("dim", dim, y.dim() as i64)?;
+    let n = y.size().get(d as usize).copied().unwrap_or(1);
+    if cumulative {
+        // (dx / 2 * (y[1:] + y[:-1])).cumsum(dim)
+        let pairs = y.f_narrow(d, 1, (n - 1).max(0))?.f_add(&y.f_narrow(d, 0, (n - 1).max(0))?)?;
+        return Ok(pairs.f_mul(&super::util::num(dx / 2.0, &pairs)?)?.f_cumsum(d, None::<tch::Kind>)?);
+    }
+    if n == 0 {
+        return Ok(y.f_sum_dim_intlist(Some([d].as_slice()), false, None)?);
+    }
+    // (y.sum(dim) - (y[0] + y[-1]) * 0.5) * dx
+    let ends = y.f_select(d, 0)?.f_add(&y.f_select(d, -1)?)?;
+    let inner = y.f_sum_dim_intlist(Some([d].as_slice()), false, None)?.f_sub(&ends.f_mul(&super::util::num(0.5, &ends)?)?)?;
+    Ok(inner.f_mul(&super::util::num(dx, &inner)?)?)
+}
+
+fn trapezoid(a: &Args, cumulative: bool) -> R<Tensor> {
+    let (y, dim) = (a.t("y"), a.i("dim"));
+    if a.has("x") && a.has("dx") {
+        return Err(bad("dx", "give --x or --dx, not both"));
+    }
+    Ok(match (a.ot("x"), cumulative) {
+        (Some(x), false) => Tensor::f_trapezoid_x(y, x, dim)?,
+        (Some(x), true) => Tensor::f_cumulative_trapezoid_x(y, x, dim)?,
+        (None, c) => trapezoid_dx(y, a.of("dx").unwrap_or(1.0), dim, c)?,
+    })
+}
+
+const TRAPEZOID: [ArgSpec; 4] = [
+    ten("y"),
+    opt("x", Tensor, Dflt::None).doc("the sample points (spacing --dx when absent)"),
+    opt("dx", Float, Dflt::None).doc("constant spacing of the samples (default 1)"),
+    opt("dim", Int, Dflt::Int(-1)),
+];
+
+pub static OPS: &[OpSpec] = &[
+    op!("sum", Reduction, "torch.sum", "Sum of all elements, or along --dim.",
+        [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch sum --dim 0 | nutorch tovalue" => "[4, 6]",
+        |a| t(a.input().f_sum_dim_intlist(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+    op!("nansum", Reduction, "torch.nansum", "Sum treating NaN as zero.",
+        [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
+        "nutorch fromvalue [1.0 NaN 2.0] | nutorch nansum | nutorch tovalue" => "3.0",
+        |a| t(a.input().f_nansum(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+    op!("mean", Reduction, "torch.mean", "Mean of all elements, or along --dim (floating point input).",
+        [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
+        "nutorch fromvalue [[1.0 2.0] [3.0 4.0]] | nutorch mean --dim 1 | nutorch tovalue" => "[1.5, 3.5]",
+        |a| t(a.input().f_mean_dim(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+    op!("nanmean", Reduction, "torch.nanmean", "Mean ignoring NaN.",
+        [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
+        "nutorch fromvalue [1.0 NaN 3.0] | nutorch nanmean | nutorch tovalue" => "2.0",
+        |a| t(a.input().f_nanmean(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+    op!("prod", Reduction, "torch.prod", "Product of all elements, or along --dim.",
+        [INPUT, DIM_OPT, KEEPDIM, DTYPE], O::Tensor,
+        "nutorch fromvalue [1 2 3 4] | nutorch prod | nutorch tovalue" => "24",
+        |a| match a.oi("dim") {
+            None => t(a.input().f_prod(kind(a))?),
+            Some(d) => t(a.input().f_prod_dim_int(d, a.b("keepdim"), kind(a))?),
+        }),
+    op!("std", Reduction, "torch.std", "Standard deviation (with Bessel's correction unless --correction 0).",
+        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
+        "nutorch fromvalue [1.0 3.0] | nutorch std | nutorch tovalue" => "1.4142135381698608",
+        |a| {
+            let (dims, c) = spread_args(a, "std")?;
+            t(a.input().f_std_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        }),
+    op!("var", Reduction, "torch.var", "Variance (with Bessel's correction unless --correction 0).",
+        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
+        "nutorch fromvalue [1.0 3.0] | nutorch var | nutorch tovalue" => "2.0",
+        |a| {
+            let (dims, c) = spread_args(a, "var")?;
+            t(a.input().f_var_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        }),
+    op!("std_mean", Reduction, "torch.std_mean", "Standard deviation and mean together, as {std, mean}.",
+        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["std", "mean"]),
+        "nutorch fromvalue [1.0 3.0] | nutorch std_mean --correction 0 | nutorch tovalue" => "{\"std\": 1.0, \"mean\": 2.0}",
+        |a| {
+            let (dims, c) = spread_args(a, "std_mean")?;
+            rec2(["std", "mean"], a.input().f_std_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        }),
+    op!("var_mean", Reduction, "torch.var_mean", "Variance and mean together, as {var, mean}.",
+        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["var", "mean"]),
+        "nutorch fromvalue [1.0 3.0] | nutorch var_mean | nutorch tovalue" => "{\"var\": 2.0, \"mean\": 2.0}",
+        |a| {
+            let (dims, c) = spread_args(a, "var_mean")?;
+            rec2(["var", "mean"], a.input().f_var_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        }),
+    op!("norm", Reduction, "torch.norm", "The p-norm of all elements, or along --dim (p = 2 by default; inf for the max norm).",
+        [INPUT, opt("p", Float, Dflt::Float(2.0)), DIMS, KEEPDIM], O::Tensor,
+        "nutorch fromvalue [3.0 4.0] | nutorch norm | nutorch tovalue" => "5.0",
+        |a| t(pnorm(a.input(), a.f("p"), a.ois("dim"), a.b("keepdim"))?),
+        notes: "Vector norms only; matrix norms ('fro', 'nuc', ord on two dims) are linalg_matrix_norm."),
+    op!("amax", Reduction, "torch.amax", "Maximum along dims (all by default); ties share the gradient.",
+        [INPUT, opt("dim", Ints, Dflt::Ints(&[])), KEEPDIM], O::Tensor,
+        "nutorch fromvalue [[1 5] [3 2]] | nutorch amax --dim 0 | nutorch tovalue" => "[3, 5]",
+        |a| t(a.input().f_amax(a.is("dim"), a.b("keepdim"))?)),
+    op!("amin", Reduction, "torch.amin", "Minimum along dims (all by default).",
+        [INPUT, opt("dim", Ints, Dflt::Ints(&[])), KEEPDIM], O::Tensor,
+        "nutorch fromvalue [[1 5] [3 2]] | nutorch amin --dim 1 | nutorch tovalue" => "[1, 2]",
+        |a| t(a.input().f_amin(a.is("dim"), a.b("keepdim"))?)),
+    op!("aminmax", Reduction, "torch.aminmax", "Minimum and maximum together, as {min, max}.",
+        [INPUT, DIM_OPT, KEEPDIM], O::Record(&["min", "max"]),
+        "nutorch fromvalue [3 1 2] | nutorch aminmax | nutorch tovalue" => "{\"min\": 1, \"max\": 3}",
+        |a| rec2(["min", "max"], a.input().f_aminmax(a.oi("dim"), a.b("keepdim"))?)),
+    op!("max", Reduction, "torch.max", "The maximum; with --dim, {values, indices} along it.",
+        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+        "nutorch fromvalue [[1 5] [3 2]] | nutorch max --dim 1 | nutorch tovalue" => "{\"values\": [5, 3], \"indices\": [1, 0]}",
+        |a| values_or_pair(a, Tensor::f_max, Tensor::f_max_dim),
+        notes: "The elementwise maximum of two tensors is `maximum`."),
+    op!("min", Reduction, "torch.min", "The minimum; with --dim, {values, indices} along it.",
+        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+        "nutorch fromvalue [[1 5] [3 2]] | nutorch min | nutorch tovalue" => "1",
+        |a| values_or_pair(a, Tensor::f_min, Tensor::f_min_dim),
+        notes: "The elementwise minimum of two tensors is `minimum`."),
+    op!("median", Reduction, "torch.median", "The median (lower of the two middle values); with --dim, {values, indices}.",
+        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+        "nutorch fromvalue [3 1 4 2] | nutorch median | nutorch tovalue" => "2",
+        |a| values_or_pair(a, Tensor::f_median, Tensor::f_median_dim)),
+    op!("nanmedian", Reduction, "torch.nanmedian", "The median ignoring NaN; with --dim, {values, indices}.",
+        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+        "nutorch fromvalue [3.0 NaN 1.0] | nutorch nanmedian | nutorch tovalue" => "1.0",
+        |a| values_or_pair(a, Tensor::f_nanmedian, Tensor::f_nanmedian_dim)),
+    op!("mode", Reduction, "torch.mode", "The most frequent value along dim (the last by default), as {values, indices}.",
+        [INPUT, opt("dim", Int, Dflt::Int(-1)), KEEPDIM], O::Record(&VALUES_INDICES),
+        "nutorch fromvalue [1 2 2 3] | nutorch mode | nutorch tovalue" => "{\"values\": 2, \"indices\": 2}",
+        |a| rec2(VALUES_INDICES, a.input().f_mode(a.i("dim"), a.b("keepdim"))?)),
+    op!("argmax", Reduction, "torch.argmax", "Index of the maximum (of the flattened tensor, or along --dim).",
+        [INPUT, DIM_OPT, KEEPDIM], O::Tensor,
+        "nutorch fromvalue [1 5 3] | nutorch argmax | nutorch tovalue" => "1",
+        |a| t(a.input().f_argmax(a.oi("dim"), a.b("keepdim"))?)),
+    op!("argmin", Reduction, "torch.argmin", "Index of the minimum (of the flattened tensor, or along --dim).",
+        [INPUT, DIM_OPT, KEEPDIM], O::Tensor,
+        "nutorch fromvalue [[1 5] [0 2]] | nutorch argmin --dim 1 | nutorch tovalue" => "[0, 0]",
+        |a| t(a.input().f_argmin(a.oi("dim"), a.b("keepdim"))?)),
+    op!("logsumexp", Reduction, "torch.logsumexp", "log(sum(exp(x))) along dims, computed stably.",
+        [INPUT, req("dim", Ints), KEEPDIM], O::Tensor,
+        "nutorch fromvalue [0.0 0.0] --dtype float64 | nutorch logsumexp 0 | nutorch tovalue" => "0.6931471805599453",
+        |a| t(a.input().f_logsumexp(a.is("dim"), a.b("keepdim"))?)),
+    op!("special_logsumexp", Reduction, "torch.special.logsumexp", "log(sum(exp(x))) along dims (alias of logsumexp).",
+        [INPUT, req("dim", Ints), KEEPDIM], O::Tensor,
+        "nutorch fromvalue [0.0 0.0] --dtype float64 | nutorch special_logsumexp 0 | nutorch tovalue" => "0.6931471805599453",
+        |a| t(a.input().f_special_logsumexp(a.is("dim"), a.b("keepdim"))?)),
+    op!("all", Reduction, "torch.all", "Whether every element is true (nonzero), overall or along --dim.",
+        [INPUT, DIMS, KEEPDIM], O::Tensor,
+        "nutorch fromvalue [true false] | nutorch all | nutorch tovalue" => "false",
+        |a| t(a.input().f_all_dims(a.ois("dim").as_deref(), a.b("keepdim"))?)),
+    op!("any", Reduction, "torch.any", "Whether any element is true (nonzero), overall or along --dim.",
+        [INPUT, DIMS, KEEPDIM], O::Tensor,
+        "nutorch fromvalue [true false] | nutorch any | nutorch tovalue" => "true",
+        |a| t(a.input().f_any_dims(a.ois("dim").as_deref(), a.b("keepdim"))?)),
+    op!("count_nonzero", Reduction, "torch.count_nonzero", "Number of nonzero elements, overall or along --dim.",
+        [INPUT, DIMS], O::Tensor,
+        "nutorch fromvalue [0 1 2 0] | nutorch count_nonzero | nutorch tovalue" => "2",
+        |a| match a.ois("dim") {
+            None => t(a.input().f_count_nonzero(None::<i64>)?),
+            Some(d) => t(a.input().f_count_nonzero_dim_intlist(d.as_slice())?),
+        }),
+    op!("quantile", Reduction, "torch.quantile", "The q-th quantile(s), overall or along --dim.",
+        [QUANTILE[0], QUANTILE[1], QUANTILE[2], QUANTILE[3], QUANTILE[4]], O::Tensor,
+        "nutorch fromvalue [1.0 2.0 3.0 4.0] | nutorch quantile 0.5 | nutorch tovalue" => "2.5",
+        |a| quantile(a, false)),
+    op!("nanquantile", Reduction, "torch.nanquantile", "The q-th quantile(s) ignoring NaN.",
+        [QUANTILE[0], QUANTILE[1], QUANTILE[2], QUANTILE[3], QUANTILE[4]], O::Tensor,
+        "nutorch fromvalue [1.0 NaN 3.0] | nutorch nanquantile 0.5 | nutorch tovalue" => "2.0",
+        |a| quantile(a, true)),
+    op!("trace", Reduction, "torch.trace", "Sum of the diagonal of a matrix.",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch trace | nutorch tovalue" => "5",
+        |a| t(a.input().f_trace()?)),
+    op!("dist", Reduction, "torch.dist", "The p-norm of input - other.",
+        [INPUT, OTHER, opt("p", Float, Dflt::Float(2.0))], O::Tensor,
+        "nutorch fromvalue [0.0 0.0] | nutorch dist (nutorch fromvalue [3.0 4.0]) | nutorch tovalue" => "5.0",
+        |a| t(pnorm(&a.input().f_sub(a.t("other"))?, a.f("p"), None, false)?)),
+    op!("renorm", Reduction, "torch.renorm", "Each slice along dim rescaled to p-norm at most maxnorm.",
+        [INPUT, req("p", Float), req("dim", Int), req("maxnorm", Float)], O::Tensor,
+        "nutorch fromvalue [[3.0 4.0] [0.3 0.4]] | nutorch renorm 2 0 1 | nutorch tovalue" => "[[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]]",
+        |a| {
+            let x = a.input();
+            require_float("input", x, "renorm")?;
+            check_dims("dim", x, &[a.i("dim")])?;
+            let (p, maxnorm) = (a.f("p"), a.f("maxnorm"));
+            if !(p > 0.0) {
+                return Err(bad("p", format!("p must be positive, got {p}")));
+            }
+            if !(maxnorm >= 0.0) {
+                return Err(bad("maxnorm", format!("maxnorm must be non-negative, got {maxnorm}")));
+            }
+            if x.dim() < 2 {
+                return Err(bad("input", "renorm needs at least 2 dimensions"));
+            }
+            t(x.f_renorm(p, a.i("dim"), maxnorm)?)
+        }),
+    op!("histc", Reduction, "torch.histc", "Histogram with bins equal-width bins over [min, max] (the data's range when both are 0).",
+        [INPUT, opt("bins", Int, Dflt::Int(100)), opt("min", Float, Dflt::Float(0.0)), opt("max", Float, Dflt::Float(0.0))], O::Tensor,
+        "nutorch fromvalue [1.0 2.0 1.0] | nutorch histc --bins 4 --min 0 --max 3 | nutorch tovalue" => "[0.0, 2.0, 1.0, 0.0]",
+        |a| {
+            let x = a.input();
+            require_float("input", x, "histc")?;
+            let bins = positive("bins", a.i("bins"))?;
+            let (lo, hi) = (a.f("min"), a.f("max"));
+            if lo == 0.0 && hi == 0.0 {
+                return t(x.f_histc(bins)?);
+            }
+            if !(lo < hi) {
+                return Err(bad("max", format!("max ({hi}) must be greater than min ({lo})")));
+            }
+            // The elements in [min, max] plus min and max themselves make histc's own range
+            // [min, max]; the two extra counts come off the end bins. (histogram's bin_ct form,
+            // the direct way, has no CUDA kernel.)
+            let inside = x.f_ge_tensor(&super::util::num(lo, x)?)?.f_logical_and(&x.f_le_tensor(&super::util::num(hi, x)?)?)?;
+            let bounds = Tensor::f_from_slice(&[lo, hi])?.f_to_dtype_layout((x.f_kind()?, x.device()), false, false)?;
+            let data = Tensor::f_cat(&[x.f_masked_select(&inside)?, bounds], 0)?;
+            let hist = data.f_histc(bins)?;
+            let ends = Tensor::f_zeros([bins], (hist.f_kind()?, hist.device()))?;
+            let _ = ends.f_narrow(0, 0, 1)?.f_fill_tensor_(&super::util::num(1.0, &hist)?)?;
+            let _ = ends.f_narrow(0, bins - 1, 1)?.f_add_(&super::util::num(1.0, &hist)?)?;
+            t(hist.f_sub(&ends)?)
+        }),
+    op!("bincount", Reduction, "torch.bincount", "Count of each value of a non-negative int tensor (weighted with --weights).",
+        [INPUT, opt("weights", Tensor, Dflt::None), opt("minlength", Int, Dflt::Int(0))], O::Tensor,
+        "nutorch fromvalue [0 1 1 3] | nutorch bincount | nutorch tovalue" => "[1, 2, 0, 1]",
+        |a| t(a.input().f_bincount(a.ot("weights"), non_negative("minlength", a.i("minlength"))?)?)),
+    op!("trapezoid", Reduction, "torch.trapezoid", "Integral of y by the trapezoidal rule along dim.",
+        [TRAPEZOID[0], TRAPEZOID[1], TRAPEZOID[2], TRAPEZOID[3]], O::Tensor,
+        "nutorch fromvalue [1.0 2.0 3.0] | nutorch trapezoid | nutorch tovalue" => "4.0",
+        |a| t(trapezoid(a, false)?)),
+    op!("trapz", Reduction, "torch.trapz", "Integral of y by the trapezoidal rule (alias of trapezoid).",
+        [TRAPEZOID[0], TRAPEZOID[1], TRAPEZOID[2], TRAPEZOID[3]], O::Tensor,
+        "nutorch fromvalue [1.0 2.0 3.0] | nutorch trapz --dx 2 | nutorch tovalue" => "8.0",
+        |a| t(trapezoid(a, false)?)),
+    op!("cumulative_trapezoid", Scan, "torch.cumulative_trapezoid", "Running integral of y by the trapezoidal rule.",
+        [TRAPEZOID[0], TRAPEZOID[1], TRAPEZOID[2], TRAPEZOID[3]], O::Tensor,
+        "nutorch fromvalue [1.0 2.0 3.0] | nutorch cumulative_trapezoid | nutorch tovalue" => "[1.5, 4.0]",
+        |a| t(trapezoid(a, true)?)),
+    op!("cumsum", Scan, "torch.cumsum", "Running sum along dim.",
+        [INPUT, DIM_REQ, DTYPE], O::Tensor,
+        "nutorch fromvalue [1 2 3] | nutorch cumsum 0 | nutorch tovalue" => "[1, 3, 6]",
+        |a| t(a.input().f_cumsum(a.i("dim"), kind(a))?)),
+    op!("cumprod", Scan, "torch.cumprod", "Running product along dim.",
+        [INPUT, DIM_REQ, DTYPE], O::Tensor,
+        "nutorch fromvalue [1 2 3] | nutorch cumprod 0 | nutorch tovalue" => "[1, 2, 6]",
+        |a| t(a.input().f_cumprod(a.i("dim"), kind(a))?)),
+    op!("cummax", Scan, "torch.cummax", "Running maximum along dim, as {values, indices}.",
+        [INPUT, DIM_REQ], O::Record(&VALUES_INDICES),
+        "nutorch fromvalue [1 3 2] | nutorch cummax 0 | nutorch tovalue" => "{\"values\": [1, 3, 3], \"indices\": [0, 1, 1]}",
+        |a| rec2(VALUES_INDICES, a.input().f_cummax(a.i("dim"))?)),
+    op!("cummin", Scan, "torch.cummin", "Running minimum along dim, as {values, indices}.",
+        [INPUT, DIM_REQ], O::Record(&VALUES_INDICES),
+        "nutorch fromvalue [3 1 2] | nutorch cummin 0 | nutorch tovalue" => "{\"values\": [3, 1, 1], \"indices\": [0, 1, 1]}",
+        |a| rec2(VALUES_INDICES, a.input().f_cummin(a.i("dim"))?)),
+    op!("logcumsumexp", Scan, "torch.logcumsumexp", "Running log(sum(exp(x))) along dim.",
+        [INPUT, DIM_REQ], O::Tensor,
+        "nutorch fromvalue [0.0 0.0] --dtype float64 | nutorch logcumsumexp 0 | nutorch tovalue" => "[0.0, 0.6931471805599453]",
+        |a| t(a.input().f_logcumsumexp(a.i("dim"))?)),
+    op!("diff", Scan, "torch.diff", "n-th forward difference along dim (with optional values prepended/appended).",
+        [INPUT, opt("n", Int, Dflt::Int(1)), opt("dim", Int, Dflt::Int(-1)), opt("prepend", Tensor, Dflt::None), opt("append", Tensor, Dflt::None)], O::Tensor,
+        "nutorch fromvalue [1 4 9 16] | nutorch diff | nutorch tovalue" => "[3, 5, 7]",
+        |a| t(a.input().f_diff(non_negative("n", a.i("n"))?, a.i("dim"), a.ot("prepend"), a.ot("append"))?)),
+];

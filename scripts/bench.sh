@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Benchmarks behind BENCHMARKS.md, side by side in one run on this machine.
+# Needs scripts/setup.sh first (release plugin registered, torch venv).
+#   scripts/bench.sh            # everything
+#   scripts/bench.sh nn         # only the training comparisons
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$NUTORCH_ROOT"
+what="${1:-all}"
+export NUTORCH_STORE_DIR="$(mktemp -d)"
+trap 'rm -rf "$NUTORCH_STORE_DIR"' EXIT
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+cargo build --release -q -p nu_plugin_nutorch --example train_blobs -p nutorch-examples
+cargo build --release -q -p nutorch-store --example store_bench
+scripts/register.sh >/dev/null
+
+if [ "$what" = all ] || [ "$what" = nn ]; then
+  echo "== training the seed's network, 1 thread (PyTorch-Python vs nutorch-nn from Rust) =="
+  for n in 300 30000; do
+    "$TORCH_PY" /work/shared/reference/simple_nn.py 1000 "$n" 1 | sed 's/^/python: /'
+    target/release/examples/train_blobs --epochs 1000 --n "$n" --threads 1 --time --init randn | sed 's/^/rust:   /'
+  done
+  if [ -f examples/bench_nn.nu ]; then
+    echo "== the same from nu (fused command, step-by-step script) =="
+    scripts/nu examples/bench_nn.nu
+  fi
+fi
+
+if [ "$what" = all ] || [ "$what" = store ]; then
+  echo "== store: 1 GiB spill/reload next to dd, first access after restart =="
+  target/release/examples/store_bench "$NUTORCH_ROOT/target" 1024
+  echo "== plugin calls: floor, small ops, and the idle spill's cost to a burst =="
+  scripts/nu examples/bench_calls.nu
+fi

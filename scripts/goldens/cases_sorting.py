@@ -1,0 +1,1 @@
+"""Sorting cases live with indexing (cases_indexing.py)."""
