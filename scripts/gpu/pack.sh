@@ -17,4 +17,7 @@ for line in sys.stdin:
         print(name, m["manifest_path"], file=open(".device/manifest", "a"))
 '
 strip .device/bin/*
+# The in-process plugin test binaries carry a Nushell engine each (~45 MB): compressed, the
+# whole set travels within the GPU machine's upload limit.
+tar -C .device -cJf .device/bins.tar.xz bin && rm -rf .device/bin
 du -sh .device

@@ -9,6 +9,7 @@ if [ "$here" != "$built_at" ] && [ ! -e "$built_at" ]; then mkdir -p "$(dirname 
 export LD_LIBRARY_PATH="${TORCH_LIB:-/opt/torch/.venv/lib/python3.12/site-packages/torch/lib}"
 export NUTORCH_TEST_DEVICE="${NUTORCH_TEST_DEVICE:-cuda}"
 export NUTORCH_PYTHON="${NUTORCH_PYTHON:-python3}"
+[ -d "$here/.device/bin" ] || tar -C "$here/.device" -xJf "$here/.device/bins.tar.xz"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 status=0
 while read -r name manifest; do
