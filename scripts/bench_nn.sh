@@ -2,7 +2,8 @@
 # Training speed side by side, on this machine, one torch thread each:
 #   - PyTorch-Python: the seed's simple_nn.py (its own timer: the training loop only);
 #   - `nutorch nn train` from nu with the release plugin, timing the train call only
-#     (same data, same torch.randn weights, same 1000 epochs of full-batch SGD);
+#     (same data, same torch.randn weights, same 1000 epochs of full-batch SGD; the loss
+#     printed is the last epoch's, as the script prints it);
 #   - the step-by-step examples/simple_nn.nu (one plugin call per op), in ms per epoch.
 # Runs alternate so that both see the same machine load. Usage:
 #   scripts/bench_nn.sh [RUNS]          (default 5; needs scripts/setup.sh done)
@@ -21,7 +22,7 @@ fused() {
         let data = (nutorch blobs --n $1 --seed 42)
         let model = (nutorch nn simple-nn 2 20 3 --init randn)
         let start = (date now)
-        let losses = (nutorch nn train \$model \$data.X \$data.y --epochs 1000 --lr 0.1 --record-every 100 --threads 1 --quiet)
+        let losses = (nutorch nn train \$model \$data.X \$data.y --epochs 1000 --lr 0.1 --record-every 1 --threads 1 --quiet)
         let s = (((date now) - \$start | into int) / 1e9)
         print \$'nutorch nn train: epochs=1000 n=$1 loss=(\$losses | last | get loss | math round --precision 4) train_s=(\$s | math round --precision 4) us_per_epoch=(\$s * 1e3 | math round --precision 1)'
     "
