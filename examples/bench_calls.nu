@@ -5,6 +5,8 @@ def per_call [n: int, body: closure] {
 }
 
 let n = 500
+# Start the plugin process before timing anything.
+nutorch version | ignore
 let floor = (per_call $n { nutorch version | ignore })
 let small = (per_call $n { nutorch linspace 0 1 10 | nutorch sin | ignore })
 # The idle spill runs only after 1 s without commands: a burst never waits for it. Compare a

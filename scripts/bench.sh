@@ -11,7 +11,7 @@ export NUTORCH_STORE_DIR="$(mktemp -d)"
 trap 'rm -rf "$NUTORCH_STORE_DIR"' EXIT
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-cargo build --release -q -p nu_plugin_nutorch --example train_blobs -p nutorch-examples
+cargo build --release -q -p nu_plugin_nutorch -p nutorch-examples --example train_blobs
 cargo build --release -q -p nutorch-store --example store_bench
 scripts/register.sh >/dev/null
 
@@ -21,10 +21,8 @@ if [ "$what" = all ] || [ "$what" = nn ]; then
     "$TORCH_PY" /work/shared/reference/simple_nn.py 1000 "$n" 1 | sed 's/^/python: /'
     target/release/examples/train_blobs --epochs 1000 --n "$n" --threads 1 --time --init randn | sed 's/^/rust:   /'
   done
-  if [ -f examples/bench_nn.nu ]; then
-    echo "== the same from nu (fused command, step-by-step script) =="
-    scripts/nu examples/bench_nn.nu
-  fi
+  echo "== the same from nu: the fused command and the step-by-step script =="
+  scripts/bench_nn.sh 3
 fi
 
 if [ "$what" = all ] || [ "$what" = store ]; then

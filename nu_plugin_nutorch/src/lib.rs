@@ -10,6 +10,7 @@ pub mod custom_ops;
 pub mod errors;
 pub mod grad_mode;
 pub mod guard;
+pub mod openmp;
 pub mod plot;
 pub mod plugin;
 pub mod settings;

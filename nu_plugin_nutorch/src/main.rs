@@ -1,6 +1,14 @@
 use nu_plugin::{serve_plugin, MsgPackSerializer};
 use nu_plugin_nutorch::NutorchPlugin;
 
+/// Idle OpenMP workers must sleep, not spin, in a process that shares the cores with nu: this
+/// restarts the process with OMP_WAIT_POLICY=PASSIVE before libgomp reads it (see openmp.rs).
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".preinit_array"]
+static OPENMP_WAIT_POLICY: unsafe extern "C" fn(std::ffi::c_int, *const *const std::ffi::c_char, *const *const std::ffi::c_char) =
+    nu_plugin_nutorch::openmp::passive_wait_policy_preinit;
+
 fn main() {
     let plugin = NutorchPlugin::new();
     serve_plugin(&plugin, MsgPackSerializer);

@@ -471,3 +471,19 @@ fn errors_point_at_the_argument() {
         assert!(underlined.contains(culprit), "{source}: label under {underlined:?}, expected {culprit:?}");
     }
 }
+
+#[test]
+fn openmp_workers_sleep_unless_the_user_chose() {
+    // The plugin restarts itself with OMP_WAIT_POLICY=PASSIVE before libgomp reads it, unless
+    // the variable is set (nu passes its environment on to the plugin).
+    let script = format!(
+        "nutorch blobs --n 3 | ignore; let pid = {PLUGIN_PID}; \
+         open --raw $'/proc/($pid)/environ' | decode utf-8 | split row (char -i 0) | where $it =~ '^OMP_WAIT_POLICY=' | to json -r"
+    );
+    let nu = Nu::new();
+    let v = nu.json(&script);
+    assert_eq!(v, serde_json::json!(["OMP_WAIT_POLICY=PASSIVE"]));
+    let out = nu.command(&script).env("OMP_WAIT_POLICY", "ACTIVE").output().unwrap();
+    let v = last_json(&out, "with OMP_WAIT_POLICY=ACTIVE");
+    assert_eq!(v, serde_json::json!(["OMP_WAIT_POLICY=ACTIVE"]));
+}

@@ -253,7 +253,7 @@ impl Progress {
             return;
         }
         self.last = Some(Instant::now());
-        let percent = if self.epochs == 0 { 100 } else { epoch * 100 / self.epochs };
+        let percent = (epoch * 100).checked_div(self.epochs).unwrap_or(100);
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[2Knutorch nn train: epoch {epoch}/{} ({percent}%)  loss {loss:.6}", self.epochs);
         let _ = err.flush();
