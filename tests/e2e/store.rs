@@ -147,3 +147,25 @@ fn ls_free_and_store_report_the_store() {
     assert_eq!(v["after"], json!(["int64"]));
     assert_eq!(v["store"], json!({"tensors": 1, "in_memory": 1}));
 }
+
+#[test]
+fn settings_come_from_the_plugin_config() {
+    let nu = Nu::new();
+    let dir = nu.path().join("configured-store");
+    let script = format!(
+        "$env.config.plugins.nutorch = {{store_dir: '{}', idle_spill: 300ms, memory_budget: 1MB}}; \
+         let t = (nutorch linspace 0 1 10); sleep 1sec; \
+         nutorch store | select dir memory_budget idle_spill | update memory_budget {{ into int }} | update idle_spill {{ into int }} \
+         | insert files {{ glob $'(nutorch store | get dir)/**/*.safetensors' | length }} | to json -r",
+        dir.display()
+    );
+    let out = nu.command(&script).env_remove("NUTORCH_STORE_DIR").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(v["dir"], json!(dir.display().to_string()));
+    assert_eq!(v["memory_budget"], json!(1_000_000));
+    assert_eq!(v["idle_spill"], json!(300_000_000));
+    // The idle spill (300 ms) had written the held tensor into the configured directory.
+    assert_eq!(v["files"], json!(1));
+}
