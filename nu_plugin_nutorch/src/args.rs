@@ -101,3 +101,19 @@ fn is_tensor_like(value: &Value) -> bool {
 pub fn input_value(input: PipelineData, span: Span) -> Result<Value, LabeledError> {
     input.into_value(span).map_err(LabeledError::from)
 }
+
+/// The value a command works on: piped in, else its positional argument at `index`; when
+/// neither is there, a "`title`" error saying what to give (`missing`) at the call.
+pub fn piped_or_positional(
+    input: PipelineData,
+    call: &EvaluatedCall,
+    index: usize,
+    title: &str,
+    missing: &str,
+) -> Result<Value, LabeledError> {
+    match (input_value(input, call.head)?, call.nth(index)) {
+        (Value::Nothing { .. }, Some(arg)) => Ok(arg),
+        (Value::Nothing { .. }, None) => Err(LabeledError::new(title).with_label(missing, call.head)),
+        (piped, _) => Ok(piped),
+    }
+}

@@ -52,15 +52,13 @@ impl PluginCommand for ToValue {
 
     fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
-            let piped = args::input_value(input, call.head)?;
-            let value = match (piped, call.nth(0)) {
-                (Value::Nothing { .. }, Some(arg)) => arg,
-                (Value::Nothing { .. }, None) => {
-                    return Err(LabeledError::new("Missing tensor")
-                        .with_label("this command needs a tensor from the pipeline or as its first argument", call.head))
-                }
-                (piped, _) => piped,
-            };
+            let value = args::piped_or_positional(
+                input,
+                call,
+                0,
+                "Missing tensor",
+                "this command needs a tensor from the pipeline or as its first argument",
+            )?;
             match value {
                 // A plain string is a tensor id; inside lists and records, only tensors convert.
                 Value::String { .. } => tensor_values(plugin, &value, call.head),
@@ -147,14 +145,7 @@ impl PluginCommand for FromValue {
 
     fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
-            let piped = args::input_value(input, call.head)?;
-            let value = match (piped, call.nth(0)) {
-                (Value::Nothing { .. }, Some(arg)) => arg,
-                (Value::Nothing { .. }, None) => {
-                    return Err(LabeledError::new("Missing data").with_label("pipe in a number or a list, or pass it as an argument", call.head))
-                }
-                (piped, _) => piped,
-            };
+            let value = args::piped_or_positional(input, call, 0, "Missing data", "pipe in a number or a list, or pass it as an argument")?;
             let data = data_from_value(&value)?;
             let dtype = args::dtype_flag(call)?;
             let device = args::device_flag(call)?;

@@ -51,15 +51,7 @@ pub static OPS: &[OpSpec] = &[
         |a| {
             let x = a.input();
             let indices = a.ts("indices");
-            if indices.len() > x.dim() {
-                return Err(bad("indices", format!("{} index tensors for a tensor of {} dimensions", indices.len(), x.dim())));
-            }
-            for (d, i) in indices.iter().enumerate() {
-                if !super::util::dtype(i)?.is_bool() {
-                    check_index("indices", i, x.size()[d], true)?;
-                }
-            }
-            let opts: Vec<Option<&Tensor>> = indices.iter().map(Some).collect();
+            let opts = checked_indices(&x, &indices)?;
             t(x.f_index(&opts)?)
         }),
     op!("index_put", Indexing, "torch.index_put", "A copy with values written at the indexed positions (added with --accumulate).",
@@ -68,15 +60,7 @@ pub static OPS: &[OpSpec] = &[
         |a| {
             let x = a.input();
             let indices = a.ts("indices");
-            if indices.len() > x.dim() {
-                return Err(bad("indices", format!("{} index tensors for a tensor of {} dimensions", indices.len(), x.dim())));
-            }
-            for (d, i) in indices.iter().enumerate() {
-                if !super::util::dtype(i)?.is_bool() {
-                    check_index("indices", i, x.size()[d], true)?;
-                }
-            }
-            let opts: Vec<Option<&Tensor>> = indices.iter().map(Some).collect();
+            let opts = checked_indices(&x, &indices)?;
             t(x.f_index_put(&opts, a.t("values"), a.b("accumulate"))?)
         }),
     op!("index_select", Indexing, "torch.index_select", "The entries at the indices along dim.",
@@ -245,3 +229,17 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [1 5 9] | nutorch bucketize (nutorch fromvalue [2 6]) | nutorch tovalue" => "[0, 1, 2]",
         |a| t(a.input().f_bucketize(a.t("boundaries"), a.b("out_int32"), a.b("right"))?)),
 ];
+
+/// Index tensors for `x[i, j, ...]`: at most one per dimension, integer indices in range (a
+/// CUDA kernel would assert on them instead of failing), bool masks as they are.
+fn checked_indices<'t>(x: &Tensor, indices: &'t [Tensor]) -> R<Vec<Option<&'t Tensor>>> {
+    if indices.len() > x.dim() {
+        return Err(bad("indices", format!("{} index tensors for a tensor of {} dimensions", indices.len(), x.dim())));
+    }
+    for (d, i) in indices.iter().enumerate() {
+        if !super::util::dtype(i)?.is_bool() {
+            check_index("indices", i, x.size()[d], true)?;
+        }
+    }
+    Ok(indices.iter().map(Some).collect())
+}

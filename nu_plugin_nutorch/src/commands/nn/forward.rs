@@ -17,15 +17,14 @@ fn model_and_input(
     input: PipelineData,
 ) -> Result<(Model, Spanned<Tensor>), LabeledError> {
     let model = Model::parse(plugin, &args::positional(call, 0)?)?;
-    let piped = args::input_value(input, call.head)?;
-    let x = match (piped, call.nth(1)) {
-        (Value::Nothing { .. }, Some(arg)) => args::tensor(plugin, &arg)?,
-        (Value::Nothing { .. }, None) => {
-            return Err(LabeledError::new("Missing input")
-                .with_label("give the input tensor as the second argument or through the pipeline", call.head))
-        }
-        (piped, _) => args::tensor(plugin, &piped)?,
-    };
+    let x = args::piped_or_positional(
+        input,
+        call,
+        1,
+        "Missing input",
+        "give the input tensor as the second argument or through the pipeline",
+    )?;
+    let x = args::tensor(plugin, &x)?;
     Ok((model, x))
 }
 
@@ -141,6 +140,20 @@ impl PluginCommand for Predict {
 }
 
 /// Checks class targets against predictions: int64, one per row, on the same device.
+/// The model, inputs and class targets of `accuracy` and `train` (positionals 0, 1, 2),
+/// checked against each other: input width, one target per row, same device.
+pub fn model_inputs_targets(
+    plugin: &NutorchPlugin,
+    call: &EvaluatedCall,
+) -> Result<(Model, Spanned<Tensor>, Spanned<Tensor>), LabeledError> {
+    let model = Model::parse(plugin, &args::positional(call, 0)?)?;
+    let x = args::tensor(plugin, &args::positional(call, 1)?)?;
+    let y = args::tensor(plugin, &args::positional(call, 2)?)?;
+    model.check_input(&x.item, true).at(x.span)?;
+    check_targets(&y, x.item.size()[0], model.device())?;
+    Ok((model, x, y))
+}
+
 pub fn check_targets(y: &Spanned<Tensor>, rows: i64, device: nutorch_core::tch::Device) -> Result<(), LabeledError> {
     let dtype = DType::of(&y.item).at(y.span)?;
     let shape = y.item.size();
@@ -204,12 +217,8 @@ impl PluginCommand for Accuracy {
 
     fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
-            let model = Model::parse(plugin, &args::positional(call, 0)?)?;
-            let x = args::tensor(plugin, &args::positional(call, 1)?)?;
-            let y = args::tensor(plugin, &args::positional(call, 2)?)?;
-            model.check_input(&x.item, true).at(x.span)?;
+            let (model, x, y) = model_inputs_targets(plugin, call)?;
             let rows = x.item.size()[0];
-            check_targets(&y, rows, model.device())?;
             let predicted = predict(&model, &x)?;
             let correct = predicted
                 .f_eq_tensor(&y.item)

@@ -226,14 +226,13 @@ impl PluginCommand for Save {
     fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let path = file_path(engine, &args::positional(call, 0)?)?;
-            let value = match (args::input_value(input, call.head)?, call.nth(1)) {
-                (Value::Nothing { .. }, Some(arg)) => arg,
-                (Value::Nothing { .. }, None) => {
-                    return Err(LabeledError::new("Nothing to save")
-                        .with_label("pipe in a record of tensors or a tensor, or give it after the file name", call.head))
-                }
-                (piped, _) => piped,
-            };
+            let value = args::piped_or_positional(
+                input,
+                call,
+                1,
+                "Nothing to save",
+                "pipe in a record of tensors or a tensor, or give it after the file name",
+            )?;
             let tensors = match &value {
                 Value::Record { val, .. } => {
                     if val.is_empty() {

@@ -1,7 +1,6 @@
 //! `nutorch nn train`: full-batch training in one call, the loop in Rust (nutorch-nn).
 
-use super::forward::check_targets;
-use super::model::Model;
+use super::forward::model_inputs_targets;
 use crate::args;
 use crate::errors::{invalid, At};
 use crate::guard::guard;
@@ -115,12 +114,7 @@ fn float_flag(call: &EvaluatedCall, name: &str) -> Result<Option<(f64, Span)>, L
 
 fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall) -> Result<Value, LabeledError> {
     let head = call.head;
-    let model = Model::parse(plugin, &args::positional(call, 0)?)?;
-    let x = args::tensor(plugin, &args::positional(call, 1)?)?;
-    let y = args::tensor(plugin, &args::positional(call, 2)?)?;
-    model.check_input(&x.item, true).at(x.span)?;
-    let rows = x.item.size()[0];
-    check_targets(&y, rows, model.device())?;
+    let (model, x, y) = model_inputs_targets(plugin, call)?;
     check_class_range(&y.item, model.arch.output()).at(y.span)?;
 
     let (epochs, _) = int_flag(call, "epochs", 100, 0)?;
