@@ -33,7 +33,8 @@ pub fn plugin_binary() -> &'static Path {
         }
         let status = build.status().expect("run cargo build for the plugin");
         assert!(status.success(), "building nu_plugin_nutorch failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
         target.join(if release { "release" } else { "debug" }).join("nu_plugin_nutorch")
     })
 }

@@ -46,7 +46,13 @@ fn op_name(operator: Operator) -> Option<&'static str> {
 }
 
 /// `left <operator> right` for a tensor on the left.
-pub fn operation(plugin: &NutorchPlugin, left: &TensorValue, left_span: Span, operator: Spanned<Operator>, right: Value) -> Result<Value, LabeledError> {
+pub fn operation(
+    plugin: &NutorchPlugin,
+    left: &TensorValue,
+    left_span: Span,
+    operator: Spanned<Operator>,
+    right: Value,
+) -> Result<Value, LabeledError> {
     let Some(spec) = op_name(operator.item).and_then(catalog::find) else {
         return Err(invalid(format!("the operator {} is not defined for tensors", operator.item), operator.span));
     };
@@ -74,7 +80,13 @@ pub fn operation(plugin: &NutorchPlugin, left: &TensorValue, left_span: Span, op
 }
 
 /// `$t.<index>`: `t[index]` (select along the first dimension).
-pub fn follow_int(plugin: &NutorchPlugin, value: &TensorValue, span: Span, index: Spanned<usize>, optional: bool) -> Result<Value, LabeledError> {
+pub fn follow_int(
+    plugin: &NutorchPlugin,
+    value: &TensorValue,
+    span: Span,
+    index: Spanned<usize>,
+    optional: bool,
+) -> Result<Value, LabeledError> {
     let tensor = plugin.tensor(&value.id).at(span)?;
     let dims = tensor.dim();
     if dims == 0 {
@@ -85,7 +97,10 @@ pub fn follow_int(plugin: &NutorchPlugin, value: &TensorValue, span: Span, index
         if optional {
             return Ok(Value::nothing(index.span));
         }
-        return Err(invalid(format!("index {} is out of range for dimension 0 of size {size}", index.item), index.span));
+        return Err(invalid(
+            format!("index {} is out of range for dimension 0 of size {size}", index.item),
+            index.span,
+        ));
     }
     let row = plugin.grad_mode().run(|| tensor.f_select(0, index.item as i64)).at(index.span)?;
     plugin.tensor_value(row, span)

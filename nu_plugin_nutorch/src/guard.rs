@@ -42,7 +42,12 @@ mod tests {
     #[test]
     fn tch_scalar_panics_are_torch_errors() {
         let err = guard::<()>(Span::test_data(), || {
-            panic!("called `Result::unwrap()` on an `Err` value: {:?}", nutorch_core::tch::TchError::Torch("value cannot be converted to type int8_t without overflow\nException raised from x".into()))
+            panic!(
+                "called `Result::unwrap()` on an `Err` value: {:?}",
+                nutorch_core::tch::TchError::Torch(
+                    "value cannot be converted to type int8_t without overflow\nException raised from x".into()
+                )
+            )
         })
         .unwrap_err();
         assert_eq!(err.msg, "PyTorch error");

@@ -6,8 +6,11 @@ use nu_plugin_nutorch::NutorchPlugin;
 #[cfg(target_os = "linux")]
 #[used]
 #[link_section = ".preinit_array"]
-static OPENMP_WAIT_POLICY: unsafe extern "C" fn(std::ffi::c_int, *const *const std::ffi::c_char, *const *const std::ffi::c_char) =
-    nu_plugin_nutorch::openmp::passive_wait_policy_preinit;
+static OPENMP_WAIT_POLICY: unsafe extern "C" fn(
+    std::ffi::c_int,
+    *const *const std::ffi::c_char,
+    *const *const std::ffi::c_char,
+) = nu_plugin_nutorch::openmp::passive_wait_policy_preinit;
 
 fn main() {
     let plugin = NutorchPlugin::new();

@@ -53,7 +53,11 @@ unsafe fn starts_with(entry: *const c_char, prefix: &[u8]) -> bool {
 /// `argv` and `envp` must be NULL-terminated arrays of NUL-terminated strings, as the loader
 /// passes them (or null).
 #[cfg(target_os = "linux")]
-pub unsafe extern "C" fn passive_wait_policy_preinit(_argc: c_int, argv: *const *const c_char, envp: *const *const c_char) {
+pub unsafe extern "C" fn passive_wait_policy_preinit(
+    _argc: c_int,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+) {
     if argv.is_null() || envp.is_null() {
         return;
     }

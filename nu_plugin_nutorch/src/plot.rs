@@ -61,7 +61,9 @@ fn fc_match() -> Option<PathBuf> {
 }
 
 fn leak(path: &Path) -> Result<&'static [u8], String> {
-    std::fs::read(path).map(|b| &*Box::leak(b.into_boxed_slice())).map_err(|e| format!("cannot read font {}: {e}", path.display()))
+    std::fs::read(path)
+        .map(|b| &*Box::leak(b.into_boxed_slice()))
+        .map_err(|e| format!("cannot read font {}: {e}", path.display()))
 }
 
 /// Registers the fonts once per process; `font` is an explicit choice (the user's
@@ -141,10 +143,19 @@ pub fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     (lo - margin, hi + margin)
 }
 
-type Chart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    BitMapBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
 
 /// White background, bold title, axes with light grid and labelled ticks.
-fn chart<'a, 'b>(root: &'a DrawingArea<BitMapBackend<'b>, Shift>, fig: &Figure, x: (f64, f64), y: (f64, f64)) -> Result<Chart<'a, 'b>, String> {
+fn chart<'a, 'b>(
+    root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+    fig: &Figure,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Result<Chart<'a, 'b>, String> {
     let s = fig.scale();
     let px = |v: f64| (v * s).round() as u32;
     root.fill(&WHITE).map_err(err)?;
@@ -184,7 +195,11 @@ fn tick(v: &f64) -> String {
     }
     let text = format!("{v:.4}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".into() } else { text.to_string() }
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.to_string()
+    }
 }
 
 /// Draws the frame (a closed box, as matplotlib's four spines) over everything, then the legend.
@@ -214,7 +229,13 @@ fn classes(labels: &[i64]) -> Vec<i64> {
 }
 
 /// Points coloured by class, one legend entry per class.
-fn draw_points<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, fig: &Figure, points: &[(f64, f64)], labels: &[i64], edge: bool) -> Result<(), String> {
+fn draw_points<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    fig: &Figure,
+    points: &[(f64, f64)],
+    labels: &[i64],
+    edge: bool,
+) -> Result<(), String> {
     let radius = (4.5 * fig.scale()).round().max(2.0) as i32;
     for class in classes(labels) {
         let color = class_color(class);
@@ -223,7 +244,11 @@ fn draw_points<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, fig: &Figure, points: &[(f
             .draw_series(members.map(|p| {
                 EmptyElement::at(p)
                     + Circle::new((0, 0), radius, color.mix(0.85).filled())
-                    + Circle::new((0, 0), radius, if edge { BLACK.mix(0.7).stroke_width(1) } else { color.stroke_width(1) })
+                    + Circle::new(
+                        (0, 0),
+                        radius,
+                        if edge { BLACK.mix(0.7).stroke_width(1) } else { color.stroke_width(1) },
+                    )
             }))
             .map_err(err)?
             .label(format!("class {class}"))
@@ -281,7 +306,9 @@ impl Grid {
     /// The centres of the cells, row by row (what to predict).
     pub fn centres(x: (f64, f64), y: (f64, f64), nx: usize, ny: usize) -> Vec<(f64, f64)> {
         let (dx, dy) = ((x.1 - x.0) / nx as f64, (y.1 - y.0) / ny as f64);
-        (0..ny).flat_map(|iy| (0..nx).map(move |ix| (x.0 + (ix as f64 + 0.5) * dx, y.0 + (iy as f64 + 0.5) * dy))).collect()
+        (0..ny)
+            .flat_map(|iy| (0..nx).map(move |ix| (x.0 + (ix as f64 + 0.5) * dx, y.0 + (iy as f64 + 0.5) * dy)))
+            .collect()
     }
 }
 
@@ -297,7 +324,10 @@ pub fn boundary(fig: &Figure, grid: &Grid, points: &[(f64, f64)], labels: &[i64]
             let color = class_color(grid.classes[iy * grid.nx + ix]);
             // Opaque light tints: no seams where neighbouring cells overlap by a pixel.
             let tint = |c: u8| (255.0 - (255.0 - c as f64) * 0.3).round() as u8;
-            Rectangle::new([(x0, y0), (x0 + dx, y0 + dy)], RGBColor(tint(color.0), tint(color.1), tint(color.2)).filled())
+            Rectangle::new(
+                [(x0, y0), (x0 + dx, y0 + dy)],
+                RGBColor(tint(color.0), tint(color.1), tint(color.2)).filled(),
+            )
         }))
         .map_err(err)?;
     // Class borders: where the predicted class changes between neighbouring cells.

@@ -103,9 +103,8 @@ impl NutorchPlugin {
                     .map(|i| TensorValue::new(tensor_value.id.clone(), &i))
                     .unwrap_or_else(|_| tensor_value.clone());
                 let single = fresh.dtype != "float64" && fresh.dtype != "complex128";
-                let preview = info::preview(&tensor, PREVIEW_VALUES)
-                    .ok()
-                    .map(|data| preview_text(&data, tensor.numel(), single));
+                let preview =
+                    info::preview(&tensor, PREVIEW_VALUES).ok().map(|data| preview_text(&data, tensor.numel(), single));
                 fresh.summary(preview, span)
             }
             Err(e) => tensor_value.summary(Some(format!("<unavailable: {e}>")), span),

@@ -30,16 +30,32 @@ pub fn data_from_value(value: &Value) -> Result<Data, LabeledError> {
     Ok(Data { shape, values: buffer_from_leaves(leaves) })
 }
 
-fn collect(value: &Value, shape: &[i64], depth: usize, position: &mut String, out: &mut Vec<Leaf>) -> Result<(), LabeledError> {
+fn collect(
+    value: &Value,
+    shape: &[i64],
+    depth: usize,
+    position: &mut String,
+    out: &mut Vec<Leaf>,
+) -> Result<(), LabeledError> {
     let at = |p: &str| if p.is_empty() { String::new() } else { format!(" at {p}") };
     match value {
         Value::List { vals, internal_span, .. } => {
             let Some(&expected) = shape.get(depth) else {
-                return Err(ragged(format!("a list{} where a number was expected (the first element fixed the shape {shape:?})", at(position)), *internal_span));
+                return Err(ragged(
+                    format!(
+                        "a list{} where a number was expected (the first element fixed the shape {shape:?})",
+                        at(position)
+                    ),
+                    *internal_span,
+                ));
             };
             if vals.len() as i64 != expected {
                 return Err(ragged(
-                    format!("ragged list{}: {} elements where {expected} were expected (shape {shape:?})", at(position), vals.len()),
+                    format!(
+                        "ragged list{}: {} elements where {expected} were expected (shape {shape:?})",
+                        at(position),
+                        vals.len()
+                    ),
                     *internal_span,
                 ));
             }
@@ -52,7 +68,12 @@ fn collect(value: &Value, shape: &[i64], depth: usize, position: &mut String, ou
             Ok(())
         }
         leaf if depth < shape.len() => Err(ragged(
-            format!("a {} {} where a list of {} was expected (shape {shape:?})", leaf.get_type(), at(position).trim_start(), shape[depth]),
+            format!(
+                "a {} {} where a list of {} was expected (shape {shape:?})",
+                leaf.get_type(),
+                at(position).trim_start(),
+                shape[depth]
+            ),
             leaf.span(),
         )),
         Value::Int { val, .. } => Ok(out.push(Leaf::Int(*val))),
@@ -77,17 +98,27 @@ fn buffer_from_leaves(leaves: Vec<Leaf>) -> Buffer {
     } else if all_bool {
         Buffer::Bool(leaves.iter().map(|l| matches!(l, Leaf::Bool(true))).collect())
     } else if any_float {
-        Buffer::Float(leaves.iter().map(|l| match *l {
-            Leaf::Float(f) => f,
-            Leaf::Int(i) => i as f64,
-            Leaf::Bool(b) => b as i64 as f64,
-        }).collect())
+        Buffer::Float(
+            leaves
+                .iter()
+                .map(|l| match *l {
+                    Leaf::Float(f) => f,
+                    Leaf::Int(i) => i as f64,
+                    Leaf::Bool(b) => b as i64 as f64,
+                })
+                .collect(),
+        )
     } else {
-        Buffer::Int(leaves.iter().map(|l| match *l {
-            Leaf::Int(i) => i,
-            Leaf::Bool(b) => b as i64,
-            Leaf::Float(f) => f as i64,
-        }).collect())
+        Buffer::Int(
+            leaves
+                .iter()
+                .map(|l| match *l {
+                    Leaf::Int(i) => i,
+                    Leaf::Bool(b) => b as i64,
+                    Leaf::Float(f) => f as i64,
+                })
+                .collect(),
+        )
     }
 }
 
@@ -167,7 +198,10 @@ mod tests {
 
     #[test]
     fn nested_ints_flatten_with_shape() {
-        let v = list(vec![list(vec![Value::int(1, s()), Value::int(2, s())]), list(vec![Value::int(3, s()), Value::int(i64::MAX, s())])]);
+        let v = list(vec![
+            list(vec![Value::int(1, s()), Value::int(2, s())]),
+            list(vec![Value::int(3, s()), Value::int(i64::MAX, s())]),
+        ]);
         let data = data_from_value(&v).unwrap();
         assert_eq!(data.shape, vec![2, 2]);
         assert_eq!(data.values, Buffer::Int(vec![1, 2, 3, i64::MAX]));
@@ -208,6 +242,10 @@ mod tests {
     fn non_numbers_name_the_position() {
         let v = list(vec![Value::int(1, s()), Value::string("x", s())]);
         let err = data_from_value(&v).unwrap_err();
-        assert!(err.labels[0].text.contains("at [1]") && err.labels[0].text.contains("string"), "{}", err.labels[0].text);
+        assert!(
+            err.labels[0].text.contains("at [1]") && err.labels[0].text.contains("string"),
+            "{}",
+            err.labels[0].text
+        );
     }
 }

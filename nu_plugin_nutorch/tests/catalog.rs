@@ -42,7 +42,11 @@ fn every_op_help_names_its_pytorch_equivalent() {
         let Some(op) = command.name().strip_prefix("nutorch ").and_then(catalog::find) else { continue };
         let help = format!("{} {}", command.description(), command.extra_description());
         assert!(help.contains(op.torch), "{}: help does not name {}", op.name, op.torch);
-        assert!(!command.examples().is_empty() && command.examples()[0].result.is_some(), "{}: no checked example", op.name);
+        assert!(
+            !command.examples().is_empty() && command.examples()[0].result.is_some(),
+            "{}: no checked example",
+            op.name
+        );
     }
 }
 
@@ -59,8 +63,14 @@ fn first_tensor_from_pipeline_or_argument_and_numbers_as_operands() {
     assert_eq!(eval(&mut test, &format!("({a} | nutorch mul 2.5).dtype")).unwrap(), Value::test_string("float32"));
     // Negative numbers are numbers, not flags, in every position.
     assert_eq!(eval(&mut test, &format!("{a} | nutorch select 0 -1 | nutorch tovalue")).unwrap(), Value::test_int(2));
-    assert_eq!(eval(&mut test, &format!("nutorch arange 6 --device {d} | nutorch reshape -1 2 | nutorch shape")).unwrap(), ints(&[3, 2]));
-    assert_eq!(eval(&mut test, &format!("nutorch arange 6 --device {d} | nutorch reshape [2 -1] | nutorch shape")).unwrap(), ints(&[2, 3]));
+    assert_eq!(
+        eval(&mut test, &format!("nutorch arange 6 --device {d} | nutorch reshape -1 2 | nutorch shape")).unwrap(),
+        ints(&[3, 2])
+    );
+    assert_eq!(
+        eval(&mut test, &format!("nutorch arange 6 --device {d} | nutorch reshape [2 -1] | nutorch shape")).unwrap(),
+        ints(&[2, 3])
+    );
     // Several tensors: as arguments, one list, or a piped list.
     let cat = eval(&mut test, &format!("nutorch cat ({a}) ({b}) | nutorch tovalue")).unwrap();
     assert_eq!(cat, ints(&[1, 2, 10, 20]));
@@ -68,7 +78,8 @@ fn first_tensor_from_pipeline_or_argument_and_numbers_as_operands() {
     assert_eq!(eval(&mut test, &format!("[({a}) ({b})] | nutorch cat | nutorch tovalue")).unwrap(), cat);
     assert_eq!(eval(&mut test, &format!("{a} | nutorch cat ({b}) | nutorch tovalue")).unwrap(), cat);
     // One int is a piece size, a list the sizes of the pieces (torch.split).
-    let pieces = |test: &mut nu_plugin_test_support::PluginTest, src: String| eval(test, &src).unwrap().as_list().unwrap().len();
+    let pieces =
+        |test: &mut nu_plugin_test_support::PluginTest, src: String| eval(test, &src).unwrap().as_list().unwrap().len();
     assert_eq!(pieces(&mut test, format!("nutorch arange 5 --device {d} | nutorch split 2 | nutorch tovalue")), 3);
     assert_eq!(pieces(&mut test, format!("nutorch arange 5 --device {d} | nutorch split [1 4] | nutorch tovalue")), 2);
 }
@@ -77,13 +88,24 @@ fn first_tensor_from_pipeline_or_argument_and_numbers_as_operands() {
 fn multi_output_ops_give_records_and_lists_and_facts_give_values() {
     let (_, mut test) = plugin_test();
     let d = device();
-    let sorted = eval(&mut test, &format!("nutorch fromvalue [3 1 2] --device {d} | nutorch sort --descending | nutorch tovalue")).unwrap();
+    let sorted = eval(
+        &mut test,
+        &format!("nutorch fromvalue [3 1 2] --device {d} | nutorch sort --descending | nutorch tovalue"),
+    )
+    .unwrap();
     assert_eq!(sorted.get_data_by_key("values"), Some(ints(&[3, 2, 1])));
     assert_eq!(sorted.get_data_by_key("indices"), Some(ints(&[0, 2, 1])));
-    let chunks = eval(&mut test, &format!("nutorch arange 4 --device {d} | nutorch chunk 2 | nutorch tovalue")).unwrap();
+    let chunks =
+        eval(&mut test, &format!("nutorch arange 4 --device {d} | nutorch chunk 2 | nutorch tovalue")).unwrap();
     assert_eq!(chunks, Value::test_list(vec![ints(&[0, 1]), ints(&[2, 3])]));
-    assert_eq!(eval(&mut test, &format!("nutorch zeros 2 3 --device {d} | nutorch numel")).unwrap(), Value::test_int(6));
-    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [[2.5]] --device {d} | nutorch item")).unwrap(), Value::test_float(2.5));
+    assert_eq!(
+        eval(&mut test, &format!("nutorch zeros 2 3 --device {d} | nutorch numel")).unwrap(),
+        Value::test_int(6)
+    );
+    assert_eq!(
+        eval(&mut test, &format!("nutorch fromvalue [[2.5]] --device {d} | nutorch item")).unwrap(),
+        Value::test_float(2.5)
+    );
     assert_eq!(eval(&mut test, "nutorch promote_types int32 float16").unwrap(), Value::test_string("float16"));
 }
 
@@ -122,7 +144,11 @@ fn cell_paths_read_attributes_and_index_rows() {
     let t = format!("let t = (nutorch fromvalue [[1 2] [3 4]] --device {d});");
     assert_eq!(eval(&mut test, &format!("{t} $t.shape")).unwrap(), ints(&[2, 2]));
     assert_eq!(eval(&mut test, &format!("{t} $t.dtype")).unwrap(), Value::test_string("int64"));
-    assert!(eval(&mut test, &format!("{t} $t.device")).unwrap().as_str().unwrap().starts_with(d.split(':').next().unwrap()));
+    assert!(eval(&mut test, &format!("{t} $t.device"))
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .starts_with(d.split(':').next().unwrap()));
     assert_eq!(eval(&mut test, &format!("{t} $t.requires_grad")).unwrap(), Value::test_bool(false));
     assert_eq!(eval(&mut test, &format!("{t} $t.ndim")).unwrap(), Value::test_int(2));
     assert_eq!(eval(&mut test, &format!("{t} $t.1 | nutorch tovalue")).unwrap(), ints(&[3, 4]));
@@ -140,7 +166,8 @@ fn autograd_backward_grad_and_an_sgd_step_under_no_grad() {
     let setup = format!("let w = (nutorch fromvalue [1.0 2.0] --device {d} --requires-grad); let loss = ($w * $w | nutorch sum); $loss | nutorch backward;");
     assert_eq!(eval(&mut test, &format!("{setup} $w.grad | nutorch tovalue")).unwrap(), floats(&[2.0, 4.0]));
     // torch: with no_grad(): w.sub_(0.25 * w.grad)
-    let step = format!("{setup} nutorch no-grad {{|w| $w | nutorch sub_ $w.grad --alpha 0.25 }} $w; $w | nutorch tovalue");
+    let step =
+        format!("{setup} nutorch no-grad {{|w| $w | nutorch sub_ $w.grad --alpha 0.25 }} $w; $w | nutorch tovalue");
     assert_eq!(eval(&mut test, &step).unwrap(), floats(&[0.5, 1.0]));
     // Outside a block, the in-place change of a leaf that requires grad is refused by libtorch.
     let text = error_text(eval(&mut test, &format!("{setup} $w | nutorch sub_ 1")));
@@ -151,7 +178,10 @@ fn autograd_backward_grad_and_an_sgd_step_under_no_grad() {
     // Results made in a no-grad block do not track gradients; the switch is back on after it.
     let off = format!("{setup} (nutorch no-grad {{|w| $w | nutorch mul 2 }} $w).requires_grad");
     assert_eq!(eval(&mut test, &off).unwrap(), Value::test_bool(false));
-    assert_eq!(eval(&mut test, &format!("{setup} ($w | nutorch mul 2).requires_grad")).unwrap(), Value::test_bool(true));
+    assert_eq!(
+        eval(&mut test, &format!("{setup} ($w | nutorch mul 2).requires_grad")).unwrap(),
+        Value::test_bool(true)
+    );
     // A block that captures a tensor gets a clear error (Nushell cannot hand it back).
     let text = error_text(eval(&mut test, &format!("{setup} nutorch no-grad {{ $w | nutorch mul 2 }}")));
     assert!(text.contains("captures tensors") || text.contains("tensor variable"), "{text}");
@@ -178,9 +208,21 @@ fn mistakes_are_labelled_at_the_offending_argument() {
         ("nutorch zeros 2 -3", "non-negative", "2 -3"),
         ("nutorch fromvalue [1.0 2.0] | nutorch sum --dim 5", "out of range", "nutorch sum"),
         ("nutorch fromvalue [1.0 2.0] | nutorch std --dim 5", "out of range", "--dim 5"),
-        ("nutorch fromvalue [1 2] | nutorch div 2 --rounding-mode round", "rounding-mode must be one of", "--rounding-mode round"),
-        ("nutorch fromvalue [1 2] | nutorch index_select 0 (nutorch fromvalue [5])", "out of range", "(nutorch fromvalue [5])"),
-        ("nutorch fromvalue [[0.0 1.0]] | nutorch cross_entropy (nutorch fromvalue [7])", "out of range", "(nutorch fromvalue [7])"),
+        (
+            "nutorch fromvalue [1 2] | nutorch div 2 --rounding-mode round",
+            "rounding-mode must be one of",
+            "--rounding-mode round",
+        ),
+        (
+            "nutorch fromvalue [1 2] | nutorch index_select 0 (nutorch fromvalue [5])",
+            "out of range",
+            "(nutorch fromvalue [5])",
+        ),
+        (
+            "nutorch fromvalue [[0.0 1.0]] | nutorch cross_entropy (nutorch fromvalue [7])",
+            "out of range",
+            "(nutorch fromvalue [7])",
+        ),
         ("nutorch zeros 2 --dtype float128", "unknown dtype", "--dtype float128"),
         ("nutorch zeros 2 --device gpu", "expected cpu, cuda", "--device gpu"),
         ("nutorch fromvalue [1 2] | nutorch reshape 3", "shape '[3]' is invalid", "nutorch reshape"),
@@ -195,12 +237,16 @@ fn mistakes_are_labelled_at_the_offending_argument() {
         let (_, mut fresh) = plugin_test();
         let err = eval(&mut fresh, source).expect_err(source);
         let labeled = LabeledError::from(err.clone());
-        let text = format!("{} {}", labeled.msg, labeled.labels.iter().map(|l| l.text.clone()).collect::<Vec<_>>().join(" "));
+        let text =
+            format!("{} {}", labeled.msg, labeled.labels.iter().map(|l| l.text.clone()).collect::<Vec<_>>().join(" "));
         assert!(text.contains(message), "{source}: {text}");
         assert_ne!(labeled.msg, "Internal error in nutorch", "{source}: a panic got through");
         // The label lies on the argument to blame (or on the command for libtorch's refusals).
         let labelled = labelled_text(&fresh, source, err);
-        assert!(!labelled.is_empty() && pointed.contains(labelled.as_str()), "{source}: label on {labelled:?}, expected within {pointed:?}");
+        assert!(
+            !labelled.is_empty() && pointed.contains(labelled.as_str()),
+            "{source}: label on {labelled:?}, expected within {pointed:?}"
+        );
     }
     // A libtorch refusal comes back as an error and leaves the plugin working.
     assert!(eval(&mut test, "nutorch fromvalue [1 2] | nutorch mm (nutorch fromvalue [1 2])").is_err());
@@ -217,7 +263,8 @@ fn completions_list_dtypes_devices_and_choices() {
     let devices = complete(zeros.args, &ArgType::Flag("device".into())).unwrap();
     assert_eq!(devices[0].value, "cpu");
     let loss = catalog::find("mse_loss").unwrap();
-    let reductions: Vec<String> = complete(loss.args, &ArgType::Flag("reduction".into())).unwrap().into_iter().map(|s| s.value).collect();
+    let reductions: Vec<String> =
+        complete(loss.args, &ArgType::Flag("reduction".into())).unwrap().into_iter().map(|s| s.value).collect();
     assert_eq!(reductions, vec!["mean", "sum", "none"]);
     assert!(complete(zeros.args, &ArgType::Positional(0)).is_none());
 }

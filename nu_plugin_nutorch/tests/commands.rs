@@ -23,7 +23,11 @@ fn every_example_gives_its_result() {
 fn seed_session_on_the_test_device() {
     let (_, mut test) = plugin_test();
     let d = device();
-    let v = eval(&mut test, &format!("nutorch linspace 0.0 1.57 4 --device {d} | nutorch repeat 2 | nutorch sin | nutorch tovalue")).unwrap();
+    let v = eval(
+        &mut test,
+        &format!("nutorch linspace 0.0 1.57 4 --device {d} | nutorch repeat 2 | nutorch sin | nutorch tovalue"),
+    )
+    .unwrap();
     let rows = v.as_list().unwrap();
     assert_eq!(rows.len(), 8);
     // torch.linspace(0.0, 1.57, 4).repeat(2).sin().tolist()[3] (float32)
@@ -34,7 +38,8 @@ fn seed_session_on_the_test_device() {
 fn tensors_come_from_pipeline_or_first_argument_or_id_string() {
     let (_, mut test) = plugin_test();
     let piped = eval(&mut test, "nutorch fromvalue [1 2] | nutorch repeat 2 | nutorch tovalue").unwrap();
-    let positional = eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t 2 | nutorch tovalue").unwrap();
+    let positional =
+        eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t 2 | nutorch tovalue").unwrap();
     let by_id = eval(&mut test, "let t = (nutorch fromvalue [1 2]); let id = ($t | nutorch tovalue | ignore; 'x'); nutorch tovalue (nutorch fromvalue [1 2 1 2])").unwrap();
     assert_eq!(piped, positional);
     assert_eq!(piped, by_id);
@@ -44,14 +49,28 @@ fn tensors_come_from_pipeline_or_first_argument_or_id_string() {
 fn tovalue_reads_every_rank_and_dtype() {
     let (_, mut test) = plugin_test();
     let d = device();
-    assert_eq!(eval(&mut test, &format!("nutorch fromvalue 2.5 --dtype float64 --device {d} | nutorch tovalue")).unwrap(), Value::test_float(2.5));
-    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [true false] --device {d} | nutorch tovalue")).unwrap(),
-        Value::test_list(vec![Value::test_bool(true), Value::test_bool(false)]));
-    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [[[1]] [[2]]] --dtype int8 --device {d} | nutorch tovalue")).unwrap(),
-        Value::test_list(vec![Value::test_list(vec![Value::test_list(vec![Value::test_int(1)])]), Value::test_list(vec![Value::test_list(vec![Value::test_int(2)])])]));
+    assert_eq!(
+        eval(&mut test, &format!("nutorch fromvalue 2.5 --dtype float64 --device {d} | nutorch tovalue")).unwrap(),
+        Value::test_float(2.5)
+    );
+    assert_eq!(
+        eval(&mut test, &format!("nutorch fromvalue [true false] --device {d} | nutorch tovalue")).unwrap(),
+        Value::test_list(vec![Value::test_bool(true), Value::test_bool(false)])
+    );
+    assert_eq!(
+        eval(&mut test, &format!("nutorch fromvalue [[[1]] [[2]]] --dtype int8 --device {d} | nutorch tovalue"))
+            .unwrap(),
+        Value::test_list(vec![
+            Value::test_list(vec![Value::test_list(vec![Value::test_int(1)])]),
+            Value::test_list(vec![Value::test_list(vec![Value::test_int(2)])])
+        ])
+    );
     // torch.tensor([1.0, 3.14159], dtype=torch.bfloat16).tolist() == [1.0, 3.140625]
-    assert_eq!(eval(&mut test, &format!("nutorch fromvalue [1.0 3.14159] --dtype bfloat16 --device {d} | nutorch tovalue")).unwrap(),
-        Value::test_list(vec![Value::test_float(1.0), Value::test_float(3.140625)]));
+    assert_eq!(
+        eval(&mut test, &format!("nutorch fromvalue [1.0 3.14159] --dtype bfloat16 --device {d} | nutorch tovalue"))
+            .unwrap(),
+        Value::test_list(vec![Value::test_float(1.0), Value::test_float(3.140625)])
+    );
 }
 
 #[test]

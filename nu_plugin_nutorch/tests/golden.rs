@@ -33,8 +33,15 @@ def plain_list [ts] { mut out = []; for t in $ts { $out = ($out ++ [(plain $t)])
 /// Error titles of the plugin's labelled errors: an expected error must be one of them (not a
 /// parse error of the generated source, and never a caught panic).
 const ERROR_TITLES: &[&str] = &[
-    "PyTorch error", "Invalid argument", "Invalid dtype", "Invalid device", "Invalid value", "Missing tensor",
-    "Missing tensors", "Missing argument", "Tensor not found",
+    "PyTorch error",
+    "Invalid argument",
+    "Invalid dtype",
+    "Invalid device",
+    "Invalid value",
+    "Missing tensor",
+    "Missing tensors",
+    "Missing argument",
+    "Tensor not found",
 ];
 
 fn cases() -> Vec<J> {
@@ -116,7 +123,8 @@ impl<'a> Replay<'a> {
             Some(p) => format!("{p} | {}", words.join(" ")),
             None => words.join(" "),
         };
-        let seed = case.get("seed").and_then(J::as_i64).map(|s| format!("nutorch manual_seed {s}; ")).unwrap_or_default();
+        let seed =
+            case.get("seed").and_then(J::as_i64).map(|s| format!("nutorch manual_seed {s}; ")).unwrap_or_default();
         let read = read_back(&case["expect"]);
         let source = format!("{}{seed}let r = ({call}); {read}", lets.join(""));
         Ok(Replay { spec, case, device, source })
@@ -128,7 +136,9 @@ impl<'a> Replay<'a> {
         let fail = |msg: String| Err(format!("{msg}\n    source: {}", self.source));
         if self.device != "cpu" && self.case.get("cpu_only").and_then(J::as_bool) == Some(true) {
             return match result {
-                Err(e) if LabeledError::from(e.clone()).msg == "Internal error in nutorch" => fail(format!("a panic: {}", error_text(&LabeledError::from(e)))),
+                Err(e) if LabeledError::from(e.clone()).msg == "Internal error in nutorch" => {
+                    fail(format!("a panic: {}", error_text(&LabeledError::from(e))))
+                }
                 _ => Ok(()),
             };
         }
@@ -166,7 +176,11 @@ impl<'a> Replay<'a> {
                 self.compare_tensor(t, v, exact).map_err(|e| format!("{name}: {e}"))?;
             }
             if rec.len() != fields.len() {
-                return Err(format!("record fields {:?}, expected {:?}", rec.columns().collect::<Vec<_>>(), fields.keys().collect::<Vec<_>>()));
+                return Err(format!(
+                    "record fields {:?}, expected {:?}",
+                    rec.columns().collect::<Vec<_>>(),
+                    fields.keys().collect::<Vec<_>>()
+                ));
             }
             return Ok(());
         }
@@ -213,7 +227,13 @@ impl<'a> Replay<'a> {
         if dtype != want_dtype {
             return Err(format!("dtype {dtype}, expected {want_dtype}"));
         }
-        let shape: Vec<i64> = rec.get("shape").and_then(|v| v.as_list().ok()).unwrap_or(&[]).iter().filter_map(|v| v.as_int().ok()).collect();
+        let shape: Vec<i64> = rec
+            .get("shape")
+            .and_then(|v| v.as_list().ok())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|v| v.as_int().ok())
+            .collect();
         let want_shape: Vec<i64> = expect["shape"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
         if shape != want_shape {
             return Err(format!("shape {shape:?}, expected {want_shape:?}"));
@@ -364,7 +384,9 @@ fn expected_f64(w: &J) -> Option<f64> {
 fn leaf_matches(w: &J, v: &Value, (rtol, atol): (f64, f64)) -> bool {
     match (w, v) {
         (J::Bool(a), Value::Bool { val, .. }) => a == val,
-        (J::Number(n), Value::Int { val, .. }) if !n.is_f64() => n.as_i64() == Some(*val) || n.as_u64() == u64::try_from(*val).ok(),
+        (J::Number(n), Value::Int { val, .. }) if !n.is_f64() => {
+            n.as_i64() == Some(*val) || n.as_u64() == u64::try_from(*val).ok()
+        }
         (w, Value::Float { val, .. }) => match expected_f64(w) {
             Some(e) if e.is_nan() => val.is_nan(),
             Some(e) if e.is_infinite() => *val == e,
@@ -397,12 +419,14 @@ fn compare_random(r: &J, actual: &Value) -> Result<(), String> {
     if dtype != r["dtype"].as_str().unwrap_or("") {
         return Err(format!("dtype {dtype}, expected {}", r["dtype"]));
     }
-    let shape: Vec<i64> = rec.get("shape").and_then(|v| v.as_list().ok()).unwrap_or(&[]).iter().filter_map(|v| v.as_int().ok()).collect();
+    let shape: Vec<i64> =
+        rec.get("shape").and_then(|v| v.as_list().ok()).unwrap_or(&[]).iter().filter_map(|v| v.as_int().ok()).collect();
     let want: Vec<i64> = r["shape"].as_array().unwrap().iter().map(|d| d.as_i64().unwrap()).collect();
     if shape != want {
         return Err(format!("shape {shape:?}, expected {want:?}"));
     }
-    let (lo, hi) = (expected_f64(&r["min"]).unwrap_or(f64::NEG_INFINITY), expected_f64(&r["max"]).unwrap_or(f64::INFINITY));
+    let (lo, hi) =
+        (expected_f64(&r["min"]).unwrap_or(f64::NEG_INFINITY), expected_f64(&r["max"]).unwrap_or(f64::INFINITY));
     if lo.is_infinite() && hi.is_infinite() {
         return Ok(()); // uninitialized memory: any value
     }
@@ -427,4 +451,3 @@ fn error_text(err: &LabeledError) -> String {
     let inner: Vec<String> = err.inner.iter().map(|e| format!("{e:?}")).collect();
     format!("{} | {} {}", err.msg, labels.join(" | "), inner.join(" "))
 }
-

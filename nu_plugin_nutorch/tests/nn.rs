@@ -93,11 +93,17 @@ fn forward_keeps_autograd_and_no_grad_is_honoured() {
     )
     .unwrap();
     let rec = v.as_record().unwrap();
-    assert_eq!(rec.get("grad").unwrap(), &Value::test_list(vec![Value::test_list(vec![Value::test_float(3.0), Value::test_float(1.0)])]));
+    assert_eq!(
+        rec.get("grad").unwrap(),
+        &Value::test_list(vec![Value::test_list(vec![Value::test_float(3.0), Value::test_float(1.0)])])
+    );
     assert_eq!(rec.get("bias").unwrap(), &Value::test_list(vec![Value::test_float(2.0)]));
     assert_eq!(
         rec.get("piped").unwrap(),
-        &Value::test_list(vec![Value::test_list(vec![Value::test_float(3.5)]), Value::test_list(vec![Value::test_float(2.5)])])
+        &Value::test_list(vec![
+            Value::test_list(vec![Value::test_float(3.5)]),
+            Value::test_list(vec![Value::test_float(2.5)])
+        ])
     );
     assert_eq!(rec.get("tracked").unwrap(), &Value::test_bool(true));
     assert_eq!(rec.get("predicted").unwrap(), &Value::test_bool(false));
@@ -181,7 +187,10 @@ fn plots_write_pngs() {
         assert!(bytes.len() > 5000, "{name}: {} bytes", bytes.len());
     }
     let b = std::fs::read(dir.path().join("b.png")).unwrap();
-    assert_eq!((u32::from_be_bytes(b[16..20].try_into().unwrap()), u32::from_be_bytes(b[20..24].try_into().unwrap())), (400, 300));
+    assert_eq!(
+        (u32::from_be_bytes(b[16..20].try_into().unwrap()), u32::from_be_bytes(b[20..24].try_into().unwrap())),
+        (400, 300)
+    );
 }
 
 #[test]

@@ -16,9 +16,7 @@ pub fn device_name(device: Device) -> String {
 /// Parses a device string without checking that the device exists.
 pub fn parse_device_syntax(text: &str) -> Result<Device> {
     let lower = text.trim().to_ascii_lowercase();
-    let malformed = || {
-        Error::Device(format!("invalid device '{text}'; expected cpu, cuda, cuda:N or mps"))
-    };
+    let malformed = || Error::Device(format!("invalid device '{text}'; expected cpu, cuda, cuda:N or mps"));
     match lower.as_str() {
         "cpu" => Ok(Device::Cpu),
         "cuda" => Ok(Device::Cuda(0)),
@@ -50,7 +48,10 @@ pub fn check_available(device: Device) -> Result<()> {
             available()
         ))),
         Device::Mps if tch::utils::has_mps() => Ok(()),
-        Device::Mps => Err(Error::Device(format!("mps requested, but this machine has no MPS device (available: {})", available()))),
+        Device::Mps => Err(Error::Device(format!(
+            "mps requested, but this machine has no MPS device (available: {})",
+            available()
+        ))),
         Device::Vulkan => Err(Error::Device("vulkan devices are not supported".into())),
     }
 }
@@ -79,12 +80,7 @@ pub struct DeviceInfo {
 
 /// The devices of this machine: cpu, each cuda:N, mps.
 pub fn available_devices() -> Vec<DeviceInfo> {
-    let mut devices = vec![DeviceInfo {
-        name: "cpu".into(),
-        kind: "cpu",
-        description: None,
-        total_memory: None,
-    }];
+    let mut devices = vec![DeviceInfo { name: "cpu".into(), kind: "cpu", description: None, total_memory: None }];
     for index in 0..cuda_device_count() {
         let (description, total_memory) = cuda_driver::describe(index).unwrap_or((None, None));
         devices.push(DeviceInfo { name: format!("cuda:{index}"), kind: "cuda", description, total_memory });

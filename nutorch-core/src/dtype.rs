@@ -52,16 +52,9 @@ impl DType {
     pub fn parse(name: &str) -> Result<DType> {
         let lower = name.trim().to_ascii_lowercase();
         let bare = lower.strip_prefix("torch.").unwrap_or(&lower);
-        NAMES
-            .iter()
-            .find(|(n, aliases, _)| *n == bare || aliases.contains(&bare))
-            .map(|(_, _, d)| *d)
-            .ok_or_else(|| {
-                Error::DType(format!(
-                    "unknown dtype '{name}'; valid dtypes: {}",
-                    Self::all_names().join(", ")
-                ))
-            })
+        NAMES.iter().find(|(n, aliases, _)| *n == bare || aliases.contains(&bare)).map(|(_, _, d)| *d).ok_or_else(
+            || Error::DType(format!("unknown dtype '{name}'; valid dtypes: {}", Self::all_names().join(", "))),
+        )
     }
 
     /// PyTorch's canonical name (`float32`, not `float`).
@@ -147,13 +140,26 @@ mod tests {
     #[test]
     fn every_pytorch_spelling_parses() {
         let cases = [
-            ("float16", DType::Float16), ("half", DType::Float16), ("bfloat16", DType::BFloat16),
-            ("float32", DType::Float32), ("float", DType::Float32), ("float64", DType::Float64),
-            ("double", DType::Float64), ("int8", DType::Int8), ("uint8", DType::UInt8),
-            ("int16", DType::Int16), ("short", DType::Int16), ("int32", DType::Int32),
-            ("int", DType::Int32), ("int64", DType::Int64), ("long", DType::Int64),
-            ("bool", DType::Bool), ("complex64", DType::Complex64), ("cfloat", DType::Complex64),
-            ("complex128", DType::Complex128), ("cdouble", DType::Complex128),
+            ("float16", DType::Float16),
+            ("half", DType::Float16),
+            ("bfloat16", DType::BFloat16),
+            ("float32", DType::Float32),
+            ("float", DType::Float32),
+            ("float64", DType::Float64),
+            ("double", DType::Float64),
+            ("int8", DType::Int8),
+            ("uint8", DType::UInt8),
+            ("int16", DType::Int16),
+            ("short", DType::Int16),
+            ("int32", DType::Int32),
+            ("int", DType::Int32),
+            ("int64", DType::Int64),
+            ("long", DType::Int64),
+            ("bool", DType::Bool),
+            ("complex64", DType::Complex64),
+            ("cfloat", DType::Complex64),
+            ("complex128", DType::Complex128),
+            ("cdouble", DType::Complex128),
         ];
         for (name, dtype) in cases {
             assert_eq!(DType::parse(name).unwrap(), dtype, "{name}");

@@ -56,9 +56,6 @@ mod tests {
     #[test]
     fn torch_messages_lose_their_backtrace() {
         let raw = "Internal torch error: The size of tensor a (3) must match the size of tensor b (4)\nException raised from infer_size_impl at ...\nframe #0: ...";
-        assert_eq!(
-            clean_torch_message(raw),
-            "The size of tensor a (3) must match the size of tensor b (4)"
-        );
+        assert_eq!(clean_torch_message(raw), "The size of tensor a (3) must match the size of tensor b (4)");
     }
 }

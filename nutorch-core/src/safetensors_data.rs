@@ -90,7 +90,10 @@ pub fn from_raw(dtype: Dtype, shape: &[usize], bytes: &[u8]) -> Result<Tensor> {
     let numel: usize = shape.iter().product();
     let expected = numel * dtype.element_size();
     if bytes.len() != expected {
-        return Err(Error::Value(format!("tensor data has {} bytes, shape {shape:?} of {dtype} needs {expected}", bytes.len())));
+        return Err(Error::Value(format!(
+            "tensor data has {} bytes, shape {shape:?} of {dtype} needs {expected}",
+            bytes.len()
+        )));
     }
     let shape: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
     Ok(Tensor::f_from_data_size(bytes, &shape, dtype.kind())?)

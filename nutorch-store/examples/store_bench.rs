@@ -25,7 +25,8 @@ fn main() {
     let base = args.get(1).map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
     let mib: i64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1024);
     let dir = tempfile::tempdir_in(&base).expect("temp dir");
-    let config = StoreConfig { dir: dir.path().to_path_buf(), idle_spill: Duration::from_secs(3600), memory_budget: None };
+    let config =
+        StoreConfig { dir: dir.path().to_path_buf(), idle_spill: Duration::from_secs(3600), memory_budget: None };
     let owner = nutorch_store::owner_key(std::process::id());
     let bytes = (mib as f64) * 1024.0 * 1024.0;
 
@@ -43,18 +44,32 @@ fn main() {
     let dd_file = dir.path().join("dd.bin");
     let (_, dd_write) = secs(|| {
         Command::new("dd")
-            .args(["if=/dev/zero", &format!("of={}", dd_file.display()), "bs=1M", &format!("count={mib}"), "conv=fsync"])
+            .args([
+                "if=/dev/zero",
+                &format!("of={}", dd_file.display()),
+                "bs=1M",
+                &format!("count={mib}"),
+                "conv=fsync",
+            ])
             .output()
             .expect("dd write")
     });
     let (_, dd_read) = secs(|| {
-        Command::new("dd").args([&format!("if={}", dd_file.display()), "of=/dev/null", "bs=1M"]).output().expect("dd read")
+        Command::new("dd")
+            .args([&format!("if={}", dd_file.display()), "of=/dev/null", "bs=1M"])
+            .output()
+            .expect("dd read")
     });
 
     println!("size: {mib} MiB (float32), dir: {}", base.display());
     println!("| what | seconds | GiB/s |");
     println!("|---|---|---|");
-    for (what, s) in [("nutorch spill (write+fsync+rename+index)", spill), ("dd write (conv=fsync)", dd_write), ("nutorch reload (read+parse+tensor)", reload), ("dd read", dd_read)] {
+    for (what, s) in [
+        ("nutorch spill (write+fsync+rename+index)", spill),
+        ("dd write (conv=fsync)", dd_write),
+        ("nutorch reload (read+parse+tensor)", reload),
+        ("dd read", dd_read),
+    ] {
         println!("| {what} | {s:.3} | {:.2} |", bytes / s / (1u64 << 30) as f64);
     }
 
@@ -67,6 +82,11 @@ fn main() {
         let (store, open) = secs(|| Store::open_as(config.clone(), owner.clone()));
         let (_, first) = secs(|| store.get(&id).expect("first access"));
         let (_, second) = secs(|| store.get(&id).expect("second access"));
-        println!("first access after restart, {label}: {:.1} ms (store open {:.3} ms, then in memory: {:.3} ms)", first * 1e3, open * 1e3, second * 1e3);
+        println!(
+            "first access after restart, {label}: {:.1} ms (store open {:.3} ms, then in memory: {:.3} ms)",
+            first * 1e3,
+            open * 1e3,
+            second * 1e3
+        );
     }
 }

@@ -66,7 +66,8 @@ pub fn read_tensor(path: &Path) -> Result<Tensor> {
     let file = File::open(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
     // SAFETY: the store writes files whole under a temporary name and renames them into place;
     // nothing writes to a file after that, so the mapping does not change under us.
-    let bytes = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::Io(format!("mapping {}: {e}", path.display())))?;
+    let bytes =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::Io(format!("mapping {}: {e}", path.display())))?;
     let corrupt = |what: String| Error::Store(format!("tensor file {} is damaged: {what}", path.display()));
     let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| corrupt(e.to_string()))?;
     let file = SafeTensors::deserialize(&bytes).map_err(|e| corrupt(e.to_string()))?;
@@ -74,7 +75,9 @@ pub fn read_tensor(path: &Path) -> Result<Tensor> {
     let get = |key: &str| meta.get(key).cloned().ok_or_else(|| corrupt(format!("no '{key}' in its metadata")));
     let dtype = DType::parse(&get("dtype")?)?;
     let device = parse_device_syntax(&get("device")?)?;
-    check_available(device).map_err(|e| Error::Device(format!("tensor was stored from {}, which this machine lacks: {e}", device_name(device))))?;
+    check_available(device).map_err(|e| {
+        Error::Device(format!("tensor was stored from {}, which this machine lacks: {e}", device_name(device)))
+    })?;
     let requires_grad = get("requires_grad")? == "true";
 
     let load = |name: &str| -> Result<Tensor> {

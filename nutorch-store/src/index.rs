@@ -46,7 +46,9 @@ impl Index {
     }
 
     pub fn get(&self, id: &str) -> Result<Option<IndexEntry>> {
-        let Some(bytes) = self.db.get(id).map_err(|e| store_err("reading the tensor index", e))? else { return Ok(None) };
+        let Some(bytes) = self.db.get(id).map_err(|e| store_err("reading the tensor index", e))? else {
+            return Ok(None);
+        };
         serde_json::from_slice(&bytes).map(Some).map_err(|e| store_err(&format!("index entry of {id}"), e))
     }
 

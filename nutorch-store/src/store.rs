@@ -185,7 +185,9 @@ impl Store {
 
     /// Whether `id` is known in memory or on disk (without loading it).
     pub fn contains(&self, id: &str) -> bool {
-        self.registry.contains(id) || self.disk_entry(id).ok().flatten().is_some() || self.find_foreign_file(id).is_some()
+        self.registry.contains(id)
+            || self.disk_entry(id).ok().flatten().is_some()
+            || self.find_foreign_file(id).is_some()
     }
 
     fn disk_entry(&self, id: &str) -> Result<Option<IndexEntry>> {
@@ -199,7 +201,11 @@ impl Store {
             return None;
         }
         let name = format!("{id}.safetensors");
-        std::fs::read_dir(self.shells_dir()).ok()?.flatten().map(|d| d.path().join("tensors").join(&name)).find(|p| p.exists())
+        std::fs::read_dir(self.shells_dir())
+            .ok()?
+            .flatten()
+            .map(|d| d.path().join("tensors").join(&name))
+            .find(|p| p.exists())
     }
 
     fn load(&self, id: &str) -> Result<()> {
@@ -348,7 +354,8 @@ impl Store {
     /// A failed write is an error and leaves memory (and what is already stored) untouched.
     /// Returns how many tensors were written.
     pub fn spill_all(&self) -> Result<usize> {
-        let dirty: Vec<String> = self.registry.lock().iter().filter(|(_, s)| s.dirty()).map(|(id, _)| id.clone()).collect();
+        let dirty: Vec<String> =
+            self.registry.lock().iter().filter(|(_, s)| s.dirty()).map(|(id, _)| id.clone()).collect();
         let mut written = 0;
         let mut first_error = None;
         for id in dirty {
@@ -423,7 +430,11 @@ impl Store {
                 if total <= budget {
                     return;
                 }
-                slots.iter().filter(|(id, _)| id.as_str() != keep).min_by_key(|(_, s)| s.last_used).map(|(id, _)| id.clone())
+                slots
+                    .iter()
+                    .filter(|(id, _)| id.as_str() != keep)
+                    .min_by_key(|(_, s)| s.last_used)
+                    .map(|(id, _)| id.clone())
             };
             let Some(victim) = victim else { return };
             if self.evict(&victim).is_err() {

@@ -30,7 +30,12 @@ fn every_dtype_survives_a_restart() {
         tensor(Buffer::Int(vec![i64::MAX, i64::MIN, 0, 1]), vec![2, 2], DType::Int64),
         tensor(Buffer::Bool(vec![true, false, true]), vec![3], DType::Bool),
         tensor(Buffer::Int(vec![255, 0]), vec![2], DType::UInt8),
-        Tensor::f_from_slice(&[1.0f32, 2.0, -3.0, 4.5]).unwrap().f_reshape([2, 2]).unwrap().f_view_as_complex().unwrap(),
+        Tensor::f_from_slice(&[1.0f32, 2.0, -3.0, 4.5])
+            .unwrap()
+            .f_reshape([2, 2])
+            .unwrap()
+            .f_view_as_complex()
+            .unwrap(),
     ];
     let first = Store::open_as(config(dir.path()), owner());
     let ids: Vec<String> = cases.iter().map(|t| first.insert(t.copy())).collect();

@@ -46,9 +46,7 @@ fn errors_point_at_the_argument() {
         ("nutorch fromvalue [[1 2] [3]]", "[3]"),
     ];
     for (source, culprit) in cases {
-        let v = Nu::new().json(&format!(
-            "try {{ {source} }} catch {{|e| $e.details.labels.0.location }} | to json -r"
-        ));
+        let v = Nu::new().json(&format!("try {{ {source} }} catch {{|e| $e.details.labels.0.location }} | to json -r"));
         // Locations count from the start of the whole -c source, which here is `try { ` + source.
         let offset = "try { ".len() as u64;
         let (start, end) = (v["start"].as_u64().unwrap() - offset, v["end"].as_u64().unwrap() - offset);

@@ -48,7 +48,8 @@ fn run_file(nu: &Nu, file: &Path, args: &[&str]) -> Output {
 fn last_json(out: &Output, what: &str) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{what} failed\nstdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str(stdout.lines().last().unwrap_or("")).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {stdout}"))
+    serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {stdout}"))
 }
 
 /// The reference file's parameters under `prefix` as a SimpleNN model record (nu expression).
@@ -105,7 +106,8 @@ fn fused_training_matches_pytorch() {
     // The trained parameters give PyTorch's trained model's outputs.
     let (ours, theirs) = (v["final"].as_array().unwrap(), v["py_final"].as_array().unwrap());
     let mut worst: f64 = 0.0;
-    for (a, b) in ours.iter().flat_map(|r| r.as_array().unwrap()).zip(theirs.iter().flat_map(|r| r.as_array().unwrap())) {
+    for (a, b) in ours.iter().flat_map(|r| r.as_array().unwrap()).zip(theirs.iter().flat_map(|r| r.as_array().unwrap()))
+    {
         worst = worst.max((a.as_f64().unwrap() - b.as_f64().unwrap()).abs());
     }
     println!("trained logits: max abs difference from PyTorch's {worst:.2e}");
@@ -333,9 +335,18 @@ fn check_png(path: &Path, width: u32, height: u32) {
         let kind = &bytes[at + 4..at + 8];
         let body = &bytes[at + 8..at + 8 + len];
         let crc = u32::from_be_bytes(bytes[at + 8 + len..at + 12 + len].try_into().unwrap());
-        assert_eq!(crc32(&bytes[at + 4..at + 8 + len]), crc, "{}: bad CRC in {:?}", path.display(), String::from_utf8_lossy(kind));
+        assert_eq!(
+            crc32(&bytes[at + 4..at + 8 + len]),
+            crc,
+            "{}: bad CRC in {:?}",
+            path.display(),
+            String::from_utf8_lossy(kind)
+        );
         if kind == b"IHDR" {
-            let (w, h) = (u32::from_be_bytes(body[0..4].try_into().unwrap()), u32::from_be_bytes(body[4..8].try_into().unwrap()));
+            let (w, h) = (
+                u32::from_be_bytes(body[0..4].try_into().unwrap()),
+                u32::from_be_bytes(body[4..8].try_into().unwrap()),
+            );
             assert_eq!((w, h), (width, height), "{}", path.display());
         }
         chunks.push(String::from_utf8_lossy(kind).into_owned());
@@ -361,7 +372,8 @@ fn crc32(data: &[u8]) -> u32 {
 fn plots_are_written_as_pngs() {
     let nu = Nu::new();
     // Relative file names land in nu's current directory, not the plugin's.
-    let script = "cd $env.WORK; let data = (nutorch blobs --seed 42); let model = (nutorch nn simple-nn 2 20 3 --seed 42); \
+    let script =
+        "cd $env.WORK; let data = (nutorch blobs --seed 42); let model = (nutorch nn simple-nn 2 20 3 --seed 42); \
          let losses = (nutorch nn train $model $data.X $data.y --epochs 300 --record-every 10 --quiet); \
          nutorch plot scatter $data.X $data.y blobs.png; \
          nutorch plot loss $losses loss.png --title 'Loss' --width 640 --height 480; \
@@ -419,7 +431,10 @@ fn mistakes_are_labelled_and_the_plugin_keeps_running() {
         ("nutorch nn train $model $data.X $data.y --record-every 0", "at least 1"),
         ("nutorch nn forward {a: 1} $data.X", "no `kind`"),
         ("nutorch nn forward {kind: ResNet, parameters: {}} $data.X", "unknown model kind"),
-        ("nutorch nn predict {kind: SimpleNN, parameters: {\"fc1.weight\": $data.X}} $data.X", "needs the parameter `fc1.bias`"),
+        (
+            "nutorch nn predict {kind: SimpleNN, parameters: {\"fc1.weight\": $data.X}} $data.X",
+            "needs the parameter `fc1.bias`",
+        ),
         ("nutorch nn predict ($model | update parameters.\"fc2.bias\" (nutorch zeros 4)) $data.X", "shape [4]"),
         ("nutorch nn predict ($model | update hidden 7) $data.X", "`hidden` says 7"),
         ("nutorch nn simple-nn 2 0 3", "at least 1"),
@@ -464,7 +479,8 @@ fn errors_point_at_the_argument() {
         ("nutorch nn forward {kind: Linear} $data.X", "{kind: Linear}"),
     ];
     for (source, culprit) in cases {
-        let v = Nu::new().json(&format!("{setup}try {{ {source} }} catch {{|e| $e.details.labels.0.location }} | to json -r"));
+        let v = Nu::new()
+            .json(&format!("{setup}try {{ {source} }} catch {{|e| $e.details.labels.0.location }} | to json -r"));
         let offset = format!("{setup}try {{ ").len() as u64;
         let (start, end) = (v["start"].as_u64().unwrap() - offset, v["end"].as_u64().unwrap() - offset);
         let underlined = &source[start as usize..end as usize];

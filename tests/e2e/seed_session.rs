@@ -13,7 +13,9 @@ fn seed_session_matches_pytorch() {
         .iter()
         .map(|c| {
             let nu = c["nu"].as_str().unwrap();
-            format!("(do {{ let t = ({nu}); {{values: ($t | nutorch tovalue), info: ($t | to json -r | from json)}} }})")
+            format!(
+                "(do {{ let t = ({nu}); {{values: ($t | nutorch tovalue), info: ($t | to json -r | from json)}} }})"
+            )
         })
         .collect::<Vec<_>>()
         .join(", ");

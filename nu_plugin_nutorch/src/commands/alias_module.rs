@@ -60,7 +60,13 @@ impl PluginCommand for AliasModule {
         }]
     }
 
-    fn run(&self, _plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         let prefix = match call.nth(0) {
             Some(v) => {
                 let span = v.span();

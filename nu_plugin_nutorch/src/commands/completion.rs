@@ -34,7 +34,9 @@ pub fn complete(args: &[ArgSpec], arg_type: &ArgType) -> Option<Vec<DynamicSugge
     match arg.ty {
         Ty::DType => Some(dtypes()),
         Ty::Device => Some(devices()),
-        Ty::Str(choices) | Ty::NumOrStr(choices) if !choices.is_empty() => Some(choices.iter().map(|c| suggestion(c, None)).collect()),
+        Ty::Str(choices) | Ty::NumOrStr(choices) if !choices.is_empty() => {
+            Some(choices.iter().map(|c| suggestion(c, None)).collect())
+        }
         _ => None,
     }
 }

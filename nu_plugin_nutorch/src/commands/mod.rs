@@ -11,8 +11,8 @@ mod ops_list;
 mod plot;
 mod root;
 mod store;
-mod version;
 mod values;
+mod version;
 
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
@@ -93,7 +93,13 @@ impl PluginCommand for Tracked {
         self.inner.examples()
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         plugin.configure(engine);
         let _active = plugin.store().command();
         self.inner.run(plugin, engine, call, input)

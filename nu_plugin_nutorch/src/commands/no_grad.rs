@@ -57,7 +57,13 @@ impl PluginCommand for NoGrad {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         let closure: Spanned<Closure> = call.req(0)?;
         if closure.item.captures.iter().any(|(_, v)| holds_custom(v)) {
             return Err(LabeledError::new("Block captures tensors")
@@ -131,7 +137,13 @@ impl PluginCommand for SetGradEnabled {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         let mode: bool = call.req(0)?;
         plugin.grad_mode().set_enabled(mode);
         Ok(PipelineData::Value(Value::nothing(call.head), None))
@@ -168,7 +180,13 @@ impl PluginCommand for IsGradEnabled {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         Ok(PipelineData::Value(Value::bool(!plugin.grad_mode().is_no_grad(), call.head), None))
     }
 }

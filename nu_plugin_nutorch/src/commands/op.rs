@@ -98,11 +98,7 @@ fn flag_shape(ty: Ty) -> SyntaxShape {
 /// A description for an argument: its doc (or a stock one for common names), its choices
 /// and default.
 pub fn arg_description(arg: &ArgSpec) -> String {
-    let mut text = if !arg.doc.is_empty() {
-        arg.doc.to_string()
-    } else {
-        stock_doc(arg.name, arg.ty)
-    };
+    let mut text = if !arg.doc.is_empty() { arg.doc.to_string() } else { stock_doc(arg.name, arg.ty) };
     match arg.ty {
         Ty::Str(choices) if !choices.is_empty() => text.push_str(&format!(" ({})", choices.join(", "))),
         Ty::NumOrStr(choices) => text.push_str(&format!(" (a number or {})", choices.join(", "))),
@@ -229,7 +225,13 @@ impl PluginCommand for OpCommand {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let parsed = parse_call(self.spec, plugin, call, input)?;
             let value = run_parsed(plugin, parsed, call.head)?;
@@ -256,7 +258,8 @@ pub fn run_parsed(plugin: &NutorchPlugin, parsed: Parsed, head: Span) -> Result<
     let Parsed { args, spans, same_id } = parsed;
     let spec = args.spec();
     let out = plugin.grad_mode().run(|| (spec.run)(&args)).map_err(|e| {
-        let span = e.arg.and_then(|name| spec.args.iter().position(|a| a.name == name)).and_then(|i| spans[i]).unwrap_or(head);
+        let span =
+            e.arg.and_then(|name| spec.args.iter().position(|a| a.name == name)).and_then(|i| spans[i]).unwrap_or(head);
         labeled(e.error, span)
     })?;
     drop(args);
@@ -266,7 +269,9 @@ pub fn run_parsed(plugin: &NutorchPlugin, parsed: Parsed, head: Span) -> Result<
 fn out_value(plugin: &NutorchPlugin, out: Out, same_id: Option<&str>, span: Span) -> Result<Value, LabeledError> {
     Ok(match out {
         Out::T(t) => plugin.tensor_value(t, span)?,
-        Out::List(ts) => Value::list(ts.into_iter().map(|t| plugin.tensor_value(t, span)).collect::<Result<_, _>>()?, span),
+        Out::List(ts) => {
+            Value::list(ts.into_iter().map(|t| plugin.tensor_value(t, span)).collect::<Result<_, _>>()?, span)
+        }
         Out::Rec(fields) => {
             let mut record = Record::new();
             for (name, t) in fields {
@@ -282,7 +287,10 @@ fn out_value(plugin: &NutorchPlugin, out: Out, same_id: Option<&str>, span: Span
         Out::Nothing => Value::nothing(span),
         Out::Same => match same_id {
             Some(id) => plugin.existing_tensor_value(id, span)?,
-            None => return Err(LabeledError::new("Internal error in nutorch").with_label("an in-place op without an input tensor", span)),
+            None => {
+                return Err(LabeledError::new("Internal error in nutorch")
+                    .with_label("an in-place op without an input tensor", span))
+            }
         },
     })
 }

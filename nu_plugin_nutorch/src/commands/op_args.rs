@@ -34,7 +34,12 @@ fn piped_value(input: PipelineData, span: Span) -> Result<Option<Value>, Labeled
     }
 }
 
-pub fn parse_call(spec: &'static OpSpec, plugin: &NutorchPlugin, call: &EvaluatedCall, input: PipelineData) -> Result<Parsed, LabeledError> {
+pub fn parse_call(
+    spec: &'static OpSpec,
+    plugin: &NutorchPlugin,
+    call: &EvaluatedCall,
+    input: PipelineData,
+) -> Result<Parsed, LabeledError> {
     let mut vals: Vec<Val> = spec.args.iter().map(|_| Val::Absent).collect();
     let mut spans: Vec<Option<Span>> = vec![None; spec.args.len()];
     let mut same_id = None;
@@ -76,10 +81,21 @@ pub fn parse_call(spec: &'static OpSpec, plugin: &NutorchPlugin, call: &Evaluate
         if Some(i) == piped_arg.map(index_of) && arg.ty == Ty::Tensor {
             same_id = Some(args::tensor_id(&values[0])?.item);
         }
-        vals[i] = if is_rest || values.len() > 1 { convert_many(plugin, arg, &values)? } else { convert(plugin, arg, &values[0])? };
+        vals[i] = if is_rest || values.len() > 1 {
+            convert_many(plugin, arg, &values)?
+        } else {
+            convert(plugin, arg, &values[0])?
+        };
     }
     if let Some(extra) = given.get(next) {
-        return Err(invalid(format!("too many arguments: nutorch {} takes {} positional arguments", spec.name, spec.positionals().count()), extra.span()));
+        return Err(invalid(
+            format!(
+                "too many arguments: nutorch {} takes {} positional arguments",
+                spec.name,
+                spec.positionals().count()
+            ),
+            extra.span(),
+        ));
     }
 
     for arg in spec.flags() {
@@ -106,8 +122,10 @@ fn missing(spec: &OpSpec, arg: &ArgSpec, head: Span) -> LabeledError {
         return LabeledError::new(format!("Missing {}", if arg.ty == Ty::Tensors { "tensors" } else { "tensor" }))
             .with_label(format!("this command needs {what} from the pipeline or as its first argument"), head);
     }
-    LabeledError::new("Missing argument")
-        .with_label(format!("nutorch {} needs its argument `{}` ({})", spec.name, arg.name, super::op::arg_description(arg)), head)
+    LabeledError::new("Missing argument").with_label(
+        format!("nutorch {} needs its argument `{}` ({})", spec.name, arg.name, super::op::arg_description(arg)),
+        head,
+    )
 }
 
 fn join_spans(values: &[Value]) -> Span {
@@ -181,9 +199,14 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             other => Val::Ints(ints(other)?),
         },
         Ty::Str(choices) => {
-            let text = value.coerce_str().map_err(|_| invalid(format!("expected a string, found {}", value.get_type()), span))?;
+            let text = value
+                .coerce_str()
+                .map_err(|_| invalid(format!("expected a string, found {}", value.get_type()), span))?;
             if !choices.is_empty() && !choices.contains(&text.as_ref()) {
-                return Err(invalid(format!("{} must be one of {}, got '{text}'", kebab(arg.name), choices.join(", ")), span));
+                return Err(invalid(
+                    format!("{} must be one of {}, got '{text}'", kebab(arg.name), choices.join(", ")),
+                    span,
+                ));
             }
             Val::Str(text.into_owned())
         }
@@ -191,9 +214,14 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             Value::Int { val, .. } => Val::Number(Number::Int(*val)),
             Value::Float { val, .. } => Val::Number(Number::Float(*val)),
             other => {
-                let text = other.coerce_str().map_err(|_| invalid(format!("expected a number or one of {}", choices.join(", ")), span))?;
+                let text = other
+                    .coerce_str()
+                    .map_err(|_| invalid(format!("expected a number or one of {}", choices.join(", ")), span))?;
                 if !choices.contains(&text.as_ref()) {
-                    return Err(invalid(format!("{} must be a number or one of {}, got '{text}'", kebab(arg.name), choices.join(", ")), span));
+                    return Err(invalid(
+                        format!("{} must be a number or one of {}, got '{text}'", kebab(arg.name), choices.join(", ")),
+                        span,
+                    ));
                 }
                 Val::Str(text.into_owned())
             }

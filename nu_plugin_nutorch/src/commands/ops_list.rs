@@ -10,7 +10,12 @@ const HAND_WRITTEN: &[(&str, &str, &str, &str)] = &[
     ("tovalue", "conversion", "Tensor.tolist", "A tensor's values as nested lists (records and lists of tensors too)."),
     ("no-grad", "autograd", "torch.no_grad", "Runs a closure with gradient tracking off."),
     ("no_grad", "autograd", "torch.no_grad", "Runs a closure with gradient tracking off (alias of no-grad)."),
-    ("set_grad_enabled", "autograd", "torch.set_grad_enabled", "Switches gradient tracking on or off for every following op."),
+    (
+        "set_grad_enabled",
+        "autograd",
+        "torch.set_grad_enabled",
+        "Switches gradient tracking on or off for every following op.",
+    ),
     ("is_grad_enabled", "autograd", "torch.is_grad_enabled", "Whether ops track gradients now."),
 ];
 
@@ -25,7 +30,9 @@ impl PluginCommand for Ops {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::table())]).category(super::category())
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::table())])
+            .category(super::category())
     }
 
     fn description(&self) -> &str {
@@ -42,10 +49,20 @@ impl PluginCommand for Ops {
     }
 
     fn examples(&self) -> Vec<Example<'_>> {
-        vec![Example { example: "nutorch ops | where torch == torch.add", description: "Find the op for a PyTorch function", result: None }]
+        vec![Example {
+            example: "nutorch ops | where torch == torch.add",
+            description: "Find the op for a PyTorch function",
+            result: None,
+        }]
     }
 
-    fn run(&self, _plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let span = call.head;
             let row = |name: &str, category: &str, torch: &str, summary: &str| {
@@ -59,7 +76,8 @@ impl PluginCommand for Ops {
                     span,
                 )
             };
-            let mut rows: Vec<Value> = catalog::all().iter().map(|op| row(op.name, op.category.name(), op.torch, op.summary)).collect();
+            let mut rows: Vec<Value> =
+                catalog::all().iter().map(|op| row(op.name, op.category.name(), op.torch, op.summary)).collect();
             rows.extend(HAND_WRITTEN.iter().map(|(n, c, t, s)| row(n, c, t, s)));
             Ok(PipelineData::Value(Value::list(rows, span), None))
         })

@@ -52,7 +52,10 @@ impl FigureArgs {
                 Some(v) => {
                     let n = args::int(&v)?;
                     if !(200..=8000).contains(&n) {
-                        return Err(invalid(format!("--{name} must be between 200 and 8000 pixels, got {n}"), v.span()));
+                        return Err(invalid(
+                            format!("--{name} must be between 200 and 8000 pixels, got {n}"),
+                            v.span(),
+                        ));
                     }
                     Ok(n as u32)
                 }
@@ -74,14 +77,18 @@ impl FigureArgs {
     }
 
     /// Draws with `draw`, fonts registered first; failures are labelled at the file.
-    fn draw(&self, engine: &EngineInterface, title: &str, x: &str, y: &str, draw: impl FnOnce(&Figure) -> Result<(), String>) -> Result<(), LabeledError> {
-        let font = engine
-            .get_env_var(plot::FONT_ENV)
-            .ok()
-            .flatten()
-            .and_then(|v| v.coerce_string().ok())
-            .map(PathBuf::from);
-        plot::ensure_fonts(font).map_err(|e| LabeledError::new("No font for the plot").with_label(e, self.path.span))?;
+    fn draw(
+        &self,
+        engine: &EngineInterface,
+        title: &str,
+        x: &str,
+        y: &str,
+        draw: impl FnOnce(&Figure) -> Result<(), String>,
+    ) -> Result<(), LabeledError> {
+        let font =
+            engine.get_env_var(plot::FONT_ENV).ok().flatten().and_then(|v| v.coerce_string().ok()).map(PathBuf::from);
+        plot::ensure_fonts(font)
+            .map_err(|e| LabeledError::new("No font for the plot").with_label(e, self.path.span))?;
         let figure = Figure {
             path: &self.path.item,
             width: self.width,
@@ -91,7 +98,8 @@ impl FigureArgs {
             y_label: self.y_label.as_deref().unwrap_or(y),
         };
         draw(&figure).map_err(|e| {
-            LabeledError::new("Cannot write the plot").with_label(format!("{}: {e}", self.path.item.display()), self.path.span)
+            LabeledError::new("Cannot write the plot")
+                .with_label(format!("{}: {e}", self.path.item.display()), self.path.span)
         })
     }
 }
@@ -132,7 +140,9 @@ impl PluginCommand for PlotRoot {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::String)]).category(super::category())
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::String)])
+            .category(super::category())
     }
 
     fn description(&self) -> &str {
@@ -145,7 +155,13 @@ impl PluginCommand for PlotRoot {
          choose one."
     }
 
-    fn run(&self, _plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         Ok(PipelineData::Value(Value::string(engine.get_help()?, call.head), None))
     }
 }
@@ -190,7 +206,13 @@ impl PluginCommand for Scatter {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let x = args::tensor(plugin, &args::positional(call, 0)?)?;
             let y = args::tensor(plugin, &args::positional(call, 1)?)?;
@@ -252,13 +274,21 @@ impl PluginCommand for Loss {
         }]
     }
 
-    fn run(&self, _plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let table = args::positional(call, 0)?;
             let column = |flag: &str, default: &str| -> Result<String, LabeledError> {
                 match call.get_flag_value(flag) {
                     None => Ok(default.to_string()),
-                    Some(v) => v.coerce_string().map_err(|_| invalid(format!("--{flag} takes a column name"), v.span())),
+                    Some(v) => {
+                        v.coerce_string().map_err(|_| invalid(format!("--{flag} takes a column name"), v.span()))
+                    }
                 }
             };
             let (xc, yc) = (column("x", "epoch")?, column("y", "loss")?);
@@ -286,7 +316,9 @@ fn table_points(table: &Value, xc: &str, yc: &str) -> Result<Vec<(f64, f64)>, La
         match val.get(col) {
             Some(Value::Int { val, .. }) => Ok(*val as f64),
             Some(Value::Float { val, .. }) => Ok(*val),
-            Some(other) => Err(invalid(format!("column `{col}` must be a number, found {}", other.get_type()), other.span())),
+            Some(other) => {
+                Err(invalid(format!("column `{col}` must be a number, found {}", other.get_type()), other.span()))
+            }
             None => Err(invalid(format!("this row has no column `{col}`"), span)),
         }
     };
@@ -338,13 +370,22 @@ impl PluginCommand for Boundary {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let model_value = args::positional(call, 0)?;
             let model = Model::parse(plugin, &model_value)?;
             if model.arch.input() != 2 {
                 return Err(invalid(
-                    format!("a decision boundary is drawn in the plane: the model needs 2 inputs, it has {}", model.arch.input()),
+                    format!(
+                        "a decision boundary is drawn in the plane: the model needs 2 inputs, it has {}",
+                        model.arch.input()
+                    ),
                     model_value.span(),
                 ));
             }
@@ -373,7 +414,9 @@ impl PluginCommand for Boundary {
             let grid = Grid { x: xr, y: yr, nx: resolution, ny: resolution, classes: predicted };
             let name = match model.arch {
                 super::nn::model::Arch::Linear { input, output } => format!("Linear {input}-{output}"),
-                super::nn::model::Arch::SimpleNN { input, hidden, output } => format!("SimpleNN {input}-{hidden}-{output}"),
+                super::nn::model::Arch::SimpleNN { input, hidden, output } => {
+                    format!("SimpleNN {input}-{hidden}-{output}")
+                }
             };
             let title = format!("Decision boundary: {name}, accuracy {accuracy:.3}");
             fig.draw(engine, &title, "x[:, 0]", "x[:, 1]", |f| plot::boundary(f, &grid, &pts, &classes))?;
@@ -388,8 +431,11 @@ fn predict_points(model: &Model, pts: &[(f64, f64)]) -> nutorch_core::Result<Vec
         return Ok(Vec::new());
     }
     let flat: Vec<f64> = pts.iter().flat_map(|p| [p.0, p.1]).collect();
-    let input = Tensor::f_from_slice(&flat)?.f_reshape([pts.len() as i64, 2])?.f_to_kind(model.kind())?.f_to(model.device())?;
-    let classes = nutorch_core::tch::no_grad(|| -> nutorch_core::Result<Tensor> { Ok(model.forward(&input)?.f_argmax(-1, false)?) })?;
+    let input =
+        Tensor::f_from_slice(&flat)?.f_reshape([pts.len() as i64, 2])?.f_to_kind(model.kind())?.f_to(model.device())?;
+    let classes = nutorch_core::tch::no_grad(|| -> nutorch_core::Result<Tensor> {
+        Ok(model.forward(&input)?.f_argmax(-1, false)?)
+    })?;
     match tensor_to_data(&classes)?.values {
         Buffer::Int(v) => Ok(v),
         _ => Err(nutorch_core::Error::Value("argmax gave no integer classes".into())),

@@ -13,7 +13,9 @@ impl PluginCommand for Nutorch {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::String)]).category(super::category())
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::String)])
+            .category(super::category())
     }
 
     fn description(&self) -> &str {
@@ -28,7 +30,13 @@ impl PluginCommand for Nutorch {
          (`$a + $b`, `$t.shape`, `$t.0`). Run `help nutorch <command>` for each command."
     }
 
-    fn run(&self, _plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         Ok(PipelineData::Value(Value::string(engine.get_help()?, call.head), None))
     }
 }

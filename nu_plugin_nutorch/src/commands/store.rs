@@ -19,7 +19,9 @@ impl PluginCommand for Ls {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::table())]).category(super::category())
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::table())])
+            .category(super::category())
     }
 
     fn description(&self) -> &str {
@@ -34,7 +36,13 @@ impl PluginCommand for Ls {
         vec![Example { example: "nutorch ls", description: "List the tensors this shell holds", result: None }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let span = call.head;
             let rows = plugin.store().list().at(span)?;
@@ -92,7 +100,13 @@ impl PluginCommand for Free {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let store = plugin.store();
             if call.has_flag("all")? {
@@ -131,7 +145,9 @@ impl PluginCommand for StoreInfo {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::record())]).category(super::category())
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::record())])
+            .category(super::category())
     }
 
     fn description(&self) -> &str {
@@ -148,7 +164,13 @@ impl PluginCommand for StoreInfo {
         vec![Example { example: "nutorch store", description: "Show the store", result: None }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let span = call.head;
             let s = plugin.store().summary().at(span)?;

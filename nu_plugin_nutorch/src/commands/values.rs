@@ -19,7 +19,11 @@ impl PluginCommand for ToValue {
 
     fn signature(&self) -> Signature {
         Signature::build(self.name())
-            .input_output_types(vec![(super::tensor_type(), Type::Any), (Type::Nothing, Type::Any), (Type::Any, Type::Any)])
+            .input_output_types(vec![
+                (super::tensor_type(), Type::Any),
+                (Type::Nothing, Type::Any),
+                (Type::Any, Type::Any),
+            ])
             .optional("tensor", SyntaxShape::Any, "the tensor, when none is piped in")
             .category(super::category())
     }
@@ -50,7 +54,13 @@ impl PluginCommand for ToValue {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let value = args::piped_or_positional(
                 input,
@@ -79,9 +89,10 @@ fn tensor_values(plugin: &NutorchPlugin, value: &Value, head: nu_protocol::Span)
 fn nested_values(plugin: &NutorchPlugin, value: Value, head: nu_protocol::Span) -> Result<Value, LabeledError> {
     Ok(match value {
         Value::Custom { .. } => tensor_values(plugin, &value, head)?,
-        Value::List { vals, internal_span, .. } => {
-            Value::list(vals.into_iter().map(|v| nested_values(plugin, v, head)).collect::<Result<_, _>>()?, internal_span)
-        }
+        Value::List { vals, internal_span, .. } => Value::list(
+            vals.into_iter().map(|v| nested_values(plugin, v, head)).collect::<Result<_, _>>()?,
+            internal_span,
+        ),
         Value::Record { val, internal_span, .. } => {
             let mut record = nu_protocol::Record::new();
             for (k, v) in val.into_owned() {
@@ -107,7 +118,11 @@ impl PluginCommand for FromValue {
         Signature::build(self.name())
             .input_output_types(vec![(Type::Any, super::tensor_type())])
             // Number first, so that a negative number parses as data rather than as a flag.
-            .optional("data", SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::Any]), "a number or nested list, when none is piped in")
+            .optional(
+                "data",
+                SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::Any]),
+                "a number or nested list, when none is piped in",
+            )
             .named("dtype", SyntaxShape::String, "element type (inferred as torch.tensor does when absent)", None)
             .named("device", SyntaxShape::String, "cpu, cuda, cuda:N or mps (default cpu)", None)
             .switch("requires-grad", "track gradients for this tensor", None)
@@ -143,9 +158,21 @@ impl PluginCommand for FromValue {
         ]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
-            let value = args::piped_or_positional(input, call, 0, "Missing data", "pipe in a number or a list, or pass it as an argument")?;
+            let value = args::piped_or_positional(
+                input,
+                call,
+                0,
+                "Missing data",
+                "pipe in a number or a list, or pass it as an argument",
+            )?;
             let data = data_from_value(&value)?;
             let dtype = args::dtype_flag(call)?;
             let device = args::device_flag(call)?;

@@ -14,7 +14,9 @@ impl PluginCommand for Version {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::record())]).category(super::category())
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::record())])
+            .category(super::category())
     }
 
     fn description(&self) -> &str {
@@ -22,14 +24,16 @@ impl PluginCommand for Version {
     }
 
     fn examples(&self) -> Vec<Example<'_>> {
-        vec![Example {
-            example: "nutorch version | get libtorch",
-            description: "The libtorch version",
-            result: None,
-        }]
+        vec![Example { example: "nutorch version | get libtorch", description: "The libtorch version", result: None }]
     }
 
-    fn run(&self, _plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         let span = call.head;
         Ok(PipelineData::Value(
             Value::record(

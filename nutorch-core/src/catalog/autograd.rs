@@ -51,48 +51,48 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "Also `$t.grad`."),
     op!("zero_grad", Autograd, "Tensor.grad.zero_", "Sets this tensor's gradient to zeros (if it has one), in place.",
-        [INPUT], O::Same,
-        "nutorch fromvalue [1.0] --requires-grad | nutorch zero_grad | nutorch tovalue" => "[1.0]",
-        |a| {
-            if !a.input().f_is_leaf()? && !a.input().f_retains_grad()? {
-                return Ok(Out::Same);
-            }
-            let mut g = a.input().f_grad()?;
-            if g.defined() {
-                let _ = g.f_detach_()?.f_zero_()?;
-            }
-            Ok(Out::Same)
-        }),
+    [INPUT], O::Same,
+    "nutorch fromvalue [1.0] --requires-grad | nutorch zero_grad | nutorch tovalue" => "[1.0]",
+    |a| {
+        if !a.input().f_is_leaf()? && !a.input().f_retains_grad()? {
+            return Ok(Out::Same);
+        }
+        let mut g = a.input().f_grad()?;
+        if g.defined() {
+            let _ = g.f_detach_()?.f_zero_()?;
+        }
+        Ok(Out::Same)
+    }),
     op!("detach", Autograd, "Tensor.detach", "The same data, cut from the autograd graph (requires_grad false).",
         [INPUT], O::Tensor,
         "(nutorch fromvalue [1.0] --requires-grad | nutorch detach).requires_grad" => "false",
         |a| t(a.input().f_detach()?)),
     op!("detach_", Autograd, "Tensor.detach_", "Cuts this tensor from the autograd graph, in place.",
-        [INPUT], O::Same,
-        "(nutorch fromvalue [1.0] --requires-grad | nutorch detach_).requires_grad" => "false",
-        |a| {
-            let _ = a.input().shallow_clone().f_detach_()?;
-            Ok(Out::Same)
-        }),
+    [INPUT], O::Same,
+    "(nutorch fromvalue [1.0] --requires-grad | nutorch detach_).requires_grad" => "false",
+    |a| {
+        let _ = a.input().shallow_clone().f_detach_()?;
+        Ok(Out::Same)
+    }),
     op!("is_leaf", Autograd, "Tensor.is_leaf", "Whether the tensor is a leaf of the graph (created by the user, not by an op that tracks grad).",
         [INPUT], O::Value,
         "nutorch fromvalue [1.0] --requires-grad | nutorch is_leaf" => "true",
         |a| Ok(Out::Bool(a.input().f_is_leaf()?))),
     op!("autograd_grad", Autograd, "torch.autograd.grad", "Gradients of the (scalar) outputs with respect to the inputs, as a list (leaves' .grad untouched).",
-        [req("outputs", Tensors), req("inputs", Tensors), opt("retain_graph", Bool, Dflt::Bool(false)), opt("create_graph", Bool, Dflt::Bool(false))], O::Tensors,
-        "let x = (nutorch fromvalue 2.0 --requires-grad); nutorch autograd_grad [($x | nutorch mul $x)] [$x] | nutorch tovalue" => "[4.0]",
-        |a| {
-            let (outputs, inputs) = (a.ts("outputs"), a.ts("inputs"));
-            if outputs.is_empty() || inputs.is_empty() {
-                return Err(bad("outputs", "give at least one output and one input"));
-            }
-            if let Some(i) = inputs.iter().position(|x| !x.requires_grad()) {
-                return Err(bad("inputs", format!("input {i} does not require grad")));
-            }
-            if let Some(i) = outputs.iter().position(|o| o.numel() != 1) {
-                return Err(bad("outputs", format!("output {i} is not a scalar: grad can be implicitly created only for scalar outputs")));
-            }
-            let keep = a.b("retain_graph") || a.b("create_graph");
-            Ok(Out::List(Tensor::f_run_backward(outputs, inputs, keep, a.b("create_graph"))?))
-        }),
+    [req("outputs", Tensors), req("inputs", Tensors), opt("retain_graph", Bool, Dflt::Bool(false)), opt("create_graph", Bool, Dflt::Bool(false))], O::Tensors,
+    "let x = (nutorch fromvalue 2.0 --requires-grad); nutorch autograd_grad [($x | nutorch mul $x)] [$x] | nutorch tovalue" => "[4.0]",
+    |a| {
+        let (outputs, inputs) = (a.ts("outputs"), a.ts("inputs"));
+        if outputs.is_empty() || inputs.is_empty() {
+            return Err(bad("outputs", "give at least one output and one input"));
+        }
+        if let Some(i) = inputs.iter().position(|x| !x.requires_grad()) {
+            return Err(bad("inputs", format!("input {i} does not require grad")));
+        }
+        if let Some(i) = outputs.iter().position(|o| o.numel() != 1) {
+            return Err(bad("outputs", format!("output {i} is not a scalar: grad can be implicitly created only for scalar outputs")));
+        }
+        let keep = a.b("retain_graph") || a.b("create_graph");
+        Ok(Out::List(Tensor::f_run_backward(outputs, inputs, keep, a.b("create_graph"))?))
+    }),
 ];

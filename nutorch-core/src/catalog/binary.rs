@@ -43,8 +43,8 @@ fn add_like(a: &Args, sign: i64) -> R<Tensor> {
 }
 
 const ALPHA: super::spec::ArgSpec = opt("alpha", Number, Dflt::Int(1)).doc("multiplier of other");
-const ROUNDING: super::spec::ArgSpec =
-    opt("rounding_mode", Str(&["trunc", "floor"]), Dflt::None).doc("none for true division, trunc or floor for integer-style division");
+const ROUNDING: super::spec::ArgSpec = opt("rounding_mode", Str(&["trunc", "floor"]), Dflt::None)
+    .doc("none for true division, trunc or floor for integer-style division");
 
 fn div(a: &Args) -> R<Tensor> {
     let (x, other) = (a.input(), operand_tensor(a, "other")?);
@@ -68,7 +68,10 @@ fn clamp(a: &Args) -> R<Tensor> {
         if let Operand::N(n) = a.operand(name) {
             let same_category = matches!(n, Number::Int(_)) || super::util::dtype(x)?.is_floating_point();
             if same_category && !super::util::fits(n, x.f_kind()?) {
-                return Err(bad(name, format!("value {} cannot be converted to {} without overflow", n.as_f64(), super::util::dtype(x)?)));
+                return Err(bad(
+                    name,
+                    format!("value {} cannot be converted to {} without overflow", n.as_f64(), super::util::dtype(x)?),
+                ));
             }
         }
     }
@@ -102,16 +105,16 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [5 7] | nutorch subtract 2 --alpha 2 | nutorch tovalue" => "[1, 3]",
         |a| t(add_like(a, -1)?)),
     op!("rsub", Binary, "torch.rsub", "other - alpha * input (sub with the operands swapped).",
-        [INPUT, OTHER_N, ALPHA], O::Tensor,
-        "nutorch fromvalue [1 2] | nutorch rsub 10 | nutorch tovalue" => "[9, 8]",
-        |a| {
-            let x = a.input();
-            let scaled = match a.n("alpha") {
-                Number::Int(1) => x.shallow_clone(),
-                alpha => x.f_mul(&wrapped(alpha, x)?)?,
-            };
-            t(operand_tensor(a, "other")?.f_sub(&scaled)?)
-        }),
+    [INPUT, OTHER_N, ALPHA], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch rsub 10 | nutorch tovalue" => "[9, 8]",
+    |a| {
+        let x = a.input();
+        let scaled = match a.n("alpha") {
+            Number::Int(1) => x.shallow_clone(),
+            alpha => x.f_mul(&wrapped(alpha, x)?)?,
+        };
+        t(operand_tensor(a, "other")?.f_sub(&scaled)?)
+    }),
     binop!("mul", Binary, "torch.mul", "input * other, broadcasting.", f_mul,
         "nutorch fromvalue [1 2] | nutorch mul 2.5 | nutorch tovalue" => "[2.5, 5.0]"),
     binop!("multiply", Binary, "torch.multiply", "input * other (alias of mul).", f_multiply,
@@ -133,12 +136,12 @@ pub static OPS: &[OpSpec] = &[
     binop!("fmod", Binary, "torch.fmod", "C-style remainder: the result has the sign of input.", f_fmod_tensor,
         "nutorch fromvalue [-3 3] | nutorch fmod 2 | nutorch tovalue" => "[-1, 1]"),
     op!("pow", Binary, "torch.pow", "input to the power exponent (Nushell's **).",
-        [INPUT, req("exponent", TensorOrNumber)], O::Tensor,
-        "nutorch fromvalue [2 3] | nutorch pow 2 | nutorch tovalue" => "[4, 9]",
-        |a| {
-            check_int_pow(a.input(), a)?;
-            t(a.input().f_pow(&operand_tensor(a, "exponent")?)?)
-        }),
+    [INPUT, req("exponent", TensorOrNumber)], O::Tensor,
+    "nutorch fromvalue [2 3] | nutorch pow 2 | nutorch tovalue" => "[4, 9]",
+    |a| {
+        check_int_pow(a.input(), a)?;
+        t(a.input().f_pow(&operand_tensor(a, "exponent")?)?)
+    }),
     op!("float_power", Binary, "torch.float_power", "input to the power exponent in double precision.",
         [INPUT, req("exponent", TensorOrNumber)], O::Tensor,
         "nutorch fromvalue [2 3] | nutorch float_power 2 | nutorch tovalue" => "[4.0, 9.0]",
@@ -182,21 +185,21 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [0.0 10.0] | nutorch lerp (nutorch fromvalue [10.0 20.0]) 0.5 | nutorch tovalue" => "[5.0, 15.0]",
         |a| t(a.input().f_lerp_tensor(a.t("end"), &operand_tensor(a, "weight")?)?)),
     op!("addcmul", Binary, "torch.addcmul", "input + value * tensor1 * tensor2.",
-        [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
-        "nutorch fromvalue [1.0] | nutorch addcmul (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[13.0]",
-        |a| {
-            let prod = a.t("tensor1").f_mul(a.t("tensor2"))?;
-            let prod = prod.f_mul(&wrapped(a.n("value"), &prod)?)?;
-            t(a.input().f_add(&prod)?)
-        }),
+    [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
+    "nutorch fromvalue [1.0] | nutorch addcmul (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[13.0]",
+    |a| {
+        let prod = a.t("tensor1").f_mul(a.t("tensor2"))?;
+        let prod = prod.f_mul(&wrapped(a.n("value"), &prod)?)?;
+        t(a.input().f_add(&prod)?)
+    }),
     op!("addcdiv", Binary, "torch.addcdiv", "input + value * tensor1 / tensor2.",
-        [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
-        "nutorch fromvalue [1.0] | nutorch addcdiv (nutorch fromvalue [6.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[5.0]",
-        |a| {
-            let q = a.t("tensor1").f_div(a.t("tensor2"))?;
-            let q = q.f_mul(&wrapped(a.n("value"), &q)?)?;
-            t(a.input().f_add(&q)?)
-        }),
+    [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
+    "nutorch fromvalue [1.0] | nutorch addcdiv (nutorch fromvalue [6.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[5.0]",
+    |a| {
+        let q = a.t("tensor1").f_div(a.t("tensor2"))?;
+        let q = q.f_mul(&wrapped(a.n("value"), &q)?)?;
+        t(a.input().f_add(&q)?)
+    }),
     op!("clamp", Binary, "torch.clamp", "Each element limited to [min, max] (either bound may be omitted).",
         [INPUT, opt("min", TensorOrNumber, Dflt::None), opt("max", TensorOrNumber, Dflt::None)], O::Tensor,
         "nutorch fromvalue [-2 0 5] | nutorch clamp --min -1 --max 3 | nutorch tovalue" => "[-1, 0, 3]",

@@ -45,16 +45,16 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [1.0 2.0] | nutorch isclose (nutorch fromvalue [1.0 2.1]) | nutorch tovalue" => "[true, false]",
         |a| t(a.input().f_isclose(a.t("other"), a.f("rtol"), a.f("atol"), a.b("equal_nan"))?)),
     op!("isin", Comparison, "torch.isin", "Whether each element is among test_elements.",
-        [ten("elements"), req("test_elements", TensorOrNumber), opt("assume_unique", Bool, Dflt::Bool(false)), opt("invert", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [1 2 3] | nutorch isin (nutorch fromvalue [2 3]) | nutorch tovalue" => "[false, true, true]",
-        |a| {
-            let (unique, invert) = (a.b("assume_unique"), a.b("invert"));
-            let test = match a.operand("test_elements") {
-                Operand::T(te) => te.shallow_clone(),
-                Operand::N(n) => super::util::wrapped(n, a.t("elements"))?,
-            };
-            t(Tensor::f_isin(a.t("elements"), &test, unique, invert)?)
-        }),
+    [ten("elements"), req("test_elements", TensorOrNumber), opt("assume_unique", Bool, Dflt::Bool(false)), opt("invert", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [1 2 3] | nutorch isin (nutorch fromvalue [2 3]) | nutorch tovalue" => "[false, true, true]",
+    |a| {
+        let (unique, invert) = (a.b("assume_unique"), a.b("invert"));
+        let test = match a.operand("test_elements") {
+            Operand::T(te) => te.shallow_clone(),
+            Operand::N(n) => super::util::wrapped(n, a.t("elements"))?,
+        };
+        t(Tensor::f_isin(a.t("elements"), &test, unique, invert)?)
+    }),
     // Logical ops treat nonzero as true and give bool tensors.
     binop_t!("logical_and", Logical, "torch.logical_and", "Elementwise AND of truth values.", f_logical_and,
         "nutorch fromvalue [true false] | nutorch logical_and (nutorch fromvalue [true true]) | nutorch tovalue" => "[true, false]"),

@@ -32,13 +32,13 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "Without --dtype the dtype follows the value, as in torch: an int gives int64, a float float32."),
     op!("eye", Creation, "torch.eye", "An identity matrix (n rows, m columns, default m = n).",
-        [req("n", Int), opt("m", Int, Dflt::None).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
-        "nutorch eye 2 --dtype int64 | nutorch tovalue" => "[[1, 0], [0, 1]]",
-        |a| {
-            let n = non_negative("n", a.i("n"))?;
-            let m = non_negative("m", a.oi("m").unwrap_or(n))?;
-            finish(a, Tensor::f_eye_m(n, m, options(a, DType::Float32))?)
-        }),
+    [req("n", Int), opt("m", Int, Dflt::None).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch eye 2 --dtype int64 | nutorch tovalue" => "[[1, 0], [0, 1]]",
+    |a| {
+        let n = non_negative("n", a.i("n"))?;
+        let m = non_negative("m", a.oi("m").unwrap_or(n))?;
+        finish(a, Tensor::f_eye_m(n, m, options(a, DType::Float32))?)
+    }),
     op!("arange", Creation, "torch.arange", "Values from start (default 0) up to end (excluded) in steps of step.",
         [req("start", Number).doc("the end when it is the only number given"),
          opt("end", Number, Dflt::None).pos(), opt("step", Number, Dflt::Int(1)).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
@@ -87,19 +87,19 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "Integer dtypes get torch's values (computed in floating point, then truncated): `linspace 0 10 5 --dtype int32` gives 0 2 5 7 10."),
     op!("logspace", Creation, "torch.logspace", "Values from base^start to base^end, evenly spaced in the exponent.",
-        [req("start", Number), req("end", Number), req("steps", Int), opt("base", Float, Dflt::Float(10.0)), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
-        "nutorch logspace 0 2 3 | nutorch tovalue" => "[1.0, 10.0, 100.0]",
-        |a| {
-            let steps = non_negative("steps", a.i("steps"))?;
-            finish(a, Tensor::f_logspace(a.n("start").scalar(), a.n("end").scalar(), steps, a.f("base"), options(a, DType::Float32))?)
-        }),
+    [req("start", Number), req("end", Number), req("steps", Int), opt("base", Float, Dflt::Float(10.0)), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch logspace 0 2 3 | nutorch tovalue" => "[1.0, 10.0, 100.0]",
+    |a| {
+        let steps = non_negative("steps", a.i("steps"))?;
+        finish(a, Tensor::f_logspace(a.n("start").scalar(), a.n("end").scalar(), steps, a.f("base"), options(a, DType::Float32))?)
+    }),
     op!("scalar_tensor", Creation, "torch.scalar_tensor", "A 0-d tensor holding one number (float32 unless --dtype).",
-        [req("s", Number), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
-        "nutorch scalar_tensor 3 | nutorch tovalue" => "3.0",
-        |a| {
-            let (kind, device) = options(a, DType::Float32);
-            finish(a, super::util::checked_number("s", a.n("s"), kind, device)?)
-        }),
+    [req("s", Number), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch scalar_tensor 3 | nutorch tovalue" => "3.0",
+    |a| {
+        let (kind, device) = options(a, DType::Float32);
+        finish(a, super::util::checked_number("s", a.n("s"), kind, device)?)
+    }),
     op!("tril_indices", Creation, "torch.tril_indices", "Row and column indices (a 2xN tensor) of the lower triangle of a row x col matrix.",
         [req("row", Int), req("col", Int), opt("offset", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
         "nutorch tril_indices 2 2 | nutorch tovalue" => "[[0, 1, 1], [0, 0, 1]]",
@@ -118,13 +118,13 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [1.5 2] | nutorch ones_like | nutorch tovalue" => "[1.0, 1.0]",
         |a| finish(a, Tensor::f_ones(a.input().size(), like_options(a)?)?)),
     op!("full_like", Creation, "torch.full_like", "A value repeated in the shape (and dtype, device) of the input.",
-        [INPUT, req("fill_value", Number), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
-        "nutorch fromvalue [1 2] | nutorch full_like 7 | nutorch tovalue" => "[7, 7]",
-        |a| {
-            let (kind, device) = like_options(a)?;
-            let value = super::util::checked_number("fill_value", a.n("fill_value"), kind, device)?;
-            finish(a, value.f_expand(a.input().size(), false)?.f_contiguous()?)
-        }),
+    [INPUT, req("fill_value", Number), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch full_like 7 | nutorch tovalue" => "[7, 7]",
+    |a| {
+        let (kind, device) = like_options(a)?;
+        let value = super::util::checked_number("fill_value", a.n("fill_value"), kind, device)?;
+        finish(a, value.f_expand(a.input().size(), false)?.f_contiguous()?)
+    }),
     op!("empty_like", Creation, "torch.empty_like", "An uninitialized tensor with the shape (and dtype, device) of the input.",
         [INPUT, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "(nutorch fromvalue [1 2] | nutorch empty_like).shape" => "[2]",
@@ -132,16 +132,16 @@ pub static OPS: &[OpSpec] = &[
     // Random ops draw from libtorch's generator: `manual_seed` makes them repeatable, and on
     // the CPU they give the same values as PyTorch after `torch.manual_seed`.
     op!("manual_seed", Random, "torch.manual_seed", "Seeds the random number generators (CPU and every GPU).",
-        [req("seed", Int)], O::Nothing,
-        "nutorch manual_seed 0" => "null",
-        |a| {
-            let seed = a.i("seed");
-            tch::manual_seed(seed);
-            if tch::Cuda::is_available() {
-                tch::Cuda::manual_seed_all(seed as u64);
-            }
-            Ok(Out::Nothing)
-        }),
+    [req("seed", Int)], O::Nothing,
+    "nutorch manual_seed 0" => "null",
+    |a| {
+        let seed = a.i("seed");
+        tch::manual_seed(seed);
+        if tch::Cuda::is_available() {
+            tch::Cuda::manual_seed_all(seed as u64);
+        }
+        Ok(Out::Nothing)
+    }),
     op!("rand", Random, "torch.rand", "Uniform random values in [0, 1).",
         [SIZE, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "(nutorch rand 2 3).shape" => "[2, 3]",
@@ -166,16 +166,16 @@ pub static OPS: &[OpSpec] = &[
         "nutorch randperm 1 | nutorch tovalue" => "[0]",
         |a| t(Tensor::f_randperm(non_negative("n", a.i("n"))?, options(a, DType::Int64))?)),
     op!("normal", Random, "torch.normal", "Normal random values with the given mean and standard deviation.",
-        [req("mean", Float), req("std", Float), req("size", Ints), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
-        "(nutorch normal 0 1 [2 2]).shape" => "[2, 2]",
-        |a| {
-            let std = a.f("std");
-            if std.is_nan() || std < 0.0 {
-                return Err(bad("std", format!("std must be non-negative, got {std}")));
-            }
-            let base = Tensor::f_empty(sizes(a, "size")?, options(a, DType::Float32))?;
-            finish(a, base.f_normal_functional(a.f("mean"), std)?)
-        }),
+    [req("mean", Float), req("std", Float), req("size", Ints), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "(nutorch normal 0 1 [2 2]).shape" => "[2, 2]",
+    |a| {
+        let std = a.f("std");
+        if std.is_nan() || std < 0.0 {
+            return Err(bad("std", format!("std must be non-negative, got {std}")));
+        }
+        let base = Tensor::f_empty(sizes(a, "size")?, options(a, DType::Float32))?;
+        finish(a, base.f_normal_functional(a.f("mean"), std)?)
+    }),
     op!("rand_like", Random, "torch.rand_like", "Uniform random values in [0, 1) shaped like the input.",
         [INPUT, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "(nutorch fromvalue [1.0 2.0] | nutorch rand_like).shape" => "[2]",
@@ -185,44 +185,44 @@ pub static OPS: &[OpSpec] = &[
         "(nutorch fromvalue [1.0 2.0] | nutorch randn_like).shape" => "[2]",
         |a| finish(a, Tensor::f_randn(a.input().size(), like_options(a)?)?)),
     op!("randint_like", Random, "torch.randint_like", "Random integers in [low, high) shaped like the input.",
-        [INPUT, req("high", Int), opt("low", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
-        "(nutorch fromvalue [1 2 3] | nutorch randint_like 5).shape" => "[3]",
-        |a| {
-            let (low, high) = (a.i("low"), a.i("high"));
-            if low >= high {
-                return Err(bad("high", format!("high ({high}) must be greater than low ({low})")));
-            }
-            t(Tensor::f_randint_low(low, high, a.input().size(), like_options(a)?)?)
-        }),
+    [INPUT, req("high", Int), opt("low", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
+    "(nutorch fromvalue [1 2 3] | nutorch randint_like 5).shape" => "[3]",
+    |a| {
+        let (low, high) = (a.i("low"), a.i("high"));
+        if low >= high {
+            return Err(bad("high", format!("high ({high}) must be greater than low ({low})")));
+        }
+        t(Tensor::f_randint_low(low, high, a.input().size(), like_options(a)?)?)
+    }),
     op!("bernoulli", Random, "torch.bernoulli", "0 or 1 drawn with the probability in each element (or --p for all).",
-        [INPUT, opt("p", Float, Dflt::None)], O::Tensor,
-        "nutorch fromvalue [0.0 1.0] | nutorch bernoulli | nutorch tovalue" => "[0.0, 1.0]",
-        |a| match a.of("p") {
-            Some(p) if !(0.0..=1.0).contains(&p) => Err(bad("p", format!("p must be in [0, 1], got {p}"))),
-            Some(p) => t(a.input().f_bernoulli_p(p)?),
-            None => {
-                super::util::check_range("input", a.input(), 0.0, 1.0, "probabilities in [0, 1]")?;
-                t(a.input().f_bernoulli()?)
-            }
-        }),
+    [INPUT, opt("p", Float, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [0.0 1.0] | nutorch bernoulli | nutorch tovalue" => "[0.0, 1.0]",
+    |a| match a.of("p") {
+        Some(p) if !(0.0..=1.0).contains(&p) => Err(bad("p", format!("p must be in [0, 1], got {p}"))),
+        Some(p) => t(a.input().f_bernoulli_p(p)?),
+        None => {
+            super::util::check_range("input", a.input(), 0.0, 1.0, "probabilities in [0, 1]")?;
+            t(a.input().f_bernoulli()?)
+        }
+    }),
     op!("multinomial", Random, "torch.multinomial", "Indices drawn from the categorical distributions in each row of weights.",
-        [INPUT, req("num_samples", Int), opt("replacement", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [0.0 1.0 0.0] | nutorch multinomial 1 | nutorch tovalue" => "[1]",
-        |a| {
-            let x = a.input();
-            super::util::check_range("input", x, 0.0, f64::INFINITY, "finite, non-negative weights")?;
-            if x.f_isfinite()?.f_all()?.f_int64_value(&[])? == 0 {
-                return Err(bad("input", "all elements of input should be finite, non-negative weights"));
-            }
-            if x.dim() == 0 || x.dim() > 2 {
-                return Err(bad("input", format!("multinomial takes a 1-d or 2-d tensor of weights, got {}-d", x.dim())));
-            }
-            let sums = x.f_sum_dim_intlist(Some([-1i64].as_slice()), false, None)?;
-            if x.numel() > 0 && sums.f_le_tensor(&super::util::num(0.0, &sums)?)?.f_any()?.f_int64_value(&[])? != 0 {
-                return Err(bad("input", "every distribution needs a positive total weight"));
-            }
-            t(x.f_multinomial(super::util::positive("num_samples", a.i("num_samples"))?, a.b("replacement"))?)
-        }),
+    [INPUT, req("num_samples", Int), opt("replacement", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [0.0 1.0 0.0] | nutorch multinomial 1 | nutorch tovalue" => "[1]",
+    |a| {
+        let x = a.input();
+        super::util::check_range("input", x, 0.0, f64::INFINITY, "finite, non-negative weights")?;
+        if x.f_isfinite()?.f_all()?.f_int64_value(&[])? == 0 {
+            return Err(bad("input", "all elements of input should be finite, non-negative weights"));
+        }
+        if x.dim() == 0 || x.dim() > 2 {
+            return Err(bad("input", format!("multinomial takes a 1-d or 2-d tensor of weights, got {}-d", x.dim())));
+        }
+        let sums = x.f_sum_dim_intlist(Some([-1i64].as_slice()), false, None)?;
+        if x.numel() > 0 && sums.f_le_tensor(&super::util::num(0.0, &sums)?)?.f_any()?.f_int64_value(&[])? != 0 {
+            return Err(bad("input", "every distribution needs a positive total weight"));
+        }
+        t(x.f_multinomial(super::util::positive("num_samples", a.i("num_samples"))?, a.b("replacement"))?)
+    }),
     op!("poisson", Random, "torch.poisson", "Poisson samples with the rate in each element.",
         [INPUT], O::Tensor,
         "nutorch fromvalue [0.0 0.0] | nutorch poisson | nutorch tovalue" => "[0.0, 0.0]",

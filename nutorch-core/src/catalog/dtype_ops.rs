@@ -38,17 +38,17 @@ fn empty_of(d: DType) -> R<Tensor> {
 
 pub static OPS: &[OpSpec] = &[
     op!("to", Conversion, "Tensor.to", "The tensor with another dtype and/or on another device (a copy with --copy).",
-        [INPUT, DTYPE, DEVICE, opt("copy", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [1.7 -1.7] | nutorch to --dtype int32 | nutorch tovalue" => "[1, -1]",
-        |a| {
-            let x = a.input();
-            let kind = match a.dtype("dtype") {
-                Some(d) => d.kind(),
-                None => x.f_kind()?,
-            };
-            let device = device_arg(a)?.unwrap_or_else(|| x.device());
-            t(x.f_to_dtype_layout((kind, device), false, a.b("copy"))?)
-        }),
+    [INPUT, DTYPE, DEVICE, opt("copy", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [1.7 -1.7] | nutorch to --dtype int32 | nutorch tovalue" => "[1, -1]",
+    |a| {
+        let x = a.input();
+        let kind = match a.dtype("dtype") {
+            Some(d) => d.kind(),
+            None => x.f_kind()?,
+        };
+        let device = device_arg(a)?.unwrap_or_else(|| x.device());
+        t(x.f_to_dtype_layout((kind, device), false, a.b("copy"))?)
+    }),
     cast!("float", Conversion, "Tensor.float", Float32, "nutorch fromvalue [1 2] | nutorch float | nutorch tovalue" => "[1.0, 2.0]"),
     cast!("double", Conversion, "Tensor.double", Float64, "nutorch fromvalue [1 2] | nutorch double | nutorch tovalue" => "[1.0, 2.0]"),
     cast!("half", Conversion, "Tensor.half", Float16, "nutorch fromvalue [0.5] | nutorch half | nutorch tovalue" => "[0.5]"),
@@ -93,12 +93,12 @@ pub static OPS: &[OpSpec] = &[
         "nutorch zeros 2 3 | nutorch shape" => "[2, 3]",
         |a| Ok(Out::Ints(a.input().size()))),
     op!("size", Conversion, "Tensor.size", "The sizes of the dimensions, or the size of --dim.",
-        [INPUT, opt("dim", Int, Dflt::None)], O::Value,
-        "nutorch zeros 2 3 | nutorch size --dim -1" => "3",
-        |a| match a.oi("dim") {
-            None => Ok(Out::Ints(a.input().size())),
-            Some(d) => Ok(Out::Int(super::util::size_at("dim", a.input(), d)?)),
-        }),
+    [INPUT, opt("dim", Int, Dflt::None)], O::Value,
+    "nutorch zeros 2 3 | nutorch size --dim -1" => "3",
+    |a| match a.oi("dim") {
+        None => Ok(Out::Ints(a.input().size())),
+        Some(d) => Ok(Out::Int(super::util::size_at("dim", a.input(), d)?)),
+    }),
     op!("numel", Conversion, "torch.numel", "The number of elements.",
         [INPUT], O::Value,
         "nutorch zeros 2 3 | nutorch numel" => "6",
@@ -112,25 +112,25 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue 5 | nutorch ndimension" => "0",
         |a| Ok(Out::Int(a.input().dim() as i64))),
     op!("item", Conversion, "Tensor.item", "The value of a one-element tensor, as a number (or bool).",
-        [INPUT], O::Value,
-        "nutorch fromvalue [[2.5]] | nutorch item" => "2.5",
-        |a| {
-            let x = a.input();
-            if x.numel() != 1 {
-                return Err(bad("input", format!("a Tensor with {} elements cannot be converted to a scalar", x.numel())));
-            }
-            let dt = dtype(x)?;
-            let one = x.f_reshape([-1])?;
-            Ok(if dt.is_bool() {
-                Out::Bool(one.f_int64_value(&[0])? != 0)
-            } else if dt.is_integer() {
-                Out::Int(one.f_int64_value(&[0])?)
-            } else if dt.is_complex() {
-                return Err(bad("input", "a complex number has no Nushell equivalent; take view_as_real first"));
-            } else {
-                Out::Float(one.f_double_value(&[0])?)
-            })
-        }),
+    [INPUT], O::Value,
+    "nutorch fromvalue [[2.5]] | nutorch item" => "2.5",
+    |a| {
+        let x = a.input();
+        if x.numel() != 1 {
+            return Err(bad("input", format!("a Tensor with {} elements cannot be converted to a scalar", x.numel())));
+        }
+        let dt = dtype(x)?;
+        let one = x.f_reshape([-1])?;
+        Ok(if dt.is_bool() {
+            Out::Bool(one.f_int64_value(&[0])? != 0)
+        } else if dt.is_integer() {
+            Out::Int(one.f_int64_value(&[0])?)
+        } else if dt.is_complex() {
+            return Err(bad("input", "a complex number has no Nushell equivalent; take view_as_real first"));
+        } else {
+            Out::Float(one.f_double_value(&[0])?)
+        })
+    }),
     op!("element_size", Conversion, "Tensor.element_size", "Bytes per element.",
         [INPUT], O::Value,
         "nutorch zeros 1 --dtype float64 | nutorch element_size" => "8",
@@ -148,31 +148,31 @@ pub static OPS: &[OpSpec] = &[
         "nutorch zeros 2 3 | nutorch t | nutorch is_contiguous" => "false",
         |a| Ok(Out::Bool(a.input().is_contiguous()))),
     op!("is_nonzero", Conversion, "torch.is_nonzero", "Whether a one-element tensor is nonzero.",
-        [INPUT], O::Value,
-        "nutorch fromvalue [0.5] | nutorch is_nonzero" => "true",
-        |a| {
-            if a.input().numel() != 1 {
-                return Err(bad("input", format!("Boolean value of Tensor with {} values is ambiguous", a.input().numel())));
-            }
-            Ok(Out::Bool(a.input().f_is_nonzero()?))
-        }),
+    [INPUT], O::Value,
+    "nutorch fromvalue [0.5] | nutorch is_nonzero" => "true",
+    |a| {
+        if a.input().numel() != 1 {
+            return Err(bad("input", format!("Boolean value of Tensor with {} values is ambiguous", a.input().numel())));
+        }
+        Ok(Out::Bool(a.input().f_is_nonzero()?))
+    }),
     op!("is_same_size", Conversion, "Tensor.is_same_size", "Whether two tensors have the same shape.",
         [INPUT, OTHER], O::Value,
         "nutorch zeros 2 | nutorch is_same_size (nutorch ones 2)" => "true",
         |a| Ok(Out::Bool(a.input().f_is_same_size(a.t("other"))?))),
     op!("stride", Conversion, "Tensor.stride", "The step in memory (in elements) along each dimension, or along --dim.",
-        [INPUT, opt("dim", Int, Dflt::None)], O::Value,
-        "nutorch zeros 2 3 | nutorch stride" => "[3, 1]",
-        |a| {
-            let strides = a.input().stride();
-            match a.oi("dim") {
-                None => Ok(Out::Ints(strides)),
-                Some(d) => {
-                    let d = norm_dim("dim", d, a.input().dim() as i64)?;
-                    Ok(Out::Int(strides.get(d as usize).copied().unwrap_or(1)))
-                }
+    [INPUT, opt("dim", Int, Dflt::None)], O::Value,
+    "nutorch zeros 2 3 | nutorch stride" => "[3, 1]",
+    |a| {
+        let strides = a.input().stride();
+        match a.oi("dim") {
+            None => Ok(Out::Ints(strides)),
+            Some(d) => {
+                let d = norm_dim("dim", d, a.input().dim() as i64)?;
+                Ok(Out::Int(strides.get(d as usize).copied().unwrap_or(1)))
             }
-        }),
+        }
+    }),
     op!("view_as_real", Conversion, "torch.view_as_real", "A complex tensor as floats with a last dimension of 2 (real, imaginary).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [1.0 2.0] --dtype complex64 | nutorch view_as_real | nutorch tovalue" => "[[1.0, 0.0], [2.0, 0.0]]",
@@ -186,32 +186,32 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [1.5] --dtype complex64 | nutorch imag | nutorch tovalue" => "[0.0]",
         |a| t(a.input().f_imag()?)),
     op!("result_type", Conversion, "torch.result_type", "The dtype an arithmetic op on these operands gives.",
-        [ten_("tensor"), req("other", TensorOrNumber)], O::Value,
-        "nutorch fromvalue [1 2] | nutorch result_type 2.5" => "\"float32\"",
-        |a| {
-            let x = probe(a.t("tensor"))?;
-            let y = match a.operand("other") {
-                Operand::T(o) => probe(o)?,
-                Operand::N(n) => wrapped(n, &x)?,
-            };
-            let kind = x.f_add(&y)?.f_kind()?;
-            Ok(Out::Str(DType::from_kind(kind)?.name().to_string()))
-        }),
+    [ten_("tensor"), req("other", TensorOrNumber)], O::Value,
+    "nutorch fromvalue [1 2] | nutorch result_type 2.5" => "\"float32\"",
+    |a| {
+        let x = probe(a.t("tensor"))?;
+        let y = match a.operand("other") {
+            Operand::T(o) => probe(o)?,
+            Operand::N(n) => wrapped(n, &x)?,
+        };
+        let kind = x.f_add(&y)?.f_kind()?;
+        Ok(Out::Str(DType::from_kind(kind)?.name().to_string()))
+    }),
     op!("promote_types", Conversion, "torch.promote_types", "The smallest dtype both dtypes convert to safely.",
-        [req("type1", DType), req("type2", DType)], O::Value,
-        "nutorch promote_types int32 float16" => "\"float16\"",
-        |a| {
-            let (x, y) = (empty_of(a.dtype("type1").unwrap_or(DType::Float32))?, empty_of(a.dtype("type2").unwrap_or(DType::Float32))?);
-            Ok(Out::Str(DType::from_kind(x.f_add(&y)?.f_kind()?)?.name().to_string()))
-        }),
+    [req("type1", DType), req("type2", DType)], O::Value,
+    "nutorch promote_types int32 float16" => "\"float16\"",
+    |a| {
+        let (x, y) = (empty_of(a.dtype("type1").unwrap_or(DType::Float32))?, empty_of(a.dtype("type2").unwrap_or(DType::Float32))?);
+        Ok(Out::Str(DType::from_kind(x.f_add(&y)?.f_kind()?)?.name().to_string()))
+    }),
     op!("can_cast", Conversion, "torch.can_cast", "Whether casting from one dtype to another is allowed by PyTorch's rules.",
-        [req("from_", DType), req("to", DType)], O::Value,
-        "nutorch can_cast float32 int32" => "false",
-        |a| {
-            let from: Kind = a.dtype("from_").unwrap_or(DType::Float32).kind();
-            let to: Kind = a.dtype("to").unwrap_or(DType::Float32).kind();
-            Ok(Out::Bool(Tensor::f_can_cast(from, to)?))
-        }),
+    [req("from_", DType), req("to", DType)], O::Value,
+    "nutorch can_cast float32 int32" => "false",
+    |a| {
+        let from: Kind = a.dtype("from_").unwrap_or(DType::Float32).kind();
+        let to: Kind = a.dtype("to").unwrap_or(DType::Float32).kind();
+        Ok(Out::Bool(Tensor::f_can_cast(from, to)?))
+    }),
 ];
 
 const fn ten_(name: &'static str) -> super::spec::ArgSpec {

@@ -46,63 +46,63 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "PyTorch spells it x[start:end:step] (with `:` for the dimensions before dim). Negative start and end count from the end."),
     op!("index", Indexing, "Tensor.__getitem__", "Advanced indexing by index tensors, one per leading dimension: x[i, j].",
-        [INPUT, req("indices", Tensors)], O::Tensor,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch index (nutorch fromvalue [1 0]) (nutorch fromvalue [0 0]) | nutorch tovalue" => "[3, 1]",
-        |a| {
-            let x = a.input();
-            let indices = a.ts("indices");
-            let opts = checked_indices(&x, &indices)?;
-            t(x.f_index(&opts)?)
-        }),
+    [INPUT, req("indices", Tensors)], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch index (nutorch fromvalue [1 0]) (nutorch fromvalue [0 0]) | nutorch tovalue" => "[3, 1]",
+    |a| {
+        let x = a.input();
+        let indices = a.ts("indices");
+        let opts = checked_indices(&x, &indices)?;
+        t(x.f_index(&opts)?)
+    }),
     op!("index_put", Indexing, "torch.index_put", "A copy with values written at the indexed positions (added with --accumulate).",
-        [INPUT, req("indices", Tensors), ten("values"), opt("accumulate", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch zeros 3 | nutorch index_put [(nutorch fromvalue [0 2])] (nutorch fromvalue [5.0 7.0]) | nutorch tovalue" => "[5.0, 0.0, 7.0]",
-        |a| {
-            let x = a.input();
-            let indices = a.ts("indices");
-            let opts = checked_indices(&x, &indices)?;
-            t(x.f_index_put(&opts, a.t("values"), a.b("accumulate"))?)
-        }),
+    [INPUT, req("indices", Tensors), ten("values"), opt("accumulate", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch zeros 3 | nutorch index_put [(nutorch fromvalue [0 2])] (nutorch fromvalue [5.0 7.0]) | nutorch tovalue" => "[5.0, 0.0, 7.0]",
+    |a| {
+        let x = a.input();
+        let indices = a.ts("indices");
+        let opts = checked_indices(&x, &indices)?;
+        t(x.f_index_put(&opts, a.t("values"), a.b("accumulate"))?)
+    }),
     op!("index_select", Indexing, "torch.index_select", "The entries at the indices along dim.",
-        [INPUT, DIM, INDEX], O::Tensor,
-        "nutorch fromvalue [10 20 30] | nutorch index_select 0 (nutorch fromvalue [2 0]) | nutorch tovalue" => "[30, 10]",
-        |a| {
-            checked(a, "index", a.i("dim"), false)?;
-            t(a.input().f_index_select(a.i("dim"), a.t("index"))?)
-        }),
+    [INPUT, DIM, INDEX], O::Tensor,
+    "nutorch fromvalue [10 20 30] | nutorch index_select 0 (nutorch fromvalue [2 0]) | nutorch tovalue" => "[30, 10]",
+    |a| {
+        checked(a, "index", a.i("dim"), false)?;
+        t(a.input().f_index_select(a.i("dim"), a.t("index"))?)
+    }),
     op!("gather", Indexing, "torch.gather", "Values gathered along dim: out[i][j] = input[index[i][j]][j] (for dim 0).",
-        [INPUT, DIM, INDEX, opt("sparse_grad", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch gather 1 (nutorch fromvalue [[1] [0]]) | nutorch tovalue" => "[[2], [3]]",
-        |a| {
-            checked(a, "index", a.i("dim"), false)?;
-            t(a.input().f_gather(a.i("dim"), a.t("index"), a.b("sparse_grad"))?)
-        }),
+    [INPUT, DIM, INDEX, opt("sparse_grad", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch gather 1 (nutorch fromvalue [[1] [0]]) | nutorch tovalue" => "[[2], [3]]",
+    |a| {
+        checked(a, "index", a.i("dim"), false)?;
+        t(a.input().f_gather(a.i("dim"), a.t("index"), a.b("sparse_grad"))?)
+    }),
     op!("take_along_dim", Indexing, "torch.take_along_dim", "Values picked along dim by indices (e.g. from argsort); flattened without --dim.",
-        [INPUT, ten("indices"), opt("dim", Int, Dflt::None)], O::Tensor,
-        "nutorch fromvalue [[3 1] [2 4]] | nutorch take_along_dim (nutorch fromvalue [[1] [0]]) --dim 1 | nutorch tovalue" => "[[1], [2]]",
-        |a| {
-            let x = a.input();
-            let size = match a.oi("dim") {
-                Some(d) => size_at("dim", x, d)?,
-                None => flat_numel(x),
-            };
-            check_index("indices", a.t("indices"), size, false)?;
-            t(x.f_take_along_dim(a.t("indices"), a.oi("dim"))?)
-        }),
+    [INPUT, ten("indices"), opt("dim", Int, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [[3 1] [2 4]] | nutorch take_along_dim (nutorch fromvalue [[1] [0]]) --dim 1 | nutorch tovalue" => "[[1], [2]]",
+    |a| {
+        let x = a.input();
+        let size = match a.oi("dim") {
+            Some(d) => size_at("dim", x, d)?,
+            None => flat_numel(x),
+        };
+        check_index("indices", a.t("indices"), size, false)?;
+        t(x.f_take_along_dim(a.t("indices"), a.oi("dim"))?)
+    }),
     op!("take", Indexing, "torch.take", "Elements of the flattened input at the indices (negative count from the end).",
-        [INPUT, INDEX], O::Tensor,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch take (nutorch fromvalue [0 -1]) | nutorch tovalue" => "[1, 4]",
-        |a| {
-            check_index("index", a.t("index"), flat_numel(a.input()), true)?;
-            t(a.input().f_take(a.t("index"))?)
-        }),
+    [INPUT, INDEX], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch take (nutorch fromvalue [0 -1]) | nutorch tovalue" => "[1, 4]",
+    |a| {
+        check_index("index", a.t("index"), flat_numel(a.input()), true)?;
+        t(a.input().f_take(a.t("index"))?)
+    }),
     op!("put", Indexing, "torch.put", "A copy with source written at flat indices (added with --accumulate).",
-        [INPUT, INDEX, ten("source"), opt("accumulate", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch zeros 2 2 | nutorch put (nutorch fromvalue [3]) (nutorch fromvalue [9.0]) | nutorch tovalue" => "[[0.0, 0.0], [0.0, 9.0]]",
-        |a| {
-            check_index("index", a.t("index"), flat_numel(a.input()), true)?;
-            t(a.input().f_put(a.t("index"), a.t("source"), a.b("accumulate"))?)
-        }),
+    [INPUT, INDEX, ten("source"), opt("accumulate", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch zeros 2 2 | nutorch put (nutorch fromvalue [3]) (nutorch fromvalue [9.0]) | nutorch tovalue" => "[[0.0, 0.0], [0.0, 9.0]]",
+    |a| {
+        check_index("index", a.t("index"), flat_numel(a.input()), true)?;
+        t(a.input().f_put(a.t("index"), a.t("source"), a.b("accumulate"))?)
+    }),
     op!("scatter", Indexing, "torch.scatter", "A copy with src (a tensor or one value) written along dim at index (or combined with --reduce add|multiply).",
         [INPUT, DIM, INDEX, req("src", TensorOrNumber), opt("reduce", Str(&["add", "multiply"]), Dflt::None)], O::Tensor,
         "nutorch zeros 3 | nutorch scatter 0 (nutorch fromvalue [2 0]) (nutorch fromvalue [5.0 7.0]) | nutorch tovalue" => "[7.0, 0.0, 5.0]",
@@ -120,45 +120,45 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "A number is PyTorch's value= form: `scatter 0 $idx 1.5`."),
     op!("scatter_add", Indexing, "torch.scatter_add", "A copy with src added along dim at index.",
-        [INPUT, DIM, INDEX, ten("src")], O::Tensor,
-        "nutorch zeros 2 | nutorch scatter_add 0 (nutorch fromvalue [1 1]) (nutorch fromvalue [2.0 3.0]) | nutorch tovalue" => "[0.0, 5.0]",
-        |a| {
-            checked(a, "index", a.i("dim"), false)?;
-            t(a.input().f_scatter_add(a.i("dim"), a.t("index"), a.t("src"))?)
-        }),
+    [INPUT, DIM, INDEX, ten("src")], O::Tensor,
+    "nutorch zeros 2 | nutorch scatter_add 0 (nutorch fromvalue [1 1]) (nutorch fromvalue [2.0 3.0]) | nutorch tovalue" => "[0.0, 5.0]",
+    |a| {
+        checked(a, "index", a.i("dim"), false)?;
+        t(a.input().f_scatter_add(a.i("dim"), a.t("index"), a.t("src"))?)
+    }),
     op!("index_add", Indexing, "torch.index_add", "A copy with alpha * source added at the indices along dim.",
-        [INPUT, DIM, INDEX, ten("source"), opt("alpha", Number, Dflt::Int(1))], O::Tensor,
-        "nutorch zeros 3 | nutorch index_add 0 (nutorch fromvalue [0 2]) (nutorch fromvalue [1.0 2.0]) | nutorch tovalue" => "[1.0, 0.0, 2.0]",
-        |a| {
-            checked(a, "index", a.i("dim"), false)?;
-            let source = a.t("source");
-            let source = match a.n("alpha") {
-                crate::Number::Int(1) => source.shallow_clone(),
-                alpha => source.f_mul(&wrapped(alpha, source)?)?,
-            };
-            t(a.input().f_index_add(a.i("dim"), a.t("index"), &source)?)
-        }),
+    [INPUT, DIM, INDEX, ten("source"), opt("alpha", Number, Dflt::Int(1))], O::Tensor,
+    "nutorch zeros 3 | nutorch index_add 0 (nutorch fromvalue [0 2]) (nutorch fromvalue [1.0 2.0]) | nutorch tovalue" => "[1.0, 0.0, 2.0]",
+    |a| {
+        checked(a, "index", a.i("dim"), false)?;
+        let source = a.t("source");
+        let source = match a.n("alpha") {
+            crate::Number::Int(1) => source.shallow_clone(),
+            alpha => source.f_mul(&wrapped(alpha, source)?)?,
+        };
+        t(a.input().f_index_add(a.i("dim"), a.t("index"), &source)?)
+    }),
     op!("index_copy", Indexing, "torch.index_copy", "A copy with source written at the indices along dim.",
-        [INPUT, DIM, INDEX, ten("source")], O::Tensor,
-        "nutorch zeros 3 | nutorch index_copy 0 (nutorch fromvalue [1]) (nutorch fromvalue [4.0]) | nutorch tovalue" => "[0.0, 4.0, 0.0]",
-        |a| {
-            checked(a, "index", a.i("dim"), false)?;
-            t(a.input().f_index_copy(a.i("dim"), a.t("index"), a.t("source"))?)
-        }),
+    [INPUT, DIM, INDEX, ten("source")], O::Tensor,
+    "nutorch zeros 3 | nutorch index_copy 0 (nutorch fromvalue [1]) (nutorch fromvalue [4.0]) | nutorch tovalue" => "[0.0, 4.0, 0.0]",
+    |a| {
+        checked(a, "index", a.i("dim"), false)?;
+        t(a.input().f_index_copy(a.i("dim"), a.t("index"), a.t("source"))?)
+    }),
     op!("index_fill", Indexing, "torch.index_fill", "A copy with value written at the indices along dim.",
-        [INPUT, DIM, INDEX, req("value", TensorOrNumber)], O::Tensor,
-        "nutorch zeros 3 | nutorch index_fill 0 (nutorch fromvalue [0 2]) 1 | nutorch tovalue" => "[1.0, 0.0, 1.0]",
-        |a| {
-            checked(a, "index", a.i("dim"), true)?;
-            t(a.input().f_index_fill_int_tensor(a.i("dim"), a.t("index"), &fill_value(a, "value")?)?)
-        }),
+    [INPUT, DIM, INDEX, req("value", TensorOrNumber)], O::Tensor,
+    "nutorch zeros 3 | nutorch index_fill 0 (nutorch fromvalue [0 2]) 1 | nutorch tovalue" => "[1.0, 0.0, 1.0]",
+    |a| {
+        checked(a, "index", a.i("dim"), true)?;
+        t(a.input().f_index_fill_int_tensor(a.i("dim"), a.t("index"), &fill_value(a, "value")?)?)
+    }),
     op!("index_reduce", Indexing, "torch.index_reduce", "A copy with source combined (prod, mean, amax, amin) at the indices along dim.",
-        [INPUT, DIM, INDEX, ten("source"), req("reduce", Str(&["prod", "mean", "amax", "amin"])), opt("include_self", Bool, Dflt::Bool(true))], O::Tensor,
-        "nutorch ones 2 | nutorch index_reduce 0 (nutorch fromvalue [0 0]) (nutorch fromvalue [2.0 3.0]) prod | nutorch tovalue" => "[6.0, 1.0]",
-        |a| {
-            checked(a, "index", a.i("dim"), false)?;
-            t(a.input().f_index_reduce(a.i("dim"), a.t("index"), a.t("source"), a.s("reduce"), a.b("include_self"))?)
-        }),
+    [INPUT, DIM, INDEX, ten("source"), req("reduce", Str(&["prod", "mean", "amax", "amin"])), opt("include_self", Bool, Dflt::Bool(true))], O::Tensor,
+    "nutorch ones 2 | nutorch index_reduce 0 (nutorch fromvalue [0 0]) (nutorch fromvalue [2.0 3.0]) prod | nutorch tovalue" => "[6.0, 1.0]",
+    |a| {
+        checked(a, "index", a.i("dim"), false)?;
+        t(a.input().f_index_reduce(a.i("dim"), a.t("index"), a.t("source"), a.s("reduce"), a.b("include_self"))?)
+    }),
     op!("masked_fill", Indexing, "torch.masked_fill", "A copy with value where mask is true.",
         [INPUT, ten("mask"), req("value", TensorOrNumber)], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch masked_fill (nutorch fromvalue [true false true]) 0 | nutorch tovalue" => "[0, 2, 0]",
@@ -193,12 +193,12 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "As in torch.where(condition, input, other), the condition comes first: `$mask | nutorch where $a $b`."),
     op!("nonzero", Indexing, "torch.nonzero", "Indices of the nonzero elements, one row each (a list of index tensors per dim with --as-tuple).",
-        [INPUT, opt("as_tuple", Bool, Dflt::Bool(false))], O::Varies,
-        "nutorch fromvalue [0 3 0 4] | nutorch nonzero | nutorch tovalue" => "[[1], [3]]",
-        |a| match a.b("as_tuple") {
-            false => t(a.input().f_nonzero()?),
-            true => Ok(Out::List(a.input().f_nonzero_numpy()?)),
-        }),
+    [INPUT, opt("as_tuple", Bool, Dflt::Bool(false))], O::Varies,
+    "nutorch fromvalue [0 3 0 4] | nutorch nonzero | nutorch tovalue" => "[[1], [3]]",
+    |a| match a.b("as_tuple") {
+        false => t(a.input().f_nonzero()?),
+        true => Ok(Out::List(a.input().f_nonzero_numpy()?)),
+    }),
     op!("argwhere", Indexing, "torch.argwhere", "Indices of the nonzero elements, one row each.",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[1 0] [0 1]] | nutorch argwhere | nutorch tovalue" => "[[0, 0], [1, 1]]",

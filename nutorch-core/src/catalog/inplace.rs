@@ -56,142 +56,142 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [1.0 2.0] | nutorch mul_ 3 | nutorch tovalue" => "[3.0, 6.0]",
         |a| done(me(a).f_mul_(&operand_tensor(a, "other")?)?)),
     op!("div_", InPlace, "Tensor.div_", "Divides the tensor by other (rounded with --rounding-mode), in place.",
-        [INPUT, OTHER_N, opt("rounding_mode", Str(&["trunc", "floor"]), Dflt::None)], O::Same,
-        "nutorch fromvalue [1.0 3.0] | nutorch div_ 2 | nutorch tovalue" => "[0.5, 1.5]",
-        |a| {
-            let other = operand_tensor(a, "other")?;
-            match a.os("rounding_mode") {
-                None => done(me(a).f_div_(&other)?),
-                Some(mode) => done(me(a).f_div_tensor_mode_(&other, mode)?),
-            }
-        }),
+    [INPUT, OTHER_N, opt("rounding_mode", Str(&["trunc", "floor"]), Dflt::None)], O::Same,
+    "nutorch fromvalue [1.0 3.0] | nutorch div_ 2 | nutorch tovalue" => "[0.5, 1.5]",
+    |a| {
+        let other = operand_tensor(a, "other")?;
+        match a.os("rounding_mode") {
+            None => done(me(a).f_div_(&other)?),
+            Some(mode) => done(me(a).f_div_tensor_mode_(&other, mode)?),
+        }
+    }),
     op!("pow_", InPlace, "Tensor.pow_", "Raises the tensor to exponent, in place.",
-        [INPUT, req("exponent", TensorOrNumber)], O::Same,
-        "nutorch fromvalue [2.0 3.0] | nutorch pow_ 2 | nutorch tovalue" => "[4.0, 9.0]",
-        |a| {
-            if let (super::Operand::N(Number::Int(e)), true) = (a.operand("exponent"), super::util::dtype(a.input())?.is_integer()) {
-                if e < 0 {
-                    return Err(bad("exponent", "Integers to negative integer powers are not allowed."));
-                }
+    [INPUT, req("exponent", TensorOrNumber)], O::Same,
+    "nutorch fromvalue [2.0 3.0] | nutorch pow_ 2 | nutorch tovalue" => "[4.0, 9.0]",
+    |a| {
+        if let (super::Operand::N(Number::Int(e)), true) = (a.operand("exponent"), super::util::dtype(a.input())?.is_integer()) {
+            if e < 0 {
+                return Err(bad("exponent", "Integers to negative integer powers are not allowed."));
             }
-            done(me(a).f_pow_tensor_(&operand_tensor(a, "exponent")?)?)
-        }),
+        }
+        done(me(a).f_pow_tensor_(&operand_tensor(a, "exponent")?)?)
+    }),
     op!("clamp_", InPlace, "Tensor.clamp_", "Limits the tensor to [min, max], in place.",
-        [INPUT, opt("min", TensorOrNumber, Dflt::None), opt("max", TensorOrNumber, Dflt::None)], O::Same,
-        "nutorch fromvalue [-2.0 5.0] | nutorch clamp_ --min 0 --max 1 | nutorch tovalue" => "[0.0, 1.0]",
-        |a| {
-            let (lo, hi) = (a.has("min"), a.has("max"));
-            if !lo && !hi {
-                return Err(bad("min", "give --min, --max or both"));
-            }
-            let min = if lo { Some(operand_tensor(a, "min")?) } else { None };
-            let max = if hi { Some(operand_tensor(a, "max")?) } else { None };
-            done(me(a).f_clamp_tensor_(min.as_ref(), max.as_ref())?)
-        }),
+    [INPUT, opt("min", TensorOrNumber, Dflt::None), opt("max", TensorOrNumber, Dflt::None)], O::Same,
+    "nutorch fromvalue [-2.0 5.0] | nutorch clamp_ --min 0 --max 1 | nutorch tovalue" => "[0.0, 1.0]",
+    |a| {
+        let (lo, hi) = (a.has("min"), a.has("max"));
+        if !lo && !hi {
+            return Err(bad("min", "give --min, --max or both"));
+        }
+        let min = if lo { Some(operand_tensor(a, "min")?) } else { None };
+        let max = if hi { Some(operand_tensor(a, "max")?) } else { None };
+        done(me(a).f_clamp_tensor_(min.as_ref(), max.as_ref())?)
+    }),
     op!("zero_", InPlace, "Tensor.zero_", "Fills the tensor with zeros, in place.",
         [INPUT], O::Same,
         "nutorch fromvalue [1 2] | nutorch zero_ | nutorch tovalue" => "[0, 0]",
         |a| done(me(a).f_zero_()?)),
     op!("fill_", InPlace, "Tensor.fill_", "Fills the tensor with one value, in place.",
-        [INPUT, req("value", TensorOrNumber)], O::Same,
-        "nutorch fromvalue [1 2] | nutorch fill_ 7 | nutorch tovalue" => "[7, 7]",
-        |a| {
-            let x = a.input();
-            let value = match a.operand("value") {
-                super::Operand::T(v) => v.shallow_clone(),
-                super::Operand::N(n) => super::util::checked_number("value", n, x.f_kind()?, x.device())?,
-            };
-            if value.dim() != 0 {
-                return Err(bad("value", format!("fill_ only supports 0-dimension value tensor but got tensor with {} dimensions", value.dim())));
-            }
-            done(me(a).f_fill_tensor_(&value)?)
-        }),
+    [INPUT, req("value", TensorOrNumber)], O::Same,
+    "nutorch fromvalue [1 2] | nutorch fill_ 7 | nutorch tovalue" => "[7, 7]",
+    |a| {
+        let x = a.input();
+        let value = match a.operand("value") {
+            super::Operand::T(v) => v.shallow_clone(),
+            super::Operand::N(n) => super::util::checked_number("value", n, x.f_kind()?, x.device())?,
+        };
+        if value.dim() != 0 {
+            return Err(bad("value", format!("fill_ only supports 0-dimension value tensor but got tensor with {} dimensions", value.dim())));
+        }
+        done(me(a).f_fill_tensor_(&value)?)
+    }),
     op!("copy_", InPlace, "Tensor.copy_", "Copies src's values (broadcast, converted) into the tensor, in place.",
-        [INPUT, ten("src")], O::Same,
-        "nutorch zeros 2 | nutorch copy_ (nutorch fromvalue [1 2]) | nutorch tovalue" => "[1.0, 2.0]",
-        |a| {
-            me(a).f_copy_(a.t("src"))?;
-            Ok(Out::Same)
-        }),
+    [INPUT, ten("src")], O::Same,
+    "nutorch zeros 2 | nutorch copy_ (nutorch fromvalue [1 2]) | nutorch tovalue" => "[1.0, 2.0]",
+    |a| {
+        me(a).f_copy_(a.t("src"))?;
+        Ok(Out::Same)
+    }),
     op!("normal_", InPlace, "Tensor.normal_", "Fills the tensor with normal random values, in place.",
-        [INPUT, opt("mean", Float, Dflt::Float(0.0)), opt("std", Float, Dflt::Float(1.0))], O::Same,
-        "(nutorch zeros 3 | nutorch normal_).shape" => "[3]",
-        |a| {
-            let std = a.f("std");
-            if !(std >= 0.0) {
-                return Err(bad("std", format!("normal_ expects std >= 0.0, but found std {std}")));
-            }
-            done(me(a).f_normal_(a.f("mean"), std)?)
-        }),
+    [INPUT, opt("mean", Float, Dflt::Float(0.0)), opt("std", Float, Dflt::Float(1.0))], O::Same,
+    "(nutorch zeros 3 | nutorch normal_).shape" => "[3]",
+    |a| {
+        let std = a.f("std");
+        if !(std >= 0.0) {
+            return Err(bad("std", format!("normal_ expects std >= 0.0, but found std {std}")));
+        }
+        done(me(a).f_normal_(a.f("mean"), std)?)
+    }),
     op!("uniform_", InPlace, "Tensor.uniform_", "Fills the tensor with uniform random values in [from, to), in place.",
-        [INPUT, opt("from", Float, Dflt::Float(0.0)), opt("to", Float, Dflt::Float(1.0))], O::Same,
-        "(nutorch zeros 3 | nutorch uniform_ --from 1 --to 1).shape" => "[3]",
-        |a| {
-            let (from, to) = (a.f("from"), a.f("to"));
-            if !(from <= to) {
-                return Err(bad("from", format!("uniform_ expects to return a [from, to) range, but found from={from} > to={to}")));
-            }
-            done(me(a).f_uniform_(from, to)?)
-        }),
+    [INPUT, opt("from", Float, Dflt::Float(0.0)), opt("to", Float, Dflt::Float(1.0))], O::Same,
+    "(nutorch zeros 3 | nutorch uniform_ --from 1 --to 1).shape" => "[3]",
+    |a| {
+        let (from, to) = (a.f("from"), a.f("to"));
+        if !(from <= to) {
+            return Err(bad("from", format!("uniform_ expects to return a [from, to) range, but found from={from} > to={to}")));
+        }
+        done(me(a).f_uniform_(from, to)?)
+    }),
     op!("bernoulli_", InPlace, "Tensor.bernoulli_", "Fills the tensor with 0/1 drawn with probability p, in place.",
-        [INPUT, opt("p", Float, Dflt::Float(0.5))], O::Same,
-        "nutorch zeros 2 | nutorch bernoulli_ --p 1 | nutorch tovalue" => "[1.0, 1.0]",
-        |a| {
-            let p = a.f("p");
-            if !(0.0..=1.0).contains(&p) {
-                return Err(bad("p", format!("bernoulli_ expects p to be in [0, 1], but got p={p}")));
-            }
-            done(me(a).f_bernoulli_float_(p)?)
-        }),
+    [INPUT, opt("p", Float, Dflt::Float(0.5))], O::Same,
+    "nutorch zeros 2 | nutorch bernoulli_ --p 1 | nutorch tovalue" => "[1.0, 1.0]",
+    |a| {
+        let p = a.f("p");
+        if !(0.0..=1.0).contains(&p) {
+            return Err(bad("p", format!("bernoulli_ expects p to be in [0, 1], but got p={p}")));
+        }
+        done(me(a).f_bernoulli_float_(p)?)
+    }),
     op!("masked_fill_", InPlace, "Tensor.masked_fill_", "Writes value where mask is true, in place.",
-        [INPUT, ten("mask"), req("value", TensorOrNumber)], O::Same,
-        "nutorch fromvalue [1 2 3] | nutorch masked_fill_ (nutorch fromvalue [false true false]) 0 | nutorch tovalue" => "[1, 0, 3]",
-        |a| {
-            let x = a.input();
-            let value = match a.operand("value") {
-                super::Operand::T(v) => v.shallow_clone(),
-                super::Operand::N(n) => super::util::checked_number("value", n, x.f_kind()?, x.device())?,
-            };
-            done(me(a).f_masked_fill_tensor_(a.t("mask"), &value)?)
-        }),
+    [INPUT, ten("mask"), req("value", TensorOrNumber)], O::Same,
+    "nutorch fromvalue [1 2 3] | nutorch masked_fill_ (nutorch fromvalue [false true false]) 0 | nutorch tovalue" => "[1, 0, 3]",
+    |a| {
+        let x = a.input();
+        let value = match a.operand("value") {
+            super::Operand::T(v) => v.shallow_clone(),
+            super::Operand::N(n) => super::util::checked_number("value", n, x.f_kind()?, x.device())?,
+        };
+        done(me(a).f_masked_fill_tensor_(a.t("mask"), &value)?)
+    }),
     op!("lerp_", InPlace, "Tensor.lerp_", "Moves the tensor toward end by weight, in place.",
         [INPUT, ten("end"), req("weight", TensorOrNumber)], O::Same,
         "nutorch fromvalue [0.0 10.0] | nutorch lerp_ (nutorch fromvalue [10.0 20.0]) 0.5 | nutorch tovalue" => "[5.0, 15.0]",
         |a| done(me(a).f_lerp_tensor_(a.t("end"), &operand_tensor(a, "weight")?)?)),
     op!("addcmul_", InPlace, "Tensor.addcmul_", "Adds value * tensor1 * tensor2, in place.",
-        [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Same,
-        "nutorch fromvalue [1.0] | nutorch addcmul_ (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) | nutorch tovalue" => "[7.0]",
-        |a| {
-            let prod = a.t("tensor1").f_mul(a.t("tensor2"))?;
-            let prod = prod.f_mul(&wrapped(a.n("value"), &prod)?)?;
-            done(me(a).f_add_(&prod)?)
-        }),
+    [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Same,
+    "nutorch fromvalue [1.0] | nutorch addcmul_ (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) | nutorch tovalue" => "[7.0]",
+    |a| {
+        let prod = a.t("tensor1").f_mul(a.t("tensor2"))?;
+        let prod = prod.f_mul(&wrapped(a.n("value"), &prod)?)?;
+        done(me(a).f_add_(&prod)?)
+    }),
     op!("addcdiv_", InPlace, "Tensor.addcdiv_", "Adds value * tensor1 / tensor2, in place (Adam's update).",
-        [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Same,
-        "nutorch fromvalue [1.0] | nutorch addcdiv_ (nutorch fromvalue [6.0]) (nutorch fromvalue [3.0]) | nutorch tovalue" => "[3.0]",
-        |a| {
-            let q = a.t("tensor1").f_div(a.t("tensor2"))?;
-            let q = q.f_mul(&wrapped(a.n("value"), &q)?)?;
-            done(me(a).f_add_(&q)?)
-        }),
+    [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Same,
+    "nutorch fromvalue [1.0] | nutorch addcdiv_ (nutorch fromvalue [6.0]) (nutorch fromvalue [3.0]) | nutorch tovalue" => "[3.0]",
+    |a| {
+        let q = a.t("tensor1").f_div(a.t("tensor2"))?;
+        let q = q.f_mul(&wrapped(a.n("value"), &q)?)?;
+        done(me(a).f_add_(&q)?)
+    }),
     op!("fill_diagonal_", InPlace, "Tensor.fill_diagonal_", "Writes fill_value on the main diagonal, in place.",
-        [INPUT, req("fill_value", Number), opt("wrap", Bool, Dflt::Bool(false))], O::Same,
-        "nutorch zeros 2 2 | nutorch fill_diagonal_ 5 | nutorch tovalue" => "[[5.0, 0.0], [0.0, 5.0]]",
-        |a| {
-            let x = a.input();
-            if x.dim() < 2 {
-                return Err(bad("input", "fill_diagonal_ needs at least 2 dimensions"));
-            }
-            if x.dim() > 2 && x.size().windows(2).any(|w| w[0] != w[1]) {
-                return Err(bad("input", "all dimensions of input must be of equal length"));
-            }
-            let value = super::util::checked_number("fill_value", a.n("fill_value"), x.f_kind()?, x.device())?;
-            if x.numel() == 0 {
-                return Ok(Out::Same);
-            }
-            // The Scalar form, with the value checked above (its errors would be panics).
-            done(me(a).f_fill_diagonal_(value.f_double_value(&[])?, a.b("wrap"))?)
-        }),
+    [INPUT, req("fill_value", Number), opt("wrap", Bool, Dflt::Bool(false))], O::Same,
+    "nutorch zeros 2 2 | nutorch fill_diagonal_ 5 | nutorch tovalue" => "[[5.0, 0.0], [0.0, 5.0]]",
+    |a| {
+        let x = a.input();
+        if x.dim() < 2 {
+            return Err(bad("input", "fill_diagonal_ needs at least 2 dimensions"));
+        }
+        if x.dim() > 2 && x.size().windows(2).any(|w| w[0] != w[1]) {
+            return Err(bad("input", "all dimensions of input must be of equal length"));
+        }
+        let value = super::util::checked_number("fill_value", a.n("fill_value"), x.f_kind()?, x.device())?;
+        if x.numel() == 0 {
+            return Ok(Out::Same);
+        }
+        // The Scalar form, with the value checked above (its errors would be panics).
+        done(me(a).f_fill_diagonal_(value.f_double_value(&[])?, a.b("wrap"))?)
+    }),
     inplace!("neg_", InPlace, "Tensor.neg_", "Negates the tensor, in place.", f_neg_, "[1 -2]" => "[-1, 2]"),
     inplace!("abs_", InPlace, "Tensor.abs_", "Absolute value, in place.", f_abs_, "[-1 2]" => "[1, 2]"),
     inplace!("exp_", InPlace, "Tensor.exp_", "e to the power of each element, in place.", f_exp_, "[0.0]" => "[1.0]"),
@@ -204,4 +204,3 @@ pub static OPS: &[OpSpec] = &[
     inplace!("ceil_", InPlace, "Tensor.ceil_", "Rounds up, in place.", f_ceil_, "[1.5]" => "[2.0]"),
     inplace!("round_", InPlace, "Tensor.round_", "Rounds half to even, in place.", f_round_, "[2.5]" => "[2.0]"),
 ];
-

@@ -65,7 +65,10 @@ fn matrix_norm(a: &Args, default_dims: bool) -> R<Tensor> {
         Some(Err(word)) => x.f_linalg_norm_ord_str(&word, Some(dims.as_slice()), keepdim, None)?,
         Some(Ok(p)) => {
             if dims.len() == 2 && ![1.0, -1.0, 2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY].contains(&p) {
-                return Err(bad("ord", format!("a matrix norm's ord is one of 1, -1, 2, -2, inf, -inf, fro, nuc; got {p}")));
+                return Err(bad(
+                    "ord",
+                    format!("a matrix norm's ord is one of 1, -1, 2, -2, inf, -inf, fro, nuc; got {p}"),
+                ));
             }
             if p.abs() == 2.0 {
                 super::util::require_lapack("A", x, "the spectral norm")?;
@@ -161,19 +164,19 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "dims is a count here; torch's explicit dim lists are `einsum`'s job."),
     op!("cross", Linalg, "torch.cross", "Cross product of 3-vectors along dim (the first of size 3 by default).",
-        [INPUT, OTHER, opt("dim", Int, Dflt::None)], O::Tensor,
-        "nutorch fromvalue [1 0 0] | nutorch cross (nutorch fromvalue [0 1 0]) | nutorch tovalue" => "[0, 0, 1]",
-        |a| {
-            // Without --dim: the first dimension of size 3, as torch.cross (which warns).
-            let dim = match a.oi("dim") {
-                Some(d) => d,
-                None => match a.input().size().iter().position(|&s| s == 3) {
-                    Some(d) => d as i64,
-                    None => return Err(bad("input", "no dimension of size 3 in input")),
-                },
-            };
-            t(a.input().f_linalg_cross(a.t("other"), dim)?)
-        }),
+    [INPUT, OTHER, opt("dim", Int, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [1 0 0] | nutorch cross (nutorch fromvalue [0 1 0]) | nutorch tovalue" => "[0, 0, 1]",
+    |a| {
+        // Without --dim: the first dimension of size 3, as torch.cross (which warns).
+        let dim = match a.oi("dim") {
+            Some(d) => d,
+            None => match a.input().size().iter().position(|&s| s == 3) {
+                Some(d) => d as i64,
+                None => return Err(bad("input", "no dimension of size 3 in input")),
+            },
+        };
+        t(a.input().f_linalg_cross(a.t("other"), dim)?)
+    }),
     op!("linalg_cross", Linalg, "torch.linalg.cross", "Cross product of 3-vectors along dim (the last by default).",
         [INPUT, OTHER, opt("dim", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [0 1 0] | nutorch linalg_cross (nutorch fromvalue [1 0 0]) | nutorch tovalue" => "[0, 0, -1]",
@@ -228,13 +231,13 @@ pub static OPS: &[OpSpec] = &[
         "(nutorch fromvalue [[3.0 0.0] [0.0 2.0]] | nutorch svd).S | nutorch tovalue" => "[3.0, 2.0]",
         |a| rec3(["U", "S", "V"], a.input().f_svd(a.b("some"), a.b("compute_uv"))?)),
     op!("linalg_svd", Linalg, "torch.linalg.svd", "Singular value decomposition A = U diag(S) Vh, as {U, S, Vh}.",
-        [A, opt("full_matrices", Bool, Dflt::Bool(true))], O::Record(&["U", "S", "Vh"]),
-        "(nutorch fromvalue [[3.0 0.0] [0.0 2.0]] | nutorch linalg_svd).S | nutorch tovalue" => "[3.0, 2.0]",
-        |a| {
-            // Through torch.svd: tch cannot leave linalg_svd's driver unset (CPU refuses one).
-            let (u, s, v) = a.t("A").f_svd(!a.b("full_matrices"), true)?;
-            rec3(["U", "S", "Vh"], (u, s, v.f_mh()?))
-        }),
+    [A, opt("full_matrices", Bool, Dflt::Bool(true))], O::Record(&["U", "S", "Vh"]),
+    "(nutorch fromvalue [[3.0 0.0] [0.0 2.0]] | nutorch linalg_svd).S | nutorch tovalue" => "[3.0, 2.0]",
+    |a| {
+        // Through torch.svd: tch cannot leave linalg_svd's driver unset (CPU refuses one).
+        let (u, s, v) = a.t("A").f_svd(!a.b("full_matrices"), true)?;
+        rec3(["U", "S", "Vh"], (u, s, v.f_mh()?))
+    }),
     op!("linalg_svdvals", Linalg, "torch.linalg.svdvals", "Singular values, in descending order.",
         [A], O::Tensor,
         "nutorch fromvalue [[0.0 2.0] [3.0 0.0]] | nutorch linalg_svdvals | nutorch tovalue" => "[3.0, 2.0]",
@@ -288,63 +291,63 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [3.0 -4.0] | nutorch linalg_vector_norm --ord 1 | nutorch tovalue" => "7.0",
         |a| t(vector_norm(a)?)),
     op!("linalg_norm", Linalg, "torch.linalg.norm", "Vector norm (1 dim, or flattened) or matrix norm (2 dims) by --ord.",
-        [A, opt("ord", NumOrStr(ORD_WORDS), Dflt::None), opt("dim", Ints, Dflt::None), opt("keepdim", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [[3.0 0.0] [0.0 4.0]] | nutorch linalg_norm | nutorch tovalue" => "5.0",
-        |a| {
-            let x = a.t("A");
-            require_float("A", x, "linalg_norm")?;
-            let ord = ord_arg(a)?;
-            let dims = a.ois("dim");
-            let keepdim = a.b("keepdim");
-            let matrix = dims.as_ref().map_or(x.dim() == 2, |d| d.len() == 2);
-            if ord.is_none() && dims.is_none() {
-                // The 2-norm of the flattened tensor, whatever its rank.
-                let r = x.f_reshape([-1])?.f_linalg_norm(2.0, Some([0i64].as_slice()), false, None)?;
-                return t(if keepdim { r.f_reshape(vec![1i64; x.dim()])? } else { r });
-            }
-            if matrix {
-                return t(matrix_norm(a, true)?);
-            }
-            let dims = match dims {
-                Some(d) => d,
-                None if x.dim() == 1 => vec![0],
-                None => return Err(bad("ord", format!("ord needs a 1-d or 2-d input, or --dim; got {} dimensions", x.dim()))),
-            };
-            check_dims("dim", x, &dims)?;
-            let p = match ord {
-                Some(Err(w)) => return Err(bad("ord", format!("ord '{w}' needs a matrix (two dims)"))),
-                Some(Ok(p)) => p,
-                None => 2.0,
-            };
-            t(x.f_linalg_norm(p, Some(dims.as_slice()), keepdim, None)?)
-        }),
+    [A, opt("ord", NumOrStr(ORD_WORDS), Dflt::None), opt("dim", Ints, Dflt::None), opt("keepdim", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [[3.0 0.0] [0.0 4.0]] | nutorch linalg_norm | nutorch tovalue" => "5.0",
+    |a| {
+        let x = a.t("A");
+        require_float("A", x, "linalg_norm")?;
+        let ord = ord_arg(a)?;
+        let dims = a.ois("dim");
+        let keepdim = a.b("keepdim");
+        let matrix = dims.as_ref().map_or(x.dim() == 2, |d| d.len() == 2);
+        if ord.is_none() && dims.is_none() {
+            // The 2-norm of the flattened tensor, whatever its rank.
+            let r = x.f_reshape([-1])?.f_linalg_norm(2.0, Some([0i64].as_slice()), false, None)?;
+            return t(if keepdim { r.f_reshape(vec![1i64; x.dim()])? } else { r });
+        }
+        if matrix {
+            return t(matrix_norm(a, true)?);
+        }
+        let dims = match dims {
+            Some(d) => d,
+            None if x.dim() == 1 => vec![0],
+            None => return Err(bad("ord", format!("ord needs a 1-d or 2-d input, or --dim; got {} dimensions", x.dim()))),
+        };
+        check_dims("dim", x, &dims)?;
+        let p = match ord {
+            Some(Err(w)) => return Err(bad("ord", format!("ord '{w}' needs a matrix (two dims)"))),
+            Some(Ok(p)) => p,
+            None => 2.0,
+        };
+        t(x.f_linalg_norm(p, Some(dims.as_slice()), keepdim, None)?)
+    }),
     op!("nuclear_norm", Linalg, "torch.nuclear_norm", "Nuclear norm (sum of singular values) of a matrix.",
-        [INPUT, opt("keepdim", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [[3.0 0.0] [0.0 4.0]] | nutorch nuclear_norm | nutorch tovalue" => "7.0",
-        |a| {
-            // linalg's 'nuc' norm over the two dims (torch.nuclear_norm warns that it is deprecated).
-            if a.input().dim() != 2 {
-                return Err(bad("input", format!("nuclear_norm needs a matrix, got {} dimensions", a.input().dim())));
-            }
-            require_float("input", a.input(), "nuclear_norm")?;
-            t(a.input().f_linalg_norm_ord_str("nuc", Some([0i64, 1].as_slice()), a.b("keepdim"), None)?)
-        }),
+    [INPUT, opt("keepdim", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [[3.0 0.0] [0.0 4.0]] | nutorch nuclear_norm | nutorch tovalue" => "7.0",
+    |a| {
+        // linalg's 'nuc' norm over the two dims (torch.nuclear_norm warns that it is deprecated).
+        if a.input().dim() != 2 {
+            return Err(bad("input", format!("nuclear_norm needs a matrix, got {} dimensions", a.input().dim())));
+        }
+        require_float("input", a.input(), "nuclear_norm")?;
+        t(a.input().f_linalg_norm_ord_str("nuc", Some([0i64, 1].as_slice()), a.b("keepdim"), None)?)
+    }),
     op!("linalg_cond", Linalg, "torch.linalg.cond", "Condition number (2-norm by default; --p fro, nuc or a number).",
-        [A, opt("p", NumOrStr(ORD_WORDS), Dflt::None)], O::Tensor,
-        "nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_cond | nutorch tovalue" => "2.0",
-        |a| {
-            let x = a.t("A");
-            super::util::require_lapack("A", x, "linalg_cond")?;
-            if x.dim() < 2 {
-                return Err(bad("A", "linalg_cond needs a matrix"));
-            }
-            t(match a.num_or_str("p") {
-                None => x.f_linalg_cond(2.0)?,
-                Some(Err(w)) => x.f_linalg_cond_p_str(w)?,
-                Some(Ok(p)) if [1.0, -1.0, 2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY].contains(&p) => x.f_linalg_cond(p)?,
-                Some(Ok(p)) => return Err(bad("p", format!("p is one of 1, -1, 2, -2, inf, -inf, fro, nuc; got {p}"))),
-            })
-        }),
+    [A, opt("p", NumOrStr(ORD_WORDS), Dflt::None)], O::Tensor,
+    "nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_cond | nutorch tovalue" => "2.0",
+    |a| {
+        let x = a.t("A");
+        super::util::require_lapack("A", x, "linalg_cond")?;
+        if x.dim() < 2 {
+            return Err(bad("A", "linalg_cond needs a matrix"));
+        }
+        t(match a.num_or_str("p") {
+            None => x.f_linalg_cond(2.0)?,
+            Some(Err(w)) => x.f_linalg_cond_p_str(w)?,
+            Some(Ok(p)) if [1.0, -1.0, 2.0, -2.0, f64::INFINITY, f64::NEG_INFINITY].contains(&p) => x.f_linalg_cond(p)?,
+            Some(Ok(p)) => return Err(bad("p", format!("p is one of 1, -1, 2, -2, inf, -inf, fro, nuc; got {p}"))),
+        })
+    }),
     op!("matrix_power", Linalg, "torch.matrix_power", "A square matrix to an integer power (negative: of the inverse).",
         [INPUT, req("n", Int)], O::Tensor,
         "nutorch fromvalue [[1 1] [0 1]] | nutorch matrix_power 3 | nutorch tovalue" => "[[1, 3], [0, 1]]",
@@ -370,14 +373,14 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_eigvalsh | nutorch tovalue" => "[1.0, 2.0]",
         |a| t(a.t("A").f_linalg_eigvalsh(a.s("UPLO"))?)),
     op!("linalg_lstsq", Linalg, "torch.linalg.lstsq", "Least-squares solution of A X = B, as {solution, residuals, rank, singular_values}.",
-        [A, ten("B"), opt("rcond", Float, Dflt::None), opt("driver", Str(&["gels", "gelsy", "gelsd", "gelss"]), Dflt::None)], O::Record(&["solution", "residuals", "rank", "singular_values"]),
-        "(nutorch fromvalue [[1.0 0.0] [0.0 2.0]] | nutorch linalg_lstsq (nutorch fromvalue [[1.0] [2.0]])).solution | nutorch tovalue" => "[[1.0], [1.0]]",
-        |a| {
-            let x = a.t("A");
-            // PyTorch's default driver: gelsy on the CPU, gels (the only one) on CUDA.
-            let default = if x.device().is_cuda() { "gels" } else { "gelsy" };
-            rec4(["solution", "residuals", "rank", "singular_values"], x.f_linalg_lstsq(a.t("B"), a.of("rcond"), a.os("driver").unwrap_or(default))?)
-        }),
+    [A, ten("B"), opt("rcond", Float, Dflt::None), opt("driver", Str(&["gels", "gelsy", "gelsd", "gelss"]), Dflt::None)], O::Record(&["solution", "residuals", "rank", "singular_values"]),
+    "(nutorch fromvalue [[1.0 0.0] [0.0 2.0]] | nutorch linalg_lstsq (nutorch fromvalue [[1.0] [2.0]])).solution | nutorch tovalue" => "[[1.0], [1.0]]",
+    |a| {
+        let x = a.t("A");
+        // PyTorch's default driver: gelsy on the CPU, gels (the only one) on CUDA.
+        let default = if x.device().is_cuda() { "gels" } else { "gelsy" };
+        rec4(["solution", "residuals", "rank", "singular_values"], x.f_linalg_lstsq(a.t("B"), a.of("rcond"), a.os("driver").unwrap_or(default))?)
+    }),
     op!("linalg_lu", Linalg, "torch.linalg.lu", "LU decomposition with partial pivoting A = P L U, as {P, L, U}.",
         [A, opt("pivot", Bool, Dflt::Bool(true))], O::Record(&["P", "L", "U"]),
         "(nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch linalg_lu).U | nutorch tovalue" => "[[1.0, 0.0], [0.0, 1.0]]",
@@ -391,20 +394,20 @@ pub static OPS: &[OpSpec] = &[
         "nutorch linalg_multi_dot (nutorch fromvalue [1 2]) (nutorch fromvalue [[1] [1]]) | nutorch tovalue" => "[3]",
         |a| t(Tensor::f_linalg_multi_dot(a.ts("tensors"))?)),
     op!("chain_matmul", Linalg, "torch.chain_matmul", "Product of a chain of 2-d matrices.",
-        [req("matrices", Tensors)], O::Tensor,
-        "nutorch chain_matmul (nutorch fromvalue [[1 2]]) (nutorch fromvalue [[1] [1]]) | nutorch tovalue" => "[[3]]",
-        |a| {
-            // linalg's multi_dot (torch.chain_matmul warns that it is deprecated), 2-d only.
-            let ms = a.ts("matrices");
-            if let Some(i) = ms.iter().position(|m| m.dim() != 2) {
-                return Err(bad("matrices", format!("chain_matmul: tensor {i} is not a matrix ({}-d)", ms[i].dim())));
-            }
-            match ms {
-                [] => Err(bad("matrices", "chain_matmul needs at least one matrix")),
-                [one] => t(one.shallow_clone()),
-                _ => t(Tensor::f_linalg_multi_dot(ms)?),
-            }
-        }),
+    [req("matrices", Tensors)], O::Tensor,
+    "nutorch chain_matmul (nutorch fromvalue [[1 2]]) (nutorch fromvalue [[1] [1]]) | nutorch tovalue" => "[[3]]",
+    |a| {
+        // linalg's multi_dot (torch.chain_matmul warns that it is deprecated), 2-d only.
+        let ms = a.ts("matrices");
+        if let Some(i) = ms.iter().position(|m| m.dim() != 2) {
+            return Err(bad("matrices", format!("chain_matmul: tensor {i} is not a matrix ({}-d)", ms[i].dim())));
+        }
+        match ms {
+            [] => Err(bad("matrices", "chain_matmul needs at least one matrix")),
+            [one] => t(one.shallow_clone()),
+            _ => t(Tensor::f_linalg_multi_dot(ms)?),
+        }
+    }),
     op!("linalg_vecdot", Linalg, "torch.linalg.vecdot", "Dot product of vectors along dim (conjugating x).",
         [ten("x"), ten("y"), opt("dim", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [[1.0 2.0] [3.0 4.0]] | nutorch linalg_vecdot (nutorch fromvalue [1.0 1.0]) | nutorch tovalue" => "[3.0, 7.0]",
@@ -414,23 +417,23 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[1 2] [3 4]] | nutorch linalg_diagonal | nutorch tovalue" => "[1, 4]",
         |a| t(Tensor::f_linalg_diagonal(a.t("A"), a.i("offset"), a.i("dim1"), a.i("dim2"))?)),
     op!("vander", Linalg, "torch.vander", "Vandermonde matrix of x (decreasing powers unless --increasing).",
-        [ten("x"), opt("N", Int, Dflt::None), opt("increasing", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [1 2 3] | nutorch vander | nutorch tovalue" => "[[1, 1, 1], [4, 2, 1], [9, 3, 1]]",
-        |a| {
-            if let Some(n) = a.oi("N") {
-                super::util::non_negative("N", n)?;
-            }
-            t(Tensor::f_vander(a.t("x"), a.oi("N"), a.b("increasing"))?)
-        }),
+    [ten("x"), opt("N", Int, Dflt::None), opt("increasing", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [1 2 3] | nutorch vander | nutorch tovalue" => "[[1, 1, 1], [4, 2, 1], [9, 3, 1]]",
+    |a| {
+        if let Some(n) = a.oi("N") {
+            super::util::non_negative("N", n)?;
+        }
+        t(Tensor::f_vander(a.t("x"), a.oi("N"), a.b("increasing"))?)
+    }),
     op!("linalg_vander", Linalg, "torch.linalg.vander", "Vandermonde matrix of x with increasing powers.",
-        [ten("x"), opt("N", Int, Dflt::None)], O::Tensor,
-        "nutorch fromvalue [1 2] | nutorch linalg_vander | nutorch tovalue" => "[[1, 1], [1, 2]]",
-        |a| {
-            if let Some(n) = a.oi("N") {
-                super::util::positive("N", n)?;
-            }
-            t(Tensor::f_linalg_vander(a.t("x"), a.oi("N"))?)
-        }),
+    [ten("x"), opt("N", Int, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch linalg_vander | nutorch tovalue" => "[[1, 1], [1, 2]]",
+    |a| {
+        if let Some(n) = a.oi("N") {
+            super::util::positive("N", n)?;
+        }
+        t(Tensor::f_linalg_vander(a.t("x"), a.oi("N"))?)
+    }),
     op!("linalg_householder_product", Linalg, "torch.linalg.householder_product", "The product of Householder matrices (as from geqrf).",
         [A, ten("tau")], O::Tensor,
         "nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch linalg_householder_product (nutorch fromvalue [0.0]) | nutorch tovalue" => "[[1.0, 0.0], [0.0, 1.0]]",
@@ -444,4 +447,3 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_tensorsolve (nutorch fromvalue [2.0 4.0]) | nutorch tovalue" => "[1.0, 1.0]",
         |a| t(a.t("A").f_linalg_tensorsolve(a.t("B"), a.ois("dims").as_deref())?)),
 ];
-

@@ -71,21 +71,29 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-
     #[test]
     fn names_are_unique_and_specs_consistent() {
         let mut seen = HashSet::new();
         for op in all() {
             assert!(seen.insert(op.name), "duplicate op {}", op.name);
             assert!(!op.summary.is_empty() && !op.torch.is_empty(), "{}", op.name);
-            assert!(op.example.source.contains(&format!("nutorch {}", op.name)), "{}: example does not use the op", op.name);
+            assert!(
+                op.example.source.contains(&format!("nutorch {}", op.name)),
+                "{}: example does not use the op",
+                op.name
+            );
             let mut names = HashSet::new();
             let mut optional_positional = false;
             for a in op.args {
                 assert!(names.insert(a.name), "{}: duplicate argument {}", op.name, a.name);
                 if a.positional {
                     // A required positional after an optional one could not be told apart.
-                    assert!(!(optional_positional && a.is_required()), "{}: {} required after optional", op.name, a.name);
+                    assert!(
+                        !(optional_positional && a.is_required()),
+                        "{}: {} required after optional",
+                        op.name,
+                        a.name
+                    );
                     optional_positional |= !a.is_required();
                 }
                 assert!(a.positional || !a.is_required(), "{}: required flag {}", op.name, a.name);
@@ -93,7 +101,12 @@ mod tests {
             // A list argument other than the last positional must be given as one list.
             let positionals: Vec<_> = op.positionals().collect();
             for a in &positionals[..positionals.len().saturating_sub(1)] {
-                assert!(a.ty != Ty::Tensors || a.name == "outputs" || a.name == "indices", "{}: tensors {} before the last positional", op.name, a.name);
+                assert!(
+                    a.ty != Ty::Tensors || a.name == "outputs" || a.name == "indices",
+                    "{}: tensors {} before the last positional",
+                    op.name,
+                    a.name
+                );
             }
         }
         assert!(all().len() >= 300, "{} ops", all().len());

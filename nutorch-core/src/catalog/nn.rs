@@ -78,7 +78,13 @@ fn sizes_positive(a: &Args, name: &'static str) -> R<Vec<i64>> {
 fn max_pool(a: &Args, dims: usize) -> R<super::Out> {
     rank(a, "input", &[dims + 1, dims + 2], "max pooling")?;
     let x = a.input();
-    let (k, s, p, d, c) = (sizes_positive(a, "kernel_size")?, pool_stride(a), a.is("padding"), sizes_positive(a, "dilation")?, a.b("ceil_mode"));
+    let (k, s, p, d, c) = (
+        sizes_positive(a, "kernel_size")?,
+        pool_stride(a),
+        a.is("padding"),
+        sizes_positive(a, "dilation")?,
+        a.b("ceil_mode"),
+    );
     if a.b("return_indices") {
         return match dims {
             1 => rec2(OUTPUT_INDICES, x.f_max_pool1d_with_indices(k, s, p, d, c)?),
@@ -96,7 +102,13 @@ fn max_pool(a: &Args, dims: usize) -> R<super::Out> {
 fn avg_pool(a: &Args, dims: usize) -> R<Tensor> {
     rank(a, "input", &[dims + 1, dims + 2], "average pooling")?;
     let x = a.input();
-    let (k, s, p, c, inc) = (sizes_positive(a, "kernel_size")?, pool_stride(a), a.is("padding"), a.b("ceil_mode"), a.b("count_include_pad"));
+    let (k, s, p, c, inc) = (
+        sizes_positive(a, "kernel_size")?,
+        pool_stride(a),
+        a.is("padding"),
+        a.b("ceil_mode"),
+        a.b("count_include_pad"),
+    );
     Ok(match dims {
         1 => x.f_avg_pool1d(k, s, p, c, inc)?,
         2 => x.f_avg_pool2d(k, s, p, c, inc, a.oi("divisor_override"))?,
@@ -109,7 +121,10 @@ fn interpolate(a: &Args) -> R<Tensor> {
     let x = a.input();
     let spatial = x.dim() as i64 - 2;
     if !(1..=3).contains(&spatial) {
-        return Err(bad("input", format!("interpolate expects a 3-d, 4-d or 5-d input (batch, channels, ...), got {}-d", x.dim())));
+        return Err(bad(
+            "input",
+            format!("interpolate expects a 3-d, 4-d or 5-d input (batch, channels, ...), got {}-d", x.dim()),
+        ));
     }
     let mode = a.s("mode");
     let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.ois("size"), a.of("scale_factor")) {
@@ -140,7 +155,9 @@ fn interpolate(a: &Args) -> R<Tensor> {
         ("linear", 1) => x.f_upsample_linear1d(size.as_slice(), align, scales[0])?,
         ("bilinear", 2) => x.f_upsample_bilinear2d(size.as_slice(), align, scales[0], scales[1])?,
         ("bicubic", 2) => x.f_upsample_bicubic2d(size.as_slice(), align, scales[0], scales[1])?,
-        (mode, n) => return Err(bad("mode", format!("mode {mode} does not apply to a {}-d input ({n} spatial dims)", x.dim()))),
+        (mode, n) => {
+            return Err(bad("mode", format!("mode {mode} does not apply to a {}-d input ({n} spatial dims)", x.dim())))
+        }
     })
 }
 
@@ -245,57 +262,57 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch avg_pool3d [1 2 2] | nutorch tovalue" => "[[[[2.5]]]]",
         |a| t(avg_pool(a, 3)?)),
     op!("adaptive_avg_pool1d", Nn, "torch.nn.functional.adaptive_avg_pool1d", "Average pooling to a given output length.",
-        [INPUT, req("output_size", Ints)], O::Tensor,
-        "nutorch fromvalue [[1.0 3.0 2.0 4.0]] | nutorch adaptive_avg_pool1d 1 | nutorch tovalue" => "[[2.5]]",
-        |a| {
-            rank(a, "input", &[2, 3], "adaptive_avg_pool1d")?;
-            t(a.input().f_adaptive_avg_pool1d(expand(a, "output_size", 1)?)?)
-        }),
+    [INPUT, req("output_size", Ints)], O::Tensor,
+    "nutorch fromvalue [[1.0 3.0 2.0 4.0]] | nutorch adaptive_avg_pool1d 1 | nutorch tovalue" => "[[2.5]]",
+    |a| {
+        rank(a, "input", &[2, 3], "adaptive_avg_pool1d")?;
+        t(a.input().f_adaptive_avg_pool1d(expand(a, "output_size", 1)?)?)
+    }),
     op!("adaptive_avg_pool2d", Nn, "torch.nn.functional.adaptive_avg_pool2d", "Average pooling to a given output size.",
-        [INPUT, req("output_size", Ints)], O::Tensor,
-        "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch adaptive_avg_pool2d 1 | nutorch tovalue" => "[[[2.5]]]",
-        |a| {
-            rank(a, "input", &[3, 4], "adaptive_avg_pool2d")?;
-            t(a.input().f_adaptive_avg_pool2d(expand(a, "output_size", 2)?)?)
-        }),
+    [INPUT, req("output_size", Ints)], O::Tensor,
+    "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch adaptive_avg_pool2d 1 | nutorch tovalue" => "[[[2.5]]]",
+    |a| {
+        rank(a, "input", &[3, 4], "adaptive_avg_pool2d")?;
+        t(a.input().f_adaptive_avg_pool2d(expand(a, "output_size", 2)?)?)
+    }),
     op!("adaptive_avg_pool3d", Nn, "torch.nn.functional.adaptive_avg_pool3d", "Average pooling to a given output size.",
-        [INPUT, req("output_size", Ints)], O::Tensor,
-        "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch adaptive_avg_pool3d 1 | nutorch tovalue" => "[[[[2.5]]]]",
-        |a| {
-            rank(a, "input", &[4, 5], "adaptive_avg_pool3d")?;
-            t(a.input().f_adaptive_avg_pool3d(expand(a, "output_size", 3)?)?)
-        }),
+    [INPUT, req("output_size", Ints)], O::Tensor,
+    "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch adaptive_avg_pool3d 1 | nutorch tovalue" => "[[[[2.5]]]]",
+    |a| {
+        rank(a, "input", &[4, 5], "adaptive_avg_pool3d")?;
+        t(a.input().f_adaptive_avg_pool3d(expand(a, "output_size", 3)?)?)
+    }),
     op!("adaptive_max_pool1d", Nn, "torch.nn.functional.adaptive_max_pool1d", "Max pooling to a given output length ({output, indices} with --return-indices).",
-        [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
-        "nutorch fromvalue [[1.0 3.0 2.0 4.0]] | nutorch adaptive_max_pool1d 2 | nutorch tovalue" => "[[3.0, 4.0]]",
-        |a| {
-            rank(a, "input", &[2, 3], "adaptive_max_pool1d")?;
-            let (out, idx) = a.input().f_adaptive_max_pool1d(expand(a, "output_size", 1)?)?;
-            if a.b("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
-        }),
+    [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
+    "nutorch fromvalue [[1.0 3.0 2.0 4.0]] | nutorch adaptive_max_pool1d 2 | nutorch tovalue" => "[[3.0, 4.0]]",
+    |a| {
+        rank(a, "input", &[2, 3], "adaptive_max_pool1d")?;
+        let (out, idx) = a.input().f_adaptive_max_pool1d(expand(a, "output_size", 1)?)?;
+        if a.b("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
+    }),
     op!("adaptive_max_pool2d", Nn, "torch.nn.functional.adaptive_max_pool2d", "Max pooling to a given output size ({output, indices} with --return-indices).",
-        [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
-        "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch adaptive_max_pool2d 1 | nutorch tovalue" => "[[[4.0]]]",
-        |a| {
-            rank(a, "input", &[3, 4], "adaptive_max_pool2d")?;
-            let (out, idx) = a.input().f_adaptive_max_pool2d(expand(a, "output_size", 2)?)?;
-            if a.b("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
-        }),
+    [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
+    "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch adaptive_max_pool2d 1 | nutorch tovalue" => "[[[4.0]]]",
+    |a| {
+        rank(a, "input", &[3, 4], "adaptive_max_pool2d")?;
+        let (out, idx) = a.input().f_adaptive_max_pool2d(expand(a, "output_size", 2)?)?;
+        if a.b("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
+    }),
     op!("layer_norm", Nn, "torch.nn.functional.layer_norm", "Normalization over the last dims (normalized_shape), then weight and bias.",
         [INPUT, req("normalized_shape", Ints), W_OPT, BIAS, EPS5], O::Tensor,
         "nutorch fromvalue [[1.0 3.0]] | nutorch layer_norm 2 | nutorch tovalue" => "[[-0.9999949932098389, 0.9999949932098389]]",
         |a| t(a.input().f_layer_norm(a.is("normalized_shape"), a.ot("weight"), a.ot("bias"), a.f("eps"), false)?)),
     op!("group_norm", Nn, "torch.nn.functional.group_norm", "Normalization over groups of channels.",
-        [INPUT, req("num_groups", Int), W_OPT, BIAS, EPS5], O::Tensor,
-        "nutorch fromvalue [[1.0 3.0]] | nutorch group_norm 1 | nutorch tovalue" => "[[-0.9999949932098389, 0.9999949932098389]]",
-        |a| {
-            let x = a.input();
-            let groups = positive("num_groups", a.i("num_groups"))?;
-            if x.dim() < 2 || x.size()[1] % groups != 0 {
-                return Err(bad("num_groups", format!("expected the channels (dim 1) of {:?} to divide into {groups} groups", x.size())));
-            }
-            t(x.f_group_norm(groups, a.ot("weight"), a.ot("bias"), a.f("eps"), false)?)
-        }),
+    [INPUT, req("num_groups", Int), W_OPT, BIAS, EPS5], O::Tensor,
+    "nutorch fromvalue [[1.0 3.0]] | nutorch group_norm 1 | nutorch tovalue" => "[[-0.9999949932098389, 0.9999949932098389]]",
+    |a| {
+        let x = a.input();
+        let groups = positive("num_groups", a.i("num_groups"))?;
+        if x.dim() < 2 || x.size()[1] % groups != 0 {
+            return Err(bad("num_groups", format!("expected the channels (dim 1) of {:?} to divide into {groups} groups", x.size())));
+        }
+        t(x.f_group_norm(groups, a.ot("weight"), a.ot("bias"), a.f("eps"), false)?)
+    }),
     op!("batch_norm", Nn, "torch.nn.functional.batch_norm", "Normalization per channel with running (or, with --training, batch) statistics.",
         [INPUT, opt("running_mean", Tensor, Dflt::None).pos(), opt("running_var", Tensor, Dflt::None).pos(), W_OPT, BIAS,
          opt("training", Bool, Dflt::Bool(false)), opt("momentum", Float, Dflt::Float(0.1)), EPS5], O::Tensor,
@@ -308,79 +325,79 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "With --training and running statistics, they are updated in place, as in PyTorch."),
     op!("instance_norm", Nn, "torch.nn.functional.instance_norm", "Normalization per sample and channel.",
-        [INPUT, opt("running_mean", Tensor, Dflt::None), opt("running_var", Tensor, Dflt::None), W_OPT, BIAS,
-         opt("use_input_stats", Bool, Dflt::Bool(true)), opt("momentum", Float, Dflt::Float(0.1)), EPS5], O::Tensor,
-        "nutorch fromvalue [[[1.0 3.0]]] | nutorch instance_norm | nutorch tovalue" => "[[[-0.9999949932098389, 0.9999949932098389]]]",
-        |a| {
-            if !a.b("use_input_stats") && (a.ot("running_mean").is_none() || a.ot("running_var").is_none()) {
-                return Err(bad("use_input_stats", "without input statistics, running_mean and running_var are needed"));
-            }
-            rank(a, "input", &[3, 4, 5], "instance_norm")?;
-            t(a.input().f_instance_norm(a.ot("weight"), a.ot("bias"), a.ot("running_mean"), a.ot("running_var"), a.b("use_input_stats"), a.f("momentum"), a.f("eps"), false)?)
-        }),
+    [INPUT, opt("running_mean", Tensor, Dflt::None), opt("running_var", Tensor, Dflt::None), W_OPT, BIAS,
+     opt("use_input_stats", Bool, Dflt::Bool(true)), opt("momentum", Float, Dflt::Float(0.1)), EPS5], O::Tensor,
+    "nutorch fromvalue [[[1.0 3.0]]] | nutorch instance_norm | nutorch tovalue" => "[[[-0.9999949932098389, 0.9999949932098389]]]",
+    |a| {
+        if !a.b("use_input_stats") && (a.ot("running_mean").is_none() || a.ot("running_var").is_none()) {
+            return Err(bad("use_input_stats", "without input statistics, running_mean and running_var are needed"));
+        }
+        rank(a, "input", &[3, 4, 5], "instance_norm")?;
+        t(a.input().f_instance_norm(a.ot("weight"), a.ot("bias"), a.ot("running_mean"), a.ot("running_var"), a.b("use_input_stats"), a.f("momentum"), a.f("eps"), false)?)
+    }),
     op!("rms_norm", Nn, "torch.nn.functional.rms_norm", "x / sqrt(mean(x^2) + eps) over the last dims, times weight.",
         [INPUT, req("normalized_shape", Ints), W_OPT, opt("eps", Float, Dflt::None)], O::Tensor,
         "nutorch fromvalue [[3.0 4.0]] --dtype float64 | nutorch rms_norm 2 --eps 0 | nutorch tovalue" => "[[0.848528137423857, 1.131370849898476]]",
         |a| t(a.input().f_rms_norm(a.is("normalized_shape"), a.ot("weight"), a.of("eps"))?)),
     op!("normalize", Nn, "torch.nn.functional.normalize", "x / max(norm_p(x, dim), eps): unit-norm slices.",
-        [INPUT, opt("p", Float, Dflt::Float(2.0)), opt("dim", Int, Dflt::Int(1)), opt("eps", Float, Dflt::Float(1e-12))], O::Tensor,
-        "nutorch fromvalue [[3.0 4.0]] | nutorch normalize | nutorch tovalue" => "[[0.6000000238418579, 0.800000011920929]]",
-        |a| {
-            let x = a.input();
-            require_float("input", x, "normalize")?;
-            check_dims("dim", x, &[a.i("dim")])?;
-            let norm = x.f_norm_scalaropt_dim(a.f("p"), [a.i("dim")].as_slice(), true)?;
-            let denom = norm.f_clamp_min_tensor(&super::util::num(a.f("eps"), &norm)?)?;
-            t(x.f_div(&denom.f_expand_as(x)?)?)
-        }),
+    [INPUT, opt("p", Float, Dflt::Float(2.0)), opt("dim", Int, Dflt::Int(1)), opt("eps", Float, Dflt::Float(1e-12))], O::Tensor,
+    "nutorch fromvalue [[3.0 4.0]] | nutorch normalize | nutorch tovalue" => "[[0.6000000238418579, 0.800000011920929]]",
+    |a| {
+        let x = a.input();
+        require_float("input", x, "normalize")?;
+        check_dims("dim", x, &[a.i("dim")])?;
+        let norm = x.f_norm_scalaropt_dim(a.f("p"), [a.i("dim")].as_slice(), true)?;
+        let denom = norm.f_clamp_min_tensor(&super::util::num(a.f("eps"), &norm)?)?;
+        t(x.f_div(&denom.f_expand_as(x)?)?)
+    }),
     op!("embedding", Nn, "torch.nn.functional.embedding", "Rows of weight picked by the indices in input.",
-        [INPUT, WEIGHT, opt("padding_idx", Int, Dflt::None), opt("scale_grad_by_freq", Bool, Dflt::Bool(false)), opt("sparse", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [1 0] | nutorch embedding (nutorch fromvalue [[1.0 2.0] [3.0 4.0]]) | nutorch tovalue" => "[[3.0, 4.0], [1.0, 2.0]]",
-        |a| {
-            let w = a.t("weight");
-            if w.dim() != 2 {
-                return Err(bad("weight", format!("weight must be 2-d (num_embeddings, embedding_dim), got {}-d", w.dim())));
-            }
-            let rows = w.size()[0];
-            check_index("input", a.input(), rows, false)?;
-            let padding = match a.oi("padding_idx") {
-                None => -1,
-                Some(p) if p >= -rows && p < rows => if p < 0 { p + rows } else { p },
-                Some(p) => return Err(bad("padding_idx", format!("padding_idx must be within the {rows} embeddings, got {p}"))),
-            };
-            t(Tensor::f_embedding(w, a.input(), padding, a.b("scale_grad_by_freq"), a.b("sparse"))?)
-        }),
+    [INPUT, WEIGHT, opt("padding_idx", Int, Dflt::None), opt("scale_grad_by_freq", Bool, Dflt::Bool(false)), opt("sparse", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [1 0] | nutorch embedding (nutorch fromvalue [[1.0 2.0] [3.0 4.0]]) | nutorch tovalue" => "[[3.0, 4.0], [1.0, 2.0]]",
+    |a| {
+        let w = a.t("weight");
+        if w.dim() != 2 {
+            return Err(bad("weight", format!("weight must be 2-d (num_embeddings, embedding_dim), got {}-d", w.dim())));
+        }
+        let rows = w.size()[0];
+        check_index("input", a.input(), rows, false)?;
+        let padding = match a.oi("padding_idx") {
+            None => -1,
+            Some(p) if p >= -rows && p < rows => if p < 0 { p + rows } else { p },
+            Some(p) => return Err(bad("padding_idx", format!("padding_idx must be within the {rows} embeddings, got {p}"))),
+        };
+        t(Tensor::f_embedding(w, a.input(), padding, a.b("scale_grad_by_freq"), a.b("sparse"))?)
+    }),
     op!("one_hot", Nn, "torch.nn.functional.one_hot", "Class indices as one-hot int64 vectors (num_classes = max + 1 by default).",
-        [INPUT, opt("num_classes", Int, Dflt::Int(-1))], O::Tensor,
-        "nutorch fromvalue [0 2] | nutorch one_hot | nutorch tovalue" => "[[1, 0, 0], [0, 0, 1]]",
-        |a| {
-            let x = a.input();
-            if super::util::dtype(x)? != crate::DType::Int64 {
-                return Err(bad("input", "one_hot is only applicable to index tensor of type int64"));
-            }
-            let n = a.i("num_classes");
-            if n >= 0 {
-                check_index("input", x, n, false)?;
-            } else if n != -1 {
-                return Err(bad("num_classes", format!("num_classes must be -1 (inferred) or non-negative, got {n}")));
-            } else if x.numel() > 0 {
-                check_index("input", x, i64::MAX, false)?;
-            }
-            t(x.f_one_hot(n)?)
-        }),
+    [INPUT, opt("num_classes", Int, Dflt::Int(-1))], O::Tensor,
+    "nutorch fromvalue [0 2] | nutorch one_hot | nutorch tovalue" => "[[1, 0, 0], [0, 0, 1]]",
+    |a| {
+        let x = a.input();
+        if super::util::dtype(x)? != crate::DType::Int64 {
+            return Err(bad("input", "one_hot is only applicable to index tensor of type int64"));
+        }
+        let n = a.i("num_classes");
+        if n >= 0 {
+            check_index("input", x, n, false)?;
+        } else if n != -1 {
+            return Err(bad("num_classes", format!("num_classes must be -1 (inferred) or non-negative, got {n}")));
+        } else if x.numel() > 0 {
+            check_index("input", x, i64::MAX, false)?;
+        }
+        t(x.f_one_hot(n)?)
+    }),
     op!("pad", Nn, "torch.nn.functional.pad", "Padding around the last dims: pad lists (left, right) pairs from the last dim backwards.",
-        [INPUT, req("pad", Ints), opt("mode", Str(&["constant", "reflect", "replicate", "circular"]), Dflt::Str("constant")), opt("value", Float, Dflt::None)], O::Tensor,
-        "nutorch fromvalue [1 2] | nutorch pad [1 2] | nutorch tovalue" => "[0, 1, 2, 0, 0]",
-        |a| {
-            let pad = a.is("pad");
-            if pad.len() % 2 != 0 || pad.len() / 2 > a.input().dim() {
-                return Err(bad("pad", format!("pad must hold a (left, right) pair per padded dim, at most {} pairs; got {pad:?}", a.input().dim())));
-            }
-            if a.s("mode") != "constant" && a.has("value") {
-                return Err(bad("value", "a padding value only applies to mode constant"));
-            }
-            t(a.input().f_pad(pad.as_slice(), a.s("mode"), a.of("value"))?)
-        }),
+    [INPUT, req("pad", Ints), opt("mode", Str(&["constant", "reflect", "replicate", "circular"]), Dflt::Str("constant")), opt("value", Float, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch pad [1 2] | nutorch tovalue" => "[0, 1, 2, 0, 0]",
+    |a| {
+        let pad = a.is("pad");
+        if pad.len() % 2 != 0 || pad.len() / 2 > a.input().dim() {
+            return Err(bad("pad", format!("pad must hold a (left, right) pair per padded dim, at most {} pairs; got {pad:?}", a.input().dim())));
+        }
+        if a.s("mode") != "constant" && a.has("value") {
+            return Err(bad("value", "a padding value only applies to mode constant"));
+        }
+        t(a.input().f_pad(pad.as_slice(), a.s("mode"), a.of("value"))?)
+    }),
     op!("interpolate", Nn, "torch.nn.functional.interpolate", "Resampling to --size or by --scale-factor (modes nearest, linear, bilinear, bicubic).",
         [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", Float, Dflt::None), opt("mode", Str(MODES), Dflt::Str("nearest")), opt("align_corners", Bool, Dflt::None)], O::Tensor,
         "nutorch fromvalue [[[1.0 2.0]]] | nutorch interpolate --scale-factor 2 | nutorch tovalue" => "[[[1.0, 1.0, 2.0, 2.0]]]",
@@ -395,16 +412,16 @@ pub static OPS: &[OpSpec] = &[
         "(nutorch zeros 1 1 4 4 | nutorch pixel_unshuffle 2).shape" => "[1, 4, 2, 2]",
         |a| t(a.input().f_pixel_unshuffle(positive("downscale_factor", a.i("downscale_factor"))?)?)),
     op!("channel_shuffle", Nn, "torch.nn.functional.channel_shuffle", "Channels regrouped: (N, g c, ...) read as (N, c g, ...).",
-        [INPUT, req("groups", Int)], O::Tensor,
-        "nutorch fromvalue [[[1] [2] [3] [4]]] | nutorch channel_shuffle 2 | nutorch tovalue" => "[[[1], [3], [2], [4]]]",
-        |a| {
-            let g = positive("groups", a.i("groups"))?;
-            let x = a.input();
-            if x.dim() < 3 || x.size()[1] % g != 0 {
-                return Err(bad("groups", format!("the channels (dim 1) of {:?} must divide into {g} groups", x.size())));
-            }
-            t(x.f_channel_shuffle(g)?)
-        }),
+    [INPUT, req("groups", Int)], O::Tensor,
+    "nutorch fromvalue [[[1] [2] [3] [4]]] | nutorch channel_shuffle 2 | nutorch tovalue" => "[[[1], [3], [2], [4]]]",
+    |a| {
+        let g = positive("groups", a.i("groups"))?;
+        let x = a.input();
+        if x.dim() < 3 || x.size()[1] % g != 0 {
+            return Err(bad("groups", format!("the channels (dim 1) of {:?} must divide into {g} groups", x.size())));
+        }
+        t(x.f_channel_shuffle(g)?)
+    }),
     op!("im2col", Nn, "torch.nn.functional.unfold", "Sliding local blocks of (N, C, H, W) as columns (N, C k k, L).",
         [INPUT, KERNEL, DILATION1, PADDING0, STRIDE1], O::Tensor,
         "(nutorch zeros 1 1 3 3 | nutorch im2col 2).shape" => "[1, 4, 4]",
@@ -415,13 +432,13 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "PyTorch calls it F.unfold; `unfold` here is Tensor.unfold."),
     op!("fold", Nn, "torch.nn.functional.fold", "Columns (N, C k k, L) summed back into (N, C, H, W) (inverse of im2col).",
-        [INPUT, req("output_size", Ints), KERNEL, DILATION1, PADDING0, STRIDE1], O::Tensor,
-        "(nutorch ones 1 4 4 | nutorch fold [3 3] 2).shape" => "[1, 1, 3, 3]",
-        |a| {
-            rank(a, "input", &[2, 3], "fold")?;
-            sizes_positive(a, "kernel_size")?;
-            t(a.input().f_col2im(expand(a, "output_size", 2)?, expand(a, "kernel_size", 2)?, expand(a, "dilation", 2)?, expand(a, "padding", 2)?, expand(a, "stride", 2)?)?)
-        }),
+    [INPUT, req("output_size", Ints), KERNEL, DILATION1, PADDING0, STRIDE1], O::Tensor,
+    "(nutorch ones 1 4 4 | nutorch fold [3 3] 2).shape" => "[1, 1, 3, 3]",
+    |a| {
+        rank(a, "input", &[2, 3], "fold")?;
+        sizes_positive(a, "kernel_size")?;
+        t(a.input().f_col2im(expand(a, "output_size", 2)?, expand(a, "kernel_size", 2)?, expand(a, "dilation", 2)?, expand(a, "padding", 2)?, expand(a, "stride", 2)?)?)
+    }),
     op!("cosine_similarity", Nn, "torch.nn.functional.cosine_similarity", "Cosine of the angle between x1 and x2 along dim.",
         [ten("x1"), ten("x2"), opt("dim", Int, Dflt::Int(1)), opt("eps", Float, Dflt::Float(1e-8))], O::Tensor,
         "nutorch fromvalue [[1.0 0.0]] | nutorch cosine_similarity (nutorch fromvalue [[2.0 0.0]]) | nutorch tovalue" => "[1.0]",
@@ -431,49 +448,48 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[0.0 0.0]] | nutorch pairwise_distance (nutorch fromvalue [[3.0 4.0]]) --eps 0 | nutorch tovalue" => "[5.0]",
         |a| t(Tensor::f_pairwise_distance(a.t("x1"), a.t("x2"), a.f("p"), a.f("eps"), a.b("keepdim"))?)),
     op!("pdist", Nn, "torch.nn.functional.pdist", "p-norm distances between all pairs of rows (upper triangle, flattened).",
-        [INPUT, opt("p", Float, Dflt::Float(2.0))], O::Tensor,
-        "nutorch fromvalue [[0.0 0.0] [3.0 4.0]] | nutorch pdist | nutorch tovalue" => "[5.0]",
-        |a| {
-            rank(a, "input", &[2], "pdist")?;
-            let p = a.f("p");
-            if !(p >= 0.0) {
-                return Err(bad("p", format!("pdist only supports non-negative p, got {p}")));
-            }
-            t(a.input().f_pdist(p)?)
-        }),
+    [INPUT, opt("p", Float, Dflt::Float(2.0))], O::Tensor,
+    "nutorch fromvalue [[0.0 0.0] [3.0 4.0]] | nutorch pdist | nutorch tovalue" => "[5.0]",
+    |a| {
+        rank(a, "input", &[2], "pdist")?;
+        let p = a.f("p");
+        if !(p >= 0.0) {
+            return Err(bad("p", format!("pdist only supports non-negative p, got {p}")));
+        }
+        t(a.input().f_pdist(p)?)
+    }),
     op!("cdist", Nn, "torch.cdist", "p-norm distances between each row of x1 and each row of x2.",
-        [ten("x1"), ten("x2"), opt("p", Float, Dflt::Float(2.0))], O::Tensor,
-        "nutorch fromvalue [[0.0 0.0]] | nutorch cdist (nutorch fromvalue [[3.0 4.0] [0.0 1.0]]) | nutorch tovalue" => "[[5.0, 1.0]]",
-        |a| {
-            let p = a.f("p");
-            if !(p >= 0.0) {
-                return Err(bad("p", format!("cdist only supports non-negative p, got {p}")));
-            }
-            t(Tensor::f_cdist(a.t("x1"), a.t("x2"), p, None::<i64>)?)
-        }),
+    [ten("x1"), ten("x2"), opt("p", Float, Dflt::Float(2.0))], O::Tensor,
+    "nutorch fromvalue [[0.0 0.0]] | nutorch cdist (nutorch fromvalue [[3.0 4.0] [0.0 1.0]]) | nutorch tovalue" => "[[5.0, 1.0]]",
+    |a| {
+        let p = a.f("p");
+        if !(p >= 0.0) {
+            return Err(bad("p", format!("cdist only supports non-negative p, got {p}")));
+        }
+        t(Tensor::f_cdist(a.t("x1"), a.t("x2"), p, None::<i64>)?)
+    }),
     op!("scaled_dot_product_attention", Nn, "torch.nn.functional.scaled_dot_product_attention", "softmax(query key^T * scale + mask) value.",
-        [ten("query"), ten("key"), ten("value"), opt("attn_mask", Tensor, Dflt::None), opt("dropout_p", Float, Dflt::Float(0.0)),
-         opt("is_causal", Bool, Dflt::Bool(false)), opt("scale", Float, Dflt::None), opt("enable_gqa", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch ones 1 1 2 | nutorch scaled_dot_product_attention (nutorch ones 1 1 2) (nutorch fromvalue [[[2.0 4.0]]]) | nutorch tovalue" => "[[[2.0, 4.0]]]",
-        |a| {
-            let p = a.f("dropout_p");
-            if !(0.0..=1.0).contains(&p) {
-                return Err(bad("dropout_p", format!("dropout_p must be in [0, 1], got {p}")));
-            }
-            t(Tensor::f_scaled_dot_product_attention(a.t("query"), a.t("key"), a.t("value"), a.ot("attn_mask"), p, a.b("is_causal"), a.of("scale"), a.b("enable_gqa"))?)
-        }),
+    [ten("query"), ten("key"), ten("value"), opt("attn_mask", Tensor, Dflt::None), opt("dropout_p", Float, Dflt::Float(0.0)),
+     opt("is_causal", Bool, Dflt::Bool(false)), opt("scale", Float, Dflt::None), opt("enable_gqa", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch ones 1 1 2 | nutorch scaled_dot_product_attention (nutorch ones 1 1 2) (nutorch fromvalue [[[2.0 4.0]]]) | nutorch tovalue" => "[[[2.0, 4.0]]]",
+    |a| {
+        let p = a.f("dropout_p");
+        if !(0.0..=1.0).contains(&p) {
+            return Err(bad("dropout_p", format!("dropout_p must be in [0, 1], got {p}")));
+        }
+        t(Tensor::f_scaled_dot_product_attention(a.t("query"), a.t("key"), a.t("value"), a.ot("attn_mask"), p, a.b("is_causal"), a.of("scale"), a.b("enable_gqa"))?)
+    }),
     op!("affine_grid", Nn, "torch.nn.functional.affine_grid", "Sampling grid of an affine transform theta (N, 2, 3) for an output of size (N, C, H, W).",
         [ten("theta"), req("size", Ints), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
         "(nutorch fromvalue [[[1.0 0.0 0.0] [0.0 1.0 0.0]]] | nutorch affine_grid [1 1 2 2]).shape" => "[1, 2, 2, 2]",
         |a| t(Tensor::f_affine_grid_generator(a.t("theta"), a.is("size"), a.b("align_corners"))?)),
     op!("grid_sample", Nn, "torch.nn.functional.grid_sample", "Input values sampled at the grid's (x, y) locations in [-1, 1].",
-        [INPUT, ten("grid"), opt("mode", Str(&["bilinear", "nearest", "bicubic"]), Dflt::Str("bilinear")),
-         opt("padding_mode", Str(&["zeros", "border", "reflection"]), Dflt::Str("zeros")), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch grid_sample (nutorch fromvalue [[[[0.0 0.0]]]]) | nutorch tovalue" => "[[[[2.5]]]]",
-        |a| {
-            let mode = match a.s("mode") { "bilinear" => 0, "nearest" => 1, _ => 2 };
-            let padding = match a.s("padding_mode") { "zeros" => 0, "border" => 1, _ => 2 };
-            t(a.input().f_grid_sampler(a.t("grid"), mode, padding, a.b("align_corners"))?)
-        }),
+    [INPUT, ten("grid"), opt("mode", Str(&["bilinear", "nearest", "bicubic"]), Dflt::Str("bilinear")),
+     opt("padding_mode", Str(&["zeros", "border", "reflection"]), Dflt::Str("zeros")), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch grid_sample (nutorch fromvalue [[[[0.0 0.0]]]]) | nutorch tovalue" => "[[[[2.5]]]]",
+    |a| {
+        let mode = match a.s("mode") { "bilinear" => 0, "nearest" => 1, _ => 2 };
+        let padding = match a.s("padding_mode") { "zeros" => 0, "border" => 1, _ => 2 };
+        t(a.input().f_grid_sampler(a.t("grid"), mode, padding, a.b("align_corners"))?)
+    }),
 ];
-

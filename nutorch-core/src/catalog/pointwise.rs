@@ -63,12 +63,12 @@ pub static OPS: &[OpSpec] = &[
     unary!("ceil", Pointwise, "torch.ceil", "Smallest integer not below each element.", f_ceil, "[1.2 -1.2]" => "[2.0, -1.0]"),
     unary!("floor", Pointwise, "torch.floor", "Largest integer not above each element.", f_floor, "[1.7 -1.2]" => "[1.0, -2.0]"),
     op!("round", Pointwise, "torch.round", "Rounds each element to the nearest integer (halves to even), or to --decimals places.",
-        [INPUT, opt("decimals", Int, Dflt::Int(0))], O::Tensor,
-        "nutorch fromvalue [1.5 2.5 1.25] --dtype float64 | nutorch round | nutorch tovalue" => "[2.0, 2.0, 1.0]",
-        |a| match a.i("decimals") {
-            0 => t(a.input().f_round()?),
-            d => t(a.input().f_round_decimals(d)?),
-        }),
+    [INPUT, opt("decimals", Int, Dflt::Int(0))], O::Tensor,
+    "nutorch fromvalue [1.5 2.5 1.25] --dtype float64 | nutorch round | nutorch tovalue" => "[2.0, 2.0, 1.0]",
+    |a| match a.i("decimals") {
+        0 => t(a.input().f_round()?),
+        d => t(a.input().f_round_decimals(d)?),
+    }),
     unary!("trunc", Pointwise, "torch.trunc", "Each element with its fractional part removed.", f_trunc, "[1.7 -1.7]" => "[1.0, -1.0]"),
     unary!("fix", Pointwise, "torch.fix", "Each element truncated toward zero (alias of trunc).", f_fix, "[1.7 -1.7]" => "[1.0, -1.0]"),
     unary!("frac", Pointwise, "torch.frac", "Fractional part of each element.", f_frac, "[1.5 -1.5]" => "[0.5, -0.5]"),
@@ -206,92 +206,92 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     unary!("mish", Activation, "torch.nn.functional.mish", "x * tanh(softplus(x)).", f_mish, "[0.0]" => "[0.0]"),
     unary!("selu", Activation, "torch.nn.functional.selu", "Scaled exponential linear unit.", f_selu, "[0.0 1.0] --dtype float64" => "[0.0, 1.0507009873554805]"),
     op!("elu", Activation, "torch.nn.functional.elu", "x for x > 0, alpha * (exp(x) - 1) otherwise.",
-        [INPUT, opt("alpha", Float, Dflt::Float(1.0))], O::Tensor,
-        "nutorch fromvalue [0.0 2.0] | nutorch elu | nutorch tovalue" => "[0.0, 2.0]",
-        |a| {
-            let x = a.input();
-            select(&positive(x)?, x, &x.f_expm1()?.f_mul(&num(a.f("alpha"), x)?)?).map(super::spec::Out::T)
-        }),
+    [INPUT, opt("alpha", Float, Dflt::Float(1.0))], O::Tensor,
+    "nutorch fromvalue [0.0 2.0] | nutorch elu | nutorch tovalue" => "[0.0, 2.0]",
+    |a| {
+        let x = a.input();
+        select(&positive(x)?, x, &x.f_expm1()?.f_mul(&num(a.f("alpha"), x)?)?).map(super::spec::Out::T)
+    }),
     op!("celu", Activation, "torch.nn.functional.celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).",
-        [INPUT, opt("alpha", Float, Dflt::Float(1.0))], O::Tensor,
-        "nutorch fromvalue [0.0 2.0] | nutorch celu | nutorch tovalue" => "[0.0, 2.0]",
-        |a| {
-            let alpha = a.f("alpha");
-            if alpha == 0.0 {
-                return Err(bad("alpha", "ZeroDivisionError: alpha cannot be 0 for CELU"));
-            }
-            let x = a.input();
-            let al = num(alpha, x)?;
-            select(&positive(x)?, x, &x.f_div(&al)?.f_expm1()?.f_mul(&al)?).map(super::spec::Out::T)
-        }),
+    [INPUT, opt("alpha", Float, Dflt::Float(1.0))], O::Tensor,
+    "nutorch fromvalue [0.0 2.0] | nutorch celu | nutorch tovalue" => "[0.0, 2.0]",
+    |a| {
+        let alpha = a.f("alpha");
+        if alpha == 0.0 {
+            return Err(bad("alpha", "ZeroDivisionError: alpha cannot be 0 for CELU"));
+        }
+        let x = a.input();
+        let al = num(alpha, x)?;
+        select(&positive(x)?, x, &x.f_div(&al)?.f_expm1()?.f_mul(&al)?).map(super::spec::Out::T)
+    }),
     op!("leaky_relu", Activation, "torch.nn.functional.leaky_relu", "x for x > 0, negative_slope * x otherwise.",
         [INPUT, opt("negative_slope", Float, Dflt::Float(0.01))], O::Tensor,
         "nutorch fromvalue [-2.0 3.0] | nutorch leaky_relu --negative-slope 0.5 | nutorch tovalue" => "[-1.0, 3.0]",
         |a| leaky(a.input(), a.f("negative_slope")).map(super::spec::Out::T)),
     op!("rrelu", Activation, "torch.nn.functional.rrelu", "Randomized leaky ReLU: a random slope in [lower, upper] when training, their mean otherwise.",
-        [INPUT, opt("lower", Float, Dflt::Float(1.0 / 8.0)), opt("upper", Float, Dflt::Float(1.0 / 3.0)), opt("training", Bool, Dflt::Bool(false))], O::Tensor,
-        "nutorch fromvalue [-2.0 3.0] | nutorch rrelu --lower 0.5 --upper 0.5 | nutorch tovalue" => "[-1.0, 3.0]",
-        |a| {
-            let (lower, upper) = (a.f("lower"), a.f("upper"));
-            if lower > upper {
-                return Err(bad("lower", format!("lower ({lower}) must not exceed upper ({upper})")));
-            }
-            if a.b("training") {
-                // A slope drawn uniformly from [lower, upper] for each negative element
-                // (tch's rrelu binding passes `training` as the lower bound).
-                let x = a.input();
-                let slopes = x.f_empty_like()?.f_uniform(lower, upper)?;
-                return select(&positive(x)?, x, &x.f_mul(&slopes)?).map(super::spec::Out::T);
-            }
-            leaky(a.input(), (lower + upper) / 2.0).map(super::spec::Out::T)
-        }),
-    op!("hardtanh", Activation, "torch.nn.functional.hardtanh", "Each element clamped to [min_val, max_val].",
-        [INPUT, opt("min_val", Float, Dflt::Float(-1.0)), opt("max_val", Float, Dflt::Float(1.0))], O::Tensor,
-        "nutorch fromvalue [-2.0 0.5 2.0] | nutorch hardtanh | nutorch tovalue" => "[-1.0, 0.5, 1.0]",
-        |a| {
-            let (lo, hi) = (a.f("min_val"), a.f("max_val"));
-            if lo > hi {
-                return Err(bad("min_val", format!("min_val ({lo}) cannot be greater than max_val ({hi})")));
-            }
+    [INPUT, opt("lower", Float, Dflt::Float(1.0 / 8.0)), opt("upper", Float, Dflt::Float(1.0 / 3.0)), opt("training", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [-2.0 3.0] | nutorch rrelu --lower 0.5 --upper 0.5 | nutorch tovalue" => "[-1.0, 3.0]",
+    |a| {
+        let (lower, upper) = (a.f("lower"), a.f("upper"));
+        if lower > upper {
+            return Err(bad("lower", format!("lower ({lower}) must not exceed upper ({upper})")));
+        }
+        if a.b("training") {
+            // A slope drawn uniformly from [lower, upper] for each negative element
+            // (tch's rrelu binding passes `training` as the lower bound).
             let x = a.input();
-            t(x.f_clamp_tensor(Some(&num(lo, x)?), Some(&num(hi, x)?))?)
-        }),
+            let slopes = x.f_empty_like()?.f_uniform(lower, upper)?;
+            return select(&positive(x)?, x, &x.f_mul(&slopes)?).map(super::spec::Out::T);
+        }
+        leaky(a.input(), (lower + upper) / 2.0).map(super::spec::Out::T)
+    }),
+    op!("hardtanh", Activation, "torch.nn.functional.hardtanh", "Each element clamped to [min_val, max_val].",
+    [INPUT, opt("min_val", Float, Dflt::Float(-1.0)), opt("max_val", Float, Dflt::Float(1.0))], O::Tensor,
+    "nutorch fromvalue [-2.0 0.5 2.0] | nutorch hardtanh | nutorch tovalue" => "[-1.0, 0.5, 1.0]",
+    |a| {
+        let (lo, hi) = (a.f("min_val"), a.f("max_val"));
+        if lo > hi {
+            return Err(bad("min_val", format!("min_val ({lo}) cannot be greater than max_val ({hi})")));
+        }
+        let x = a.input();
+        t(x.f_clamp_tensor(Some(&num(lo, x)?), Some(&num(hi, x)?))?)
+    }),
     unary!("hardsigmoid", Activation, "torch.nn.functional.hardsigmoid", "Piecewise linear sigmoid: relu6(x + 3) / 6.", f_hardsigmoid, "[-3.0 0.0 3.0]" => "[0.0, 0.5, 1.0]"),
     unary!("hardswish", Activation, "torch.nn.functional.hardswish", "x * relu6(x + 3) / 6.", f_hardswish, "[-3.0 0.0 3.0]" => "[0.0, 0.0, 3.0]"),
     op!("hardshrink", Activation, "torch.nn.functional.hardshrink", "x where |x| > lambd, 0 elsewhere.",
-        [INPUT, opt("lambd", Float, Dflt::Float(0.5))], O::Tensor,
-        "nutorch fromvalue [-1.0 0.25 0.75] | nutorch hardshrink | nutorch tovalue" => "[-1.0, 0.0, 0.75]",
-        |a| {
-            let x = a.input();
-            // Zero where |x| <= lambd; NaN stays NaN, as in torch.
-            let inside = x.f_abs()?.f_le_tensor(&num(a.f("lambd"), x)?)?;
-            t(x.f_zeros_like()?.f_where_self(&inside, x)?)
-        }),
+    [INPUT, opt("lambd", Float, Dflt::Float(0.5))], O::Tensor,
+    "nutorch fromvalue [-1.0 0.25 0.75] | nutorch hardshrink | nutorch tovalue" => "[-1.0, 0.0, 0.75]",
+    |a| {
+        let x = a.input();
+        // Zero where |x| <= lambd; NaN stays NaN, as in torch.
+        let inside = x.f_abs()?.f_le_tensor(&num(a.f("lambd"), x)?)?;
+        t(x.f_zeros_like()?.f_where_self(&inside, x)?)
+    }),
     op!("softshrink", Activation, "torch.nn.functional.softshrink", "x - lambd above lambd, x + lambd below -lambd, 0 between.",
-        [INPUT, opt("lambd", Float, Dflt::Float(0.5))], O::Tensor,
-        "nutorch fromvalue [-1.0 0.25 1.5] | nutorch softshrink | nutorch tovalue" => "[-0.5, 0.0, 1.0]",
-        |a| {
-            let (x, l) = (a.input(), a.f("lambd"));
-            if l < 0.0 {
-                return Err(bad("lambd", format!("lambd must be non-negative, got {l}")));
-            }
-            let shrunk = x.f_sub(&x.f_clamp_tensor(Some(&num(-l, x)?), Some(&num(l, x)?))?)?;
-            t(shrunk)
-        }),
+    [INPUT, opt("lambd", Float, Dflt::Float(0.5))], O::Tensor,
+    "nutorch fromvalue [-1.0 0.25 1.5] | nutorch softshrink | nutorch tovalue" => "[-0.5, 0.0, 1.0]",
+    |a| {
+        let (x, l) = (a.input(), a.f("lambd"));
+        if l < 0.0 {
+            return Err(bad("lambd", format!("lambd must be non-negative, got {l}")));
+        }
+        let shrunk = x.f_sub(&x.f_clamp_tensor(Some(&num(-l, x)?), Some(&num(l, x)?))?)?;
+        t(shrunk)
+    }),
     op!("tanhshrink", Activation, "torch.nn.functional.tanhshrink", "x - tanh(x).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [0.0] | nutorch tanhshrink | nutorch tovalue" => "[0.0]",
         |a| t(a.input().f_sub(&a.input().f_tanh()?)?)),
     op!("softplus", Activation, "torch.nn.functional.softplus", "log(1 + exp(beta x)) / beta, linear where beta x > threshold.",
-        [INPUT, opt("beta", Float, Dflt::Float(1.0)), opt("threshold", Float, Dflt::Float(20.0))], O::Tensor,
-        "nutorch fromvalue [0.0 30.0] --dtype float64 | nutorch softplus | nutorch tovalue" => "[0.6931471805599453, 30.0]",
-        |a| {
-            let (x, beta) = (a.input(), a.f("beta"));
-            let b = num(beta, x)?;
-            let bx = x.f_mul(&b)?;
-            let soft = bx.f_exp()?.f_log1p()?.f_div(&b)?;
-            select(&bx.f_gt_tensor(&num(a.f("threshold"), x)?)?, x, &soft).map(super::spec::Out::T)
-        }),
+    [INPUT, opt("beta", Float, Dflt::Float(1.0)), opt("threshold", Float, Dflt::Float(20.0))], O::Tensor,
+    "nutorch fromvalue [0.0 30.0] --dtype float64 | nutorch softplus | nutorch tovalue" => "[0.6931471805599453, 30.0]",
+    |a| {
+        let (x, beta) = (a.input(), a.f("beta"));
+        let b = num(beta, x)?;
+        let bx = x.f_mul(&b)?;
+        let soft = bx.f_exp()?.f_log1p()?.f_div(&b)?;
+        select(&bx.f_gt_tensor(&num(a.f("threshold"), x)?)?, x, &soft).map(super::spec::Out::T)
+    }),
     op!("softsign", Activation, "torch.nn.functional.softsign", "x / (1 + |x|).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [1.0 -3.0] | nutorch softsign | nutorch tovalue" => "[0.5, -0.75]",
@@ -301,15 +301,15 @@ pub static ACTIVATIONS: &[OpSpec] = &[
         "nutorch fromvalue [0.0] --dtype float64 | nutorch logsigmoid | nutorch tovalue" => "[-0.6931471805599453]",
         |a| t(a.input().f_log_sigmoid()?)),
     op!("threshold", Activation, "torch.nn.functional.threshold", "x where x > threshold, value elsewhere.",
-        [INPUT, req("threshold", Number), req("value", Number)], O::Tensor,
-        "nutorch fromvalue [1 5] | nutorch threshold 2 0 | nutorch tovalue" => "[0, 5]",
-        |a| {
-            // y = x where x > threshold, else value (in x's dtype, as torch keeps it).
-            let x = a.input();
-            let above = x.f_gt_tensor(&wrapped(a.n("threshold"), x)?)?;
-            let value = super::util::number_tensor(a.n("value"), x.f_kind()?, x.device())?;
-            t(x.f_where_self(&above, &value)?)
-        }),
+    [INPUT, req("threshold", Number), req("value", Number)], O::Tensor,
+    "nutorch fromvalue [1 5] | nutorch threshold 2 0 | nutorch tovalue" => "[0, 5]",
+    |a| {
+        // y = x where x > threshold, else value (in x's dtype, as torch keeps it).
+        let x = a.input();
+        let above = x.f_gt_tensor(&wrapped(a.n("threshold"), x)?)?;
+        let value = super::util::number_tensor(a.n("value"), x.f_kind()?, x.device())?;
+        t(x.f_where_self(&above, &value)?)
+    }),
     op!("glu", Activation, "torch.nn.functional.glu", "Gated linear unit: a * sigmoid(b) for the two halves a, b of dim.",
         [INPUT, opt("dim", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [2.0 0.0] | nutorch glu | nutorch tovalue" => "[1.0]",

@@ -41,7 +41,8 @@ fn spread_args(a: &Args, what: &str) -> R<(Option<Vec<i64>>, f64)> {
 const SPREAD: [ArgSpec; 5] = [
     INPUT,
     DIMS,
-    opt("correction", Number, Dflt::Int(1)).doc("difference between the sample size and the divisor (1: Bessel's correction)"),
+    opt("correction", Number, Dflt::Int(1))
+        .doc("difference between the sample size and the divisor (1: Bessel's correction)"),
     opt("unbiased", Bool, Dflt::None).doc("older spelling: true is --correction 1, false --correction 0"),
     KEEPDIM,
 ];
@@ -77,10 +78,18 @@ fn quantile(a: &Args, nan: bool) -> R<Out> {
             if !(0.0..=1.0).contains(&q) {
                 return Err(bad("q", format!("q must be in [0, 1], got {q}")));
             }
-            if nan { x.f_nanquantile_scalar(q, dim, keepdim, interp)? } else { x.f_quantile_scalar(q, dim, keepdim, interp)? }
+            if nan {
+                x.f_nanquantile_scalar(q, dim, keepdim, interp)?
+            } else {
+                x.f_quantile_scalar(q, dim, keepdim, interp)?
+            }
         }
         Operand::T(q) => {
-            if nan { x.f_nanquantile(q, dim, keepdim, interp)? } else { x.f_quantile(q, dim, keepdim, interp)? }
+            if nan {
+                x.f_nanquantile(q, dim, keepdim, interp)?
+            } else {
+                x.f_quantile(q, dim, keepdim, interp)?
+            }
         }
     })
 }
@@ -108,7 +117,8 @@ fn trapezoid_dx(y: &Tensor, dx: f64, dim: i64, cumulative: bool) -> R<Tensor> {
     }
     // (y.sum(dim) - (y[0] + y[-1]) * 0.5) * dx
     let ends = y.f_select(d, 0)?.f_add(&y.f_select(d, -1)?)?;
-    let inner = y.f_sum_dim_intlist(Some([d].as_slice()), false, None)?.f_sub(&ends.f_mul(&super::util::num(0.5, &ends)?)?)?;
+    let inner =
+        y.f_sum_dim_intlist(Some([d].as_slice()), false, None)?.f_sub(&ends.f_mul(&super::util::num(0.5, &ends)?)?)?;
     Ok(inner.f_mul(&super::util::num(dx, &inner)?)?)
 }
 
@@ -149,40 +159,40 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [1.0 NaN 3.0] | nutorch nanmean | nutorch tovalue" => "2.0",
         |a| t(a.input().f_nanmean(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
     op!("prod", Reduction, "torch.prod", "Product of all elements, or along --dim.",
-        [INPUT, DIM_OPT, KEEPDIM, DTYPE], O::Tensor,
-        "nutorch fromvalue [1 2 3 4] | nutorch prod | nutorch tovalue" => "24",
-        |a| match a.oi("dim") {
-            None => t(a.input().f_prod(kind(a))?),
-            Some(d) => t(a.input().f_prod_dim_int(d, a.b("keepdim"), kind(a))?),
-        }),
+    [INPUT, DIM_OPT, KEEPDIM, DTYPE], O::Tensor,
+    "nutorch fromvalue [1 2 3 4] | nutorch prod | nutorch tovalue" => "24",
+    |a| match a.oi("dim") {
+        None => t(a.input().f_prod(kind(a))?),
+        Some(d) => t(a.input().f_prod_dim_int(d, a.b("keepdim"), kind(a))?),
+    }),
     op!("std", Reduction, "torch.std", "Standard deviation (with Bessel's correction unless --correction 0).",
-        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
-        "nutorch fromvalue [1.0 3.0] | nutorch std | nutorch tovalue" => "1.4142135381698608",
-        |a| {
-            let (dims, c) = spread_args(a, "std")?;
-            t(a.input().f_std_correction(dims.as_deref(), c, a.b("keepdim"))?)
-        }),
+    [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
+    "nutorch fromvalue [1.0 3.0] | nutorch std | nutorch tovalue" => "1.4142135381698608",
+    |a| {
+        let (dims, c) = spread_args(a, "std")?;
+        t(a.input().f_std_correction(dims.as_deref(), c, a.b("keepdim"))?)
+    }),
     op!("var", Reduction, "torch.var", "Variance (with Bessel's correction unless --correction 0).",
-        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
-        "nutorch fromvalue [1.0 3.0] | nutorch var | nutorch tovalue" => "2.0",
-        |a| {
-            let (dims, c) = spread_args(a, "var")?;
-            t(a.input().f_var_correction(dims.as_deref(), c, a.b("keepdim"))?)
-        }),
+    [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
+    "nutorch fromvalue [1.0 3.0] | nutorch var | nutorch tovalue" => "2.0",
+    |a| {
+        let (dims, c) = spread_args(a, "var")?;
+        t(a.input().f_var_correction(dims.as_deref(), c, a.b("keepdim"))?)
+    }),
     op!("std_mean", Reduction, "torch.std_mean", "Standard deviation and mean together, as {std, mean}.",
-        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["std", "mean"]),
-        "nutorch fromvalue [1.0 3.0] | nutorch std_mean --correction 0 | nutorch tovalue" => "{\"std\": 1.0, \"mean\": 2.0}",
-        |a| {
-            let (dims, c) = spread_args(a, "std_mean")?;
-            rec2(["std", "mean"], a.input().f_std_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
-        }),
+    [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["std", "mean"]),
+    "nutorch fromvalue [1.0 3.0] | nutorch std_mean --correction 0 | nutorch tovalue" => "{\"std\": 1.0, \"mean\": 2.0}",
+    |a| {
+        let (dims, c) = spread_args(a, "std_mean")?;
+        rec2(["std", "mean"], a.input().f_std_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
+    }),
     op!("var_mean", Reduction, "torch.var_mean", "Variance and mean together, as {var, mean}.",
-        [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["var", "mean"]),
-        "nutorch fromvalue [1.0 3.0] | nutorch var_mean | nutorch tovalue" => "{\"var\": 2.0, \"mean\": 2.0}",
-        |a| {
-            let (dims, c) = spread_args(a, "var_mean")?;
-            rec2(["var", "mean"], a.input().f_var_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
-        }),
+    [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["var", "mean"]),
+    "nutorch fromvalue [1.0 3.0] | nutorch var_mean | nutorch tovalue" => "{\"var\": 2.0, \"mean\": 2.0}",
+    |a| {
+        let (dims, c) = spread_args(a, "var_mean")?;
+        rec2(["var", "mean"], a.input().f_var_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
+    }),
     op!("norm", Reduction, "torch.norm", "The p-norm of all elements, or along --dim (p = 2 by default; inf for the max norm).",
         [INPUT, opt("p", Float, Dflt::Float(2.0)), DIMS, KEEPDIM], O::Tensor,
         "nutorch fromvalue [3.0 4.0] | nutorch norm | nutorch tovalue" => "5.0",
@@ -247,12 +257,12 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [true false] | nutorch any | nutorch tovalue" => "true",
         |a| t(a.input().f_any_dims(a.ois("dim").as_deref(), a.b("keepdim"))?)),
     op!("count_nonzero", Reduction, "torch.count_nonzero", "Number of nonzero elements, overall or along --dim.",
-        [INPUT, DIMS], O::Tensor,
-        "nutorch fromvalue [0 1 2 0] | nutorch count_nonzero | nutorch tovalue" => "2",
-        |a| match a.ois("dim") {
-            None => t(a.input().f_count_nonzero(None::<i64>)?),
-            Some(d) => t(a.input().f_count_nonzero_dim_intlist(d.as_slice())?),
-        }),
+    [INPUT, DIMS], O::Tensor,
+    "nutorch fromvalue [0 1 2 0] | nutorch count_nonzero | nutorch tovalue" => "2",
+    |a| match a.ois("dim") {
+        None => t(a.input().f_count_nonzero(None::<i64>)?),
+        Some(d) => t(a.input().f_count_nonzero_dim_intlist(d.as_slice())?),
+    }),
     op!("quantile", Reduction, "torch.quantile", "The q-th quantile(s), overall or along --dim.",
         [QUANTILE[0], QUANTILE[1], QUANTILE[2], QUANTILE[3], QUANTILE[4]], O::Tensor,
         "nutorch fromvalue [1.0 2.0 3.0 4.0] | nutorch quantile 0.5 | nutorch tovalue" => "2.5",
@@ -270,50 +280,50 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [0.0 0.0] | nutorch dist (nutorch fromvalue [3.0 4.0]) | nutorch tovalue" => "5.0",
         |a| t(pnorm(&a.input().f_sub(a.t("other"))?, a.f("p"), None, false)?)),
     op!("renorm", Reduction, "torch.renorm", "Each slice along dim rescaled to p-norm at most maxnorm.",
-        [INPUT, req("p", Float), req("dim", Int), req("maxnorm", Float)], O::Tensor,
-        "nutorch fromvalue [[3.0 4.0] [0.3 0.4]] | nutorch renorm 2 0 1 | nutorch tovalue" => "[[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]]",
-        |a| {
-            let x = a.input();
-            require_float("input", x, "renorm")?;
-            check_dims("dim", x, &[a.i("dim")])?;
-            let (p, maxnorm) = (a.f("p"), a.f("maxnorm"));
-            if !(p > 0.0) {
-                return Err(bad("p", format!("p must be positive, got {p}")));
-            }
-            if !(maxnorm >= 0.0) {
-                return Err(bad("maxnorm", format!("maxnorm must be non-negative, got {maxnorm}")));
-            }
-            if x.dim() < 2 {
-                return Err(bad("input", "renorm needs at least 2 dimensions"));
-            }
-            t(x.f_renorm(p, a.i("dim"), maxnorm)?)
-        }),
+    [INPUT, req("p", Float), req("dim", Int), req("maxnorm", Float)], O::Tensor,
+    "nutorch fromvalue [[3.0 4.0] [0.3 0.4]] | nutorch renorm 2 0 1 | nutorch tovalue" => "[[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]]",
+    |a| {
+        let x = a.input();
+        require_float("input", x, "renorm")?;
+        check_dims("dim", x, &[a.i("dim")])?;
+        let (p, maxnorm) = (a.f("p"), a.f("maxnorm"));
+        if !(p > 0.0) {
+            return Err(bad("p", format!("p must be positive, got {p}")));
+        }
+        if !(maxnorm >= 0.0) {
+            return Err(bad("maxnorm", format!("maxnorm must be non-negative, got {maxnorm}")));
+        }
+        if x.dim() < 2 {
+            return Err(bad("input", "renorm needs at least 2 dimensions"));
+        }
+        t(x.f_renorm(p, a.i("dim"), maxnorm)?)
+    }),
     op!("histc", Reduction, "torch.histc", "Histogram with bins equal-width bins over [min, max] (the data's range when both are 0).",
-        [INPUT, opt("bins", Int, Dflt::Int(100)), opt("min", Float, Dflt::Float(0.0)), opt("max", Float, Dflt::Float(0.0))], O::Tensor,
-        "nutorch fromvalue [1.0 2.0 1.0] | nutorch histc --bins 4 --min 0 --max 3 | nutorch tovalue" => "[0.0, 2.0, 1.0, 0.0]",
-        |a| {
-            let x = a.input();
-            require_float("input", x, "histc")?;
-            let bins = positive("bins", a.i("bins"))?;
-            let (lo, hi) = (a.f("min"), a.f("max"));
-            if lo == 0.0 && hi == 0.0 {
-                return t(x.f_histc(bins)?);
-            }
-            if !(lo < hi) {
-                return Err(bad("max", format!("max ({hi}) must be greater than min ({lo})")));
-            }
-            // The elements in [min, max] plus min and max themselves make histc's own range
-            // [min, max]; the two extra counts come off the end bins. (histogram's bin_ct form,
-            // the direct way, has no CUDA kernel.)
-            let inside = x.f_ge_tensor(&super::util::num(lo, x)?)?.f_logical_and(&x.f_le_tensor(&super::util::num(hi, x)?)?)?;
-            let bounds = Tensor::f_from_slice(&[lo, hi])?.f_to_dtype_layout((x.f_kind()?, x.device()), false, false)?;
-            let data = Tensor::f_cat(&[x.f_masked_select(&inside)?, bounds], 0)?;
-            let hist = data.f_histc(bins)?;
-            let ends = Tensor::f_zeros([bins], (hist.f_kind()?, hist.device()))?;
-            let _ = ends.f_narrow(0, 0, 1)?.f_fill_tensor_(&super::util::num(1.0, &hist)?)?;
-            let _ = ends.f_narrow(0, bins - 1, 1)?.f_add_(&super::util::num(1.0, &hist)?)?;
-            t(hist.f_sub(&ends)?)
-        }),
+    [INPUT, opt("bins", Int, Dflt::Int(100)), opt("min", Float, Dflt::Float(0.0)), opt("max", Float, Dflt::Float(0.0))], O::Tensor,
+    "nutorch fromvalue [1.0 2.0 1.0] | nutorch histc --bins 4 --min 0 --max 3 | nutorch tovalue" => "[0.0, 2.0, 1.0, 0.0]",
+    |a| {
+        let x = a.input();
+        require_float("input", x, "histc")?;
+        let bins = positive("bins", a.i("bins"))?;
+        let (lo, hi) = (a.f("min"), a.f("max"));
+        if lo == 0.0 && hi == 0.0 {
+            return t(x.f_histc(bins)?);
+        }
+        if !(lo < hi) {
+            return Err(bad("max", format!("max ({hi}) must be greater than min ({lo})")));
+        }
+        // The elements in [min, max] plus min and max themselves make histc's own range
+        // [min, max]; the two extra counts come off the end bins. (histogram's bin_ct form,
+        // the direct way, has no CUDA kernel.)
+        let inside = x.f_ge_tensor(&super::util::num(lo, x)?)?.f_logical_and(&x.f_le_tensor(&super::util::num(hi, x)?)?)?;
+        let bounds = Tensor::f_from_slice(&[lo, hi])?.f_to_dtype_layout((x.f_kind()?, x.device()), false, false)?;
+        let data = Tensor::f_cat(&[x.f_masked_select(&inside)?, bounds], 0)?;
+        let hist = data.f_histc(bins)?;
+        let ends = Tensor::f_zeros([bins], (hist.f_kind()?, hist.device()))?;
+        let _ = ends.f_narrow(0, 0, 1)?.f_fill_tensor_(&super::util::num(1.0, &hist)?)?;
+        let _ = ends.f_narrow(0, bins - 1, 1)?.f_add_(&super::util::num(1.0, &hist)?)?;
+        t(hist.f_sub(&ends)?)
+    }),
     op!("bincount", Reduction, "torch.bincount", "Count of each value of a non-negative int tensor (weighted with --weights).",
         [INPUT, opt("weights", Tensor, Dflt::None), opt("minlength", Int, Dflt::Int(0))], O::Tensor,
         "nutorch fromvalue [0 1 1 3] | nutorch bincount | nutorch tovalue" => "[1, 2, 0, 1]",

@@ -68,12 +68,12 @@ pub static OPS: &[OpSpec] = &[
         "nutorch arange 6 | nutorch unflatten 0 [2 3] | nutorch tovalue" => "[[0, 1, 2], [3, 4, 5]]",
         |a| t(a.input().f_unflatten(a.i("dim"), shape_arg(a, "sizes")?)?)),
     op!("squeeze", Shape, "torch.squeeze", "Dimensions of size 1 removed (all, or those in --dim).",
-        [INPUT, opt("dim", Ints, Dflt::None)], O::Tensor,
-        "(nutorch zeros 1 2 1 | nutorch squeeze).shape" => "[2]",
-        |a| match a.ois("dim") {
-            None => t(a.input().f_squeeze()?),
-            Some(dims) => t(a.input().f_squeeze_dims(dims.as_slice())?),
-        }),
+    [INPUT, opt("dim", Ints, Dflt::None)], O::Tensor,
+    "(nutorch zeros 1 2 1 | nutorch squeeze).shape" => "[2]",
+    |a| match a.ois("dim") {
+        None => t(a.input().f_squeeze()?),
+        Some(dims) => t(a.input().f_squeeze_dims(dims.as_slice())?),
+    }),
     op!("unsqueeze", Shape, "torch.unsqueeze", "A dimension of size 1 inserted at dim.",
         [INPUT, req("dim", Int)], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch unsqueeze 0 | nutorch tovalue" => "[[1, 2]]",
@@ -142,15 +142,15 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "More sizes than the tensor has dimensions adds leading dimensions, as in PyTorch: a tensor of shape [4] repeated 2 2 has shape [2 8]. Fewer sizes than dimensions is an error."),
     op!("repeat_interleave", Shape, "torch.repeat_interleave", "Each element repeated (along dim, or flattened).",
-        [INPUT, req("repeats", TensorOrNumber), opt("dim", Int, Dflt::None), opt("output_size", Int, Dflt::None)], O::Tensor,
-        "nutorch fromvalue [1 2] | nutorch repeat_interleave 2 | nutorch tovalue" => "[1, 1, 2, 2]",
-        |a| match a.operand("repeats") {
-            super::Operand::T(r) => t(a.input().f_repeat_interleave_self_tensor(r, a.oi("dim"), a.oi("output_size"))?),
-            super::Operand::N(n) => {
-                let crate::Number::Int(r) = n else { return Err(bad("repeats", "repeats must be an int or an int tensor")) };
-                t(a.input().f_repeat_interleave_self_int(non_negative("repeats", r)?, a.oi("dim"), a.oi("output_size"))?)
-            }
-        }),
+    [INPUT, req("repeats", TensorOrNumber), opt("dim", Int, Dflt::None), opt("output_size", Int, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch repeat_interleave 2 | nutorch tovalue" => "[1, 1, 2, 2]",
+    |a| match a.operand("repeats") {
+        super::Operand::T(r) => t(a.input().f_repeat_interleave_self_tensor(r, a.oi("dim"), a.oi("output_size"))?),
+        super::Operand::N(n) => {
+            let crate::Number::Int(r) = n else { return Err(bad("repeats", "repeats must be an int or an int tensor")) };
+            t(a.input().f_repeat_interleave_self_int(non_negative("repeats", r)?, a.oi("dim"), a.oi("output_size"))?)
+        }
+    }),
     op!("tile", Shape, "torch.tile", "The input repeated by dims (missing leading dims count as 1).",
         [INPUT, req("dims", Ints)], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch tile 2 | nutorch tovalue" => "[1, 2, 1, 2]",
@@ -199,45 +199,45 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "`split 2` cuts pieces of 2; `split [1 4]` cuts pieces of sizes 1 and 4."),
     op!("tensor_split", Shape, "torch.tensor_split", "The input split into n nearly equal sections, or at the listed indices (a list).",
-        [INPUT, req("indices_or_sections", Ints).doc("a number of sections, or a list of split indices"), DIM0], O::Tensors,
-        "nutorch fromvalue [1 2 3 4 5] | nutorch tensor_split [1 3] | nutorch tovalue" => "[[1], [2, 3], [4, 5]]",
-        |a| {
-            let v = a.is("indices_or_sections");
-            match (a.is_list("indices_or_sections"), v.as_slice()) {
-                (false, [n]) => list(a.input().f_tensor_split(positive("indices_or_sections", *n)?, a.i("dim"))?),
-                _ => list(a.input().f_tensor_split_indices(v.as_slice(), a.i("dim"))?),
-            }
-        }),
+    [INPUT, req("indices_or_sections", Ints).doc("a number of sections, or a list of split indices"), DIM0], O::Tensors,
+    "nutorch fromvalue [1 2 3 4 5] | nutorch tensor_split [1 3] | nutorch tovalue" => "[[1], [2, 3], [4, 5]]",
+    |a| {
+        let v = a.is("indices_or_sections");
+        match (a.is_list("indices_or_sections"), v.as_slice()) {
+            (false, [n]) => list(a.input().f_tensor_split(positive("indices_or_sections", *n)?, a.i("dim"))?),
+            _ => list(a.input().f_tensor_split_indices(v.as_slice(), a.i("dim"))?),
+        }
+    }),
     op!("hsplit", Shape, "torch.hsplit", "Split along columns into sections or at indices (a list).",
-        [INPUT, req("indices_or_sections", Ints)], O::Tensors,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch hsplit 2 | nutorch tovalue" => "[[[1], [3]], [[2], [4]]]",
-        |a| {
-            let v = one_or_many(a, "indices_or_sections");
-            match (a.is_list("indices_or_sections"), v.as_slice()) {
-                (false, [n]) => list(a.input().f_hsplit(positive("indices_or_sections", *n)?)?),
-                _ => list(a.input().f_hsplit_array(v.as_slice())?),
-            }
-        }),
+    [INPUT, req("indices_or_sections", Ints)], O::Tensors,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch hsplit 2 | nutorch tovalue" => "[[[1], [3]], [[2], [4]]]",
+    |a| {
+        let v = one_or_many(a, "indices_or_sections");
+        match (a.is_list("indices_or_sections"), v.as_slice()) {
+            (false, [n]) => list(a.input().f_hsplit(positive("indices_or_sections", *n)?)?),
+            _ => list(a.input().f_hsplit_array(v.as_slice())?),
+        }
+    }),
     op!("vsplit", Shape, "torch.vsplit", "Split along rows into sections or at indices (a list).",
-        [INPUT, req("indices_or_sections", Ints)], O::Tensors,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch vsplit 2 | nutorch tovalue" => "[[[1, 2]], [[3, 4]]]",
-        |a| {
-            let v = one_or_many(a, "indices_or_sections");
-            match (a.is_list("indices_or_sections"), v.as_slice()) {
-                (false, [n]) => list(a.input().f_vsplit(positive("indices_or_sections", *n)?)?),
-                _ => list(a.input().f_vsplit_array(v.as_slice())?),
-            }
-        }),
+    [INPUT, req("indices_or_sections", Ints)], O::Tensors,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch vsplit 2 | nutorch tovalue" => "[[[1, 2]], [[3, 4]]]",
+    |a| {
+        let v = one_or_many(a, "indices_or_sections");
+        match (a.is_list("indices_or_sections"), v.as_slice()) {
+            (false, [n]) => list(a.input().f_vsplit(positive("indices_or_sections", *n)?)?),
+            _ => list(a.input().f_vsplit_array(v.as_slice())?),
+        }
+    }),
     op!("dsplit", Shape, "torch.dsplit", "Split along the third dimension into sections or at indices (a list).",
-        [INPUT, req("indices_or_sections", Ints)], O::Tensors,
-        "nutorch fromvalue [[[1 2]]] | nutorch dsplit 2 | nutorch tovalue" => "[[[[1]]], [[[2]]]]",
-        |a| {
-            let v = one_or_many(a, "indices_or_sections");
-            match (a.is_list("indices_or_sections"), v.as_slice()) {
-                (false, [n]) => list(a.input().f_dsplit(positive("indices_or_sections", *n)?)?),
-                _ => list(a.input().f_dsplit_array(v.as_slice())?),
-            }
-        }),
+    [INPUT, req("indices_or_sections", Ints)], O::Tensors,
+    "nutorch fromvalue [[[1 2]]] | nutorch dsplit 2 | nutorch tovalue" => "[[[[1]]], [[[2]]]]",
+    |a| {
+        let v = one_or_many(a, "indices_or_sections");
+        match (a.is_list("indices_or_sections"), v.as_slice()) {
+            (false, [n]) => list(a.input().f_dsplit(positive("indices_or_sections", *n)?)?),
+            _ => list(a.input().f_dsplit_array(v.as_slice())?),
+        }
+    }),
     op!("unbind", Shape, "torch.unbind", "The slices along dim, as a list.",
         [INPUT, DIM0], O::Tensors,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch unbind | nutorch tovalue" => "[[1, 2], [3, 4]]",

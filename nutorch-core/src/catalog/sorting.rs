@@ -38,12 +38,12 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[3 1] [1 2]] | nutorch msort | nutorch tovalue" => "[[1, 1], [3, 2]]",
         |a| t(a.input().f_msort()?)),
     op!("topk", Sorting, "torch.topk", "The k largest (or --largest=false smallest) along dim, as {values, indices}.",
-        [INPUT, req("k", Int), opt("dim", Int, Dflt::Int(-1)), opt("largest", Bool, Dflt::Bool(true)), opt("sorted", Bool, Dflt::Bool(true))], O::Record(&VALUES_INDICES),
-        "nutorch fromvalue [1 5 3 4] | nutorch topk 2 | nutorch tovalue" => "{\"values\": [5, 4], \"indices\": [1, 3]}",
-        |a| {
-            let k = super::util::non_negative("k", a.i("k"))?;
-            rec2(VALUES_INDICES, a.input().f_topk(k, a.i("dim"), a.b("largest"), a.b("sorted"))?)
-        }),
+    [INPUT, req("k", Int), opt("dim", Int, Dflt::Int(-1)), opt("largest", Bool, Dflt::Bool(true)), opt("sorted", Bool, Dflt::Bool(true))], O::Record(&VALUES_INDICES),
+    "nutorch fromvalue [1 5 3 4] | nutorch topk 2 | nutorch tovalue" => "{\"values\": [5, 4], \"indices\": [1, 3]}",
+    |a| {
+        let k = super::util::non_negative("k", a.i("k"))?;
+        rec2(VALUES_INDICES, a.input().f_topk(k, a.i("dim"), a.b("largest"), a.b("sorted"))?)
+    }),
     op!("kthvalue", Sorting, "torch.kthvalue", "The k-th smallest along dim (1-based), as {values, indices}.",
         [INPUT, req("k", Int), opt("dim", Int, Dflt::Int(-1)), opt("keepdim", Bool, Dflt::Bool(false))], O::Record(&VALUES_INDICES),
         "nutorch fromvalue [5 1 3] | nutorch kthvalue 2 | nutorch tovalue" => "{\"values\": 3, \"indices\": 2}",

@@ -131,7 +131,10 @@ pub fn check_index(name: &'static str, index: &Tensor, size: i64, negatives: boo
 pub fn norm_dim(name: &'static str, dim: i64, ndim: i64) -> R<i64> {
     let n = ndim.max(1);
     if dim < -n || dim >= n {
-        return Err(bad(name, format!("dimension {dim} is out of range for a tensor of {ndim} dimensions (expected [{}, {}])", -n, n - 1)));
+        return Err(bad(
+            name,
+            format!("dimension {dim} is out of range for a tensor of {ndim} dimensions (expected [{}, {}])", -n, n - 1),
+        ));
     }
     Ok(if dim < 0 { dim + n } else { dim })
 }
@@ -168,7 +171,9 @@ pub fn fits(n: Number, kind: Kind) -> bool {
         Kind::Uint8 => (0.0, 255.0, true),
         Kind::Int16 => (-32768.0, 32767.0, false),
         Kind::Int => (-2147483648.0, 2147483647.0, false),
-        Kind::Int64 => return !matches!(n, Number::Float(f) if !(-9.223372036854776e18..9.223372036854776e18).contains(&f)),
+        Kind::Int64 => {
+            return !matches!(n, Number::Float(f) if !(-9.223372036854776e18..9.223372036854776e18).contains(&f))
+        }
         Kind::Half => (-65504.0, 65504.0, false),
         Kind::BFloat16 => (-3.3895313892515355e38, 3.3895313892515355e38, false),
         Kind::Float | Kind::ComplexFloat => (-(f32::MAX as f64), f32::MAX as f64, false),

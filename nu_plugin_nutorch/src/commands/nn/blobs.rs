@@ -59,7 +59,13 @@ impl PluginCommand for Blobs {
         ]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let n = match call.get_flag_value("n") {
                 None => 300,

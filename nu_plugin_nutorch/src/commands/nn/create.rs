@@ -127,7 +127,13 @@ impl PluginCommand for SimpleNn {
         ]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let (input, hidden, output) = (size(call, 0, "input")?, size(call, 1, "hidden")?, size(call, 2, "output")?);
             let device = args::device_flag(call)?;
@@ -188,7 +194,13 @@ impl PluginCommand for LinearCmd {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let (input, output) = (size(call, 0, "input")?, size(call, 1, "output")?);
             let device = args::device_flag(call)?;
@@ -201,7 +213,10 @@ impl PluginCommand for LinearCmd {
             .at(call.head)?;
             let arch = Arch::Linear { input, output };
             let device_span = call.get_flag_span("device").unwrap_or(call.head);
-            Ok(PipelineData::Value(finish(plugin, arch, layer.named_parameters(), device, call.head, device_span)?, None))
+            Ok(PipelineData::Value(
+                finish(plugin, arch, layer.named_parameters(), device, call.head, device_span)?,
+                None,
+            ))
         })
     }
 }

@@ -40,7 +40,10 @@ fn predict(model: &Model, x: &Spanned<Tensor>) -> Result<Tensor, LabeledError> {
 
 fn model_input_signature(name: &str) -> Signature {
     Signature::build(name)
-        .input_output_types(vec![(Type::Nothing, crate::commands::tensor_type()), (Type::Any, crate::commands::tensor_type())])
+        .input_output_types(vec![
+            (Type::Nothing, crate::commands::tensor_type()),
+            (Type::Any, crate::commands::tensor_type()),
+        ])
         .required("model", super::model_shape(), "a model record (nutorch nn simple-nn, linear or load)")
         .optional("input", SyntaxShape::Any, "the input tensor [N, features], when none is piped in")
         .category(crate::commands::category())
@@ -86,7 +89,13 @@ impl PluginCommand for Forward {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let (model, x) = model_and_input(plugin, call, input)?;
             model.check_input(&x.item, false).at(x.span)?;
@@ -130,7 +139,13 @@ impl PluginCommand for Predict {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let (model, x) = model_and_input(plugin, call, input)?;
             let classes = predict(&model, &x)?;
@@ -158,10 +173,16 @@ pub fn check_targets(y: &Spanned<Tensor>, rows: i64, device: nutorch_core::tch::
     let dtype = DType::of(&y.item).at(y.span)?;
     let shape = y.item.size();
     if dtype != DType::Int64 {
-        return Err(invalid(format!("targets must be int64 class indices, got {dtype} (convert with --dtype int64)"), y.span));
+        return Err(invalid(
+            format!("targets must be int64 class indices, got {dtype} (convert with --dtype int64)"),
+            y.span,
+        ));
     }
     if shape != [rows] {
-        return Err(invalid(format!("targets must have shape [{rows}] (one class per input row), got {shape:?}"), y.span));
+        return Err(invalid(
+            format!("targets must have shape [{rows}] (one class per input row), got {shape:?}"),
+            y.span,
+        ));
     }
     if y.item.device() != device {
         return Err(invalid(
@@ -215,7 +236,13 @@ impl PluginCommand for Accuracy {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, _engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let (model, x, y) = model_inputs_targets(plugin, call)?;
             let rows = x.item.size()[0];

@@ -59,7 +59,13 @@ impl PluginCommand for NnSave {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let model = Model::parse(plugin, &args::positional(call, 0)?)?;
             let path = file_path(engine, &args::positional(call, 1)?)?;
@@ -111,7 +117,13 @@ impl PluginCommand for NnLoad {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let path = file_path(engine, &args::positional(call, 0)?)?;
             let device = args::device_flag(call)?;
@@ -187,7 +199,11 @@ impl PluginCommand for Save {
 
     fn signature(&self) -> Signature {
         Signature::build(self.name())
-            .input_output_types(vec![(Type::record(), Type::Nothing), (crate::commands::tensor_type(), Type::Nothing), (Type::Nothing, Type::Nothing)])
+            .input_output_types(vec![
+                (Type::record(), Type::Nothing),
+                (crate::commands::tensor_type(), Type::Nothing),
+                (Type::Nothing, Type::Nothing),
+            ])
             .required("file", SyntaxShape::Filepath, "the .safetensors file to write (overwritten if it exists)")
             .optional("tensors", SyntaxShape::Any, "a record name → tensor, or one tensor, when none is piped in")
             .category(crate::commands::category())
@@ -211,7 +227,8 @@ impl PluginCommand for Save {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "let data = (nutorch blobs --seed 42); {X: $data.X, y: $data.y} | nutorch save blobs.safetensors",
+                example:
+                    "let data = (nutorch blobs --seed 42); {X: $data.X, y: $data.y} | nutorch save blobs.safetensors",
                 description: "Save two named tensors",
                 result: None,
             },
@@ -223,7 +240,13 @@ impl PluginCommand for Save {
         ]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let path = file_path(engine, &args::positional(call, 0)?)?;
             let value = args::piped_or_positional(
@@ -299,7 +322,13 @@ impl PluginCommand for Load {
         }]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let path = file_path(engine, &args::positional(call, 0)?)?;
             let device = args::device_flag(call)?;

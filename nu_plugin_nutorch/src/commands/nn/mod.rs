@@ -56,7 +56,8 @@ pub fn file_path(engine: &EngineInterface, value: &Value) -> Result<Spanned<Path
         _ => PathBuf::from(&text),
     };
     if path.is_relative() {
-        let cwd = engine.get_current_dir().map_err(|e| invalid(format!("cannot tell the current directory: {e}"), span))?;
+        let cwd =
+            engine.get_current_dir().map_err(|e| invalid(format!("cannot tell the current directory: {e}"), span))?;
         path = PathBuf::from(cwd).join(path);
     }
     Ok(Spanned { item: path, span })
@@ -73,7 +74,9 @@ impl PluginCommand for NnRoot {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name()).input_output_types(vec![(Type::Nothing, Type::String)]).category(super::category())
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::String)])
+            .category(super::category())
     }
 
     fn description(&self) -> &str {
@@ -91,7 +94,13 @@ impl PluginCommand for NnRoot {
          nutorch nn accuracy $model $data.X $data.y"
     }
 
-    fn run(&self, _plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         Ok(PipelineData::Value(Value::string(engine.get_help()?, call.head), None))
     }
 }

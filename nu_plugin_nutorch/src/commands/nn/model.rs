@@ -109,9 +109,7 @@ impl Model {
     /// Reads a model record, checking kind, parameter names, shapes, dtypes and devices.
     pub fn parse(plugin: &NutorchPlugin, value: &Value) -> std::result::Result<Model, LabeledError> {
         let span = value.span();
-        let not_model = |what: String| {
-            LabeledError::new("Not a model").with_label(what, span).with_help(SHAPE_HINT)
-        };
+        let not_model = |what: String| LabeledError::new("Not a model").with_label(what, span).with_help(SHAPE_HINT);
         let Value::Record { val: rec, .. } = value else {
             return Err(not_model(format!("expected a model record, found {}", value.get_type())));
         };
@@ -120,7 +118,10 @@ impl Model {
             Value::String { val, .. } if val == LINEAR || val == SIMPLE_NN => val.as_str(),
             other => {
                 return Err(LabeledError::new("Not a model")
-                    .with_label(format!("unknown model kind {}; expected {SIMPLE_NN} or {LINEAR}", describe(other)), other.span())
+                    .with_label(
+                        format!("unknown model kind {}; expected {SIMPLE_NN} or {LINEAR}", describe(other)),
+                        other.span(),
+                    )
                     .with_help(SHAPE_HINT))
             }
         };
@@ -128,7 +129,10 @@ impl Model {
         let params_value =
             rec.get("parameters").ok_or_else(|| not_model(format!("this {kind} record has no `parameters` field")))?;
         let Value::Record { val: params_rec, .. } = params_value else {
-            return Err(invalid(format!("`parameters` must be a record of tensors, found {}", params_value.get_type()), params_value.span()));
+            return Err(invalid(
+                format!("`parameters` must be a record of tensors, found {}", params_value.get_type()),
+                params_value.span(),
+            ));
         };
         let mut params = Vec::with_capacity(names.len());
         for name in names {
@@ -143,7 +147,10 @@ impl Model {
             params.push(Param { name, tensor: tensor.item, span: tensor.span });
         }
         if let Some(extra) = params_rec.columns().find(|c| !names.contains(&c.as_str())) {
-            return Err(invalid(format!("a {kind} has no parameter `{extra}`; expected {}", names.join(", ")), params_value.span()));
+            return Err(invalid(
+                format!("a {kind} has no parameter `{extra}`; expected {}", names.join(", ")),
+                params_value.span(),
+            ));
         }
         let shapes: Vec<Vec<i64>> = params.iter().map(|p| p.tensor.size()).collect();
         let arch = Arch::from_shapes(kind, &shapes).ok_or_else(|| {
@@ -178,7 +185,10 @@ impl Model {
         for p in &params[1..] {
             let other = DType::of(&p.tensor).at(p.span)?;
             if other != dtype {
-                return Err(invalid(format!("`{}` is {other} but `{}` is {dtype}; parameters must share one dtype", p.name, first.name), p.span));
+                return Err(invalid(
+                    format!("`{}` is {other} but `{}` is {dtype}; parameters must share one dtype", p.name, first.name),
+                    p.span,
+                ));
             }
             if p.tensor.device() != first.tensor.device() {
                 return Err(invalid(
@@ -256,10 +266,9 @@ impl Model {
         let p = |i: usize| &self.params[i].tensor;
         Ok(match self.arch {
             Arch::Linear { .. } => Box::new(Linear::from_weights(p(0), p(1))?),
-            Arch::SimpleNN { .. } => Box::new(SimpleNN::from_layers(
-                Linear::from_weights(p(0), p(1))?,
-                Linear::from_weights(p(2), p(3))?,
-            )?),
+            Arch::SimpleNN { .. } => {
+                Box::new(SimpleNN::from_layers(Linear::from_weights(p(0), p(1))?, Linear::from_weights(p(2), p(3))?)?)
+            }
         })
     }
 
@@ -290,7 +299,12 @@ fn describe(value: &Value) -> String {
 }
 
 /// Stores `params` (named, in the architecture's order) and builds the model record.
-pub fn model_value(plugin: &NutorchPlugin, arch: Arch, params: Vec<(String, Tensor)>, span: Span) -> std::result::Result<Value, LabeledError> {
+pub fn model_value(
+    plugin: &NutorchPlugin,
+    arch: Arch,
+    params: Vec<(String, Tensor)>,
+    span: Span,
+) -> std::result::Result<Value, LabeledError> {
     let mut parameters = Record::new();
     for (name, tensor) in params {
         parameters.push(name, plugin.tensor_value(tensor, span)?);

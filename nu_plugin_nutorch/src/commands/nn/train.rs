@@ -27,17 +27,34 @@ impl PluginCommand for Train {
 
     fn signature(&self) -> Signature {
         Signature::build(self.name())
-            .input_output_types(vec![(Type::Nothing, Type::Table(vec![("epoch".into(), Type::Int), ("loss".into(), Type::Float)].into()))])
-            .required("model", super::model_shape(), "a model record (nutorch nn simple-nn, linear or load); its parameters are updated in place")
+            .input_output_types(vec![(
+                Type::Nothing,
+                Type::Table(vec![("epoch".into(), Type::Int), ("loss".into(), Type::Float)].into()),
+            )])
+            .required(
+                "model",
+                super::model_shape(),
+                "a model record (nutorch nn simple-nn, linear or load); its parameters are updated in place",
+            )
             .required("x", SyntaxShape::Any, "inputs [N, features], the parameters' dtype and device")
             .required("y", SyntaxShape::Any, "int64 class indices [N]")
             .named("epochs", SyntaxShape::Int, "number of full-batch updates (default 100)", None)
             .named("lr", SyntaxShape::Number, "learning rate (default 0.1 for sgd, 0.001 for adam)", None)
-            .named("record-every", SyntaxShape::Int, "record the loss at epochs 0, K, 2K, ... (default: epochs / 10)", None)
+            .named(
+                "record-every",
+                SyntaxShape::Int,
+                "record the loss at epochs 0, K, 2K, ... (default: epochs / 10)",
+                None,
+            )
             .named("optimizer", SyntaxShape::String, "sgd (torch.optim.SGD, default) or adam (torch.optim.Adam)", None)
             .named("momentum", SyntaxShape::Number, "SGD momentum (default 0)", None)
             .named("weight-decay", SyntaxShape::Number, "L2 penalty added to the gradient (default 0)", None)
-            .named("threads", SyntaxShape::Int, "torch threads for this call (torch.set_num_threads); default: libtorch's", None)
+            .named(
+                "threads",
+                SyntaxShape::Int,
+                "torch threads for this call (torch.set_num_threads); default: libtorch's",
+                None,
+            )
             .switch("quiet", "no progress line on stderr", None)
             .category(crate::commands::category())
     }
@@ -81,7 +98,13 @@ impl PluginCommand for Train {
         ]
     }
 
-    fn run(&self, plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall, _input: PipelineData) -> Result<PipelineData, LabeledError> {
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || train(plugin, engine, call).map(|v| PipelineData::Value(v, None)))
     }
 }
@@ -189,7 +212,12 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
     outcome?;
     let rows = history
         .into_iter()
-        .map(|(epoch, loss)| Value::record(record! { "epoch" => Value::int(epoch as i64, head), "loss" => Value::float(loss, head) }, head))
+        .map(|(epoch, loss)| {
+            Value::record(
+                record! { "epoch" => Value::int(epoch as i64, head), "loss" => Value::float(loss, head) },
+                head,
+            )
+        })
         .collect();
     Ok(Value::list(rows, head))
 }
