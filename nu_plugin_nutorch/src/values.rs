@@ -184,6 +184,31 @@ pub fn from_json(json: &serde_json::Value, span: Span) -> Value {
     }
 }
 
+/// A plain Nushell value (records, lists, numbers, strings, bools, nothing) as JSON, for
+/// descriptions that the libraries read with serde (architectures, optimizers). Anything else
+/// (a tensor, a closure, …) is an error naming its type.
+pub fn to_json(value: &Value) -> Result<serde_json::Value, LabeledError> {
+    use serde_json::Value as J;
+    Ok(match value {
+        Value::Nothing { .. } => J::Null,
+        Value::Bool { val, .. } => J::Bool(*val),
+        Value::Int { val, .. } => J::from(*val),
+        Value::Float { val, .. } => serde_json::Number::from_f64(*val).map(J::Number).ok_or_else(|| {
+            LabeledError::new("Invalid value")
+                .with_label(format!("{val} cannot be part of a description"), value.span())
+        })?,
+        Value::String { val, .. } => J::String(val.clone()),
+        Value::List { vals, .. } => J::Array(vals.iter().map(to_json).collect::<Result<_, _>>()?),
+        Value::Record { val, .. } => {
+            J::Object(val.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<_, LabeledError>>()?)
+        }
+        other => {
+            return Err(LabeledError::new("Invalid value")
+                .with_label(format!("expected plain data here, found {}", other.get_type()), other.span()))
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,9 @@
 //! Python's `torch.load`. The file header's `__metadata__` map carries whatever describes the
 //! tensors (for models: the architecture).
 
-use nutorch_core::{Error, Result};
+use crate::model::Model;
+use crate::spec::LayerSpec;
+use nutorch_core::{DType, Error, Result};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -78,6 +80,87 @@ pub fn load_tensors(path: &Path) -> Result<TensorFile> {
     }
     let metadata = header.metadata().clone().unwrap_or_default();
     Ok(TensorFile { tensors, metadata })
+}
+
+/// The metadata key holding a model's architecture (a [`LayerSpec`] as JSON).
+pub const SPEC_KEY: &str = "nutorch.spec";
+
+/// Saves a model as PyTorch's `save_file(model.state_dict(), path)` would (parameters and
+/// buffers under their `state_dict` names, each in its own dtype, copied to the CPU), with the
+/// architecture as JSON in the metadata (and `format: pt`, as safetensors.torch writes).
+/// `load_state_dict(strict=True)` of the equivalent `torch.nn` model accepts the file.
+pub fn save_model(path: &Path, model: &Model) -> Result<()> {
+    let metadata =
+        HashMap::from([("format".to_string(), "pt".to_string()), (SPEC_KEY.to_string(), model.spec().to_json())]);
+    save_tensors(path, &model.state_dict(), &metadata)
+}
+
+/// Loads a model file: the architecture from its metadata ([`SPEC_KEY`], or the older
+/// `kind: SimpleNN|Linear` keys), else `spec` (for files PyTorch wrote, which carry no
+/// architecture). The tensors must match the architecture exactly (`strict=True`); floating
+/// tensors of another precision are converted to float32. Parameters are fresh leaves that
+/// require grad, on the CPU.
+pub fn load_model(path: &Path, spec: Option<&LayerSpec>) -> Result<Model> {
+    let file = load_tensors(path)?;
+    let shown = path.display();
+    let spec = match (file.metadata.get(SPEC_KEY), spec) {
+        (_, Some(given)) => given.normalized()?,
+        (Some(json), None) => {
+            LayerSpec::from_json(json).map_err(|e| Error::Value(format!("'{shown}': the architecture in its metadata: {e}")))?
+        }
+        (None, None) => legacy_spec(&file).ok_or_else(|| {
+            let names = file.tensors.keys().cloned().collect::<Vec<_>>().join(", ");
+            Error::Value(format!(
+                "'{shown}' does not say which architecture its tensors ({names}) belong to; give the architecture (a file PyTorch wrote holds only the state dict)"
+            ))
+        })?,
+    };
+    let buffer_names: Vec<String> = spec.buffers().into_iter().map(|s| s.name).collect();
+    let mut params = Vec::new();
+    let mut buffers = Vec::new();
+    for (name, tensor) in file.tensors {
+        if buffer_names.contains(&name) {
+            buffers.push((name, tensor));
+        } else {
+            let dtype = DType::of(&tensor)?;
+            if !dtype.is_floating_point() {
+                return Err(Error::Value(format!(
+                    "'{shown}': tensor '{name}' is {dtype}; parameters must be floating point"
+                )));
+            }
+            let tensor = if tensor.f_kind()? == Kind::Float { tensor } else { tensor.f_to_kind(Kind::Float)? };
+            params.push((name, nutorch_core::autograd::set_requires_grad(tensor, true)?));
+        }
+    }
+    let buffers = buffers
+        .into_iter()
+        .map(|(n, t)| {
+            let convert = DType::of(&t)?.is_floating_point() && t.f_kind()? != Kind::Float;
+            Ok((n, if convert { t.f_to_kind(Kind::Float)? } else { t }))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Model::from_tensors(&spec, params, buffers).map_err(|e| Error::Value(format!("'{shown}': {e}")))
+}
+
+/// Files written before architectures were stored as JSON: `kind: SimpleNN` with `input`,
+/// `hidden`, `output`, or `kind: Linear`; and metadata-less files whose names are exactly a
+/// SimpleNN's.
+fn legacy_spec(file: &TensorFile) -> Option<LayerSpec> {
+    let shape = |name: &str| file.tensors.get(name).map(|t| t.size());
+    let kind = file.metadata.get("kind").map(String::as_str);
+    let simple_names = ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"];
+    let is_simple = file.tensors.len() == 4 && simple_names.iter().all(|n| file.tensors.contains_key(*n));
+    match kind {
+        Some("Linear") | None if file.tensors.len() == 2 && file.tensors.contains_key("bias") => {
+            let w = shape("weight")?;
+            (w.len() == 2).then(|| LayerSpec::Linear { in_features: w[1], out_features: w[0], bias: true })
+        }
+        Some("SimpleNN") | None if is_simple => {
+            let (w1, w2) = (shape("fc1.weight")?, shape("fc2.weight")?);
+            (w1.len() == 2 && w2.len() == 2).then(|| LayerSpec::SimpleNn { input: w1[1], hidden: w1[0], output: w2[0] })
+        }
+        _ => None,
+    }
 }
 
 fn dtype_of_kind(kind: Kind) -> Option<Dtype> {

@@ -1,7 +1,7 @@
 //! `nutorch plot scatter | loss | boundary`: PNG figures of data, training and models.
 
 use super::nn::file_path;
-use super::nn::model::Model;
+use super::nn::model::ModelRecord;
 use crate::args;
 use crate::errors::{invalid, At};
 use crate::guard::guard;
@@ -11,6 +11,7 @@ use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{Example, LabeledError, PipelineData, Signature, Span, Spanned, SyntaxShape, Type, Value};
 use nutorch_core::tch::{Kind, Tensor};
 use nutorch_core::{tensor_to_data, Buffer};
+use nutorch_nn::{Model, Module};
 use std::path::PathBuf;
 
 type Command = Box<dyn PluginCommand<Plugin = NutorchPlugin>>;
@@ -379,16 +380,15 @@ impl PluginCommand for Boundary {
     ) -> Result<PipelineData, LabeledError> {
         guard(call.head, || {
             let model_value = args::positional(call, 0)?;
-            let model = Model::parse(plugin, &model_value)?;
-            if model.arch.input() != 2 {
-                return Err(invalid(
-                    format!(
-                        "a decision boundary is drawn in the plane: the model needs 2 inputs, it has {}",
-                        model.arch.input()
-                    ),
+            let mut model = ModelRecord::parse(plugin, &model_value)?.model;
+            model.set_training(false);
+            // A dry run on one point: the model must take points of the plane.
+            predict_points(&model, &[(0.0, 0.0)]).map_err(|e| {
+                invalid(
+                    format!("a decision boundary is drawn in the plane: the model must take 2 inputs ({e})"),
                     model_value.span(),
-                ));
-            }
+                )
+            })?;
             let x = args::tensor(plugin, &args::positional(call, 1)?)?;
             let y = args::tensor(plugin, &args::positional(call, 2)?)?;
             let fig = FigureArgs::read(engine, call, 3)?;
@@ -412,12 +412,7 @@ impl PluginCommand for Boundary {
             let correct = on_points.iter().zip(&classes).filter(|(p, c)| p == c).count();
             let accuracy = if pts.is_empty() { f64::NAN } else { correct as f64 / pts.len() as f64 };
             let grid = Grid { x: xr, y: yr, nx: resolution, ny: resolution, classes: predicted };
-            let name = match model.arch {
-                super::nn::model::Arch::Linear { input, output } => format!("Linear {input}-{output}"),
-                super::nn::model::Arch::SimpleNN { input, hidden, output } => {
-                    format!("SimpleNN {input}-{hidden}-{output}")
-                }
-            };
+            let name = model.spec().describe();
             let title = format!("Decision boundary: {name}, accuracy {accuracy:.3}");
             fig.draw(engine, &title, "x[:, 0]", "x[:, 1]", |f| plot::boundary(f, &grid, &pts, &classes))?;
             Ok(PipelineData::Empty)

@@ -1,6 +1,6 @@
 //! `nutorch blobs`: the seed's data set, three skewed gaussian blobs.
 
-use super::create::seed_flag;
+use super::layers::seed_flag;
 use crate::args;
 use crate::errors::{invalid, At};
 use crate::guard::guard;

@@ -1,79 +1,136 @@
-//! `nutorch nn simple-nn` and `nutorch nn linear`: new models with PyTorch's initialisation.
+//! `nutorch nn sequential` (layers chained, `nn.Sequential`) and `nutorch nn simple-nn` (the
+//! reference workload's network).
 
-use super::model::{model_value, trainable, Arch};
-use crate::args;
-use crate::errors::{invalid, At};
-use crate::guard::guard;
+use super::layers::{place, placement_flags, seed_flag};
+use super::model::{new_model_value, record_from_ids, ModelRecord};
+use crate::errors::{invalid, labeled};
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
-use nu_protocol::{Example, LabeledError, PipelineData, Signature, Span, SyntaxShape, Type, Value};
-use nutorch_core::tch::Device;
-use nutorch_nn::{Linear, Module, SimpleNN};
+use nu_protocol::{Example, LabeledError, PipelineData, Signature, SyntaxShape, Type, Value};
+use nutorch_nn::{Init, LayerSpec, Model};
 
-/// A size argument: an int of at least 1.
-fn size(call: &EvaluatedCall, index: usize, what: &str) -> Result<i64, LabeledError> {
-    let value = args::positional(call, index)?;
-    let n = args::int(&value)?;
-    if n < 1 {
-        return Err(invalid(format!("{what} must be at least 1, got {n}"), value.span()));
+/// `nutorch nn sequential`: layers in order.
+pub struct Sequential;
+
+impl PluginCommand for Sequential {
+    type Plugin = NutorchPlugin;
+
+    fn name(&self) -> &str {
+        "nutorch nn sequential"
     }
-    Ok(n)
-}
 
-/// `--seed N`: seeds torch's generator (torch.manual_seed) before drawing.
-pub fn seed_flag(call: &EvaluatedCall) -> Result<(), LabeledError> {
-    if let Some(value) = call.get_flag_value("seed") {
-        let seed = args::int(&value)?;
-        nutorch_core::tch::manual_seed(seed);
-    }
-    Ok(())
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Init {
-    Default,
-    Randn,
-}
-
-fn init_flag(call: &EvaluatedCall) -> Result<Init, LabeledError> {
-    let Some(value) = call.get_flag_value("init") else { return Ok(Init::Default) };
-    match value.coerce_str().as_deref() {
-        Ok("default") | Ok("torch") => Ok(Init::Default),
-        Ok("randn") => Ok(Init::Randn),
-        _ => Err(invalid("--init takes default (nn.Linear's initialisation) or randn (torch.randn)", value.span())),
-    }
-}
-
-fn finish(
-    plugin: &NutorchPlugin,
-    arch: Arch,
-    params: Vec<(String, nutorch_core::tch::Tensor)>,
-    device: Device,
-    span: Span,
-    device_span: Span,
-) -> Result<Value, LabeledError> {
-    let params = params
-        .into_iter()
-        .map(|(name, t)| Ok((name, t.f_detach()?.f_to(device)?)))
-        .collect::<nutorch_core::Result<Vec<_>>>()
-        .at(device_span)?;
-    let params = trainable(params).at(span)?;
-    model_value(plugin, arch, params, span)
-}
-
-fn common_flags(signature: Signature) -> Signature {
-    signature
-        .named("seed", SyntaxShape::Int, "seed torch's random generator first (torch.manual_seed)", None)
-        .named("device", SyntaxShape::String, "cpu, cuda, cuda:N or mps (default cpu)", None)
-        .named(
-            "init",
-            SyntaxShape::String,
-            "default: nn.Linear's initialisation (uniform ±1/sqrt(fan_in)); randn: torch.randn for weight then bias of each layer",
-            None,
+    fn signature(&self) -> Signature {
+        placement_flags(
+            Signature::build(self.name())
+                .input_output_types(vec![(Type::Nothing, Type::record()), (Type::list(Type::record()), Type::record())])
+                .optional("layers", SyntaxShape::List(Box::new(SyntaxShape::Any)), "the layers, in order (model records from nutorch nn linear, relu, …, or other sequentials); or piped in"),
         )
+        .category(crate::commands::category())
+    }
+
+    fn description(&self) -> &str {
+        "Chain layers into one model: nn.Sequential(layer0, layer1, …); parameters are named 0.weight, 0.bias, 2.weight, …"
+    }
+
+    fn extra_description(&self) -> &str {
+        "Without --seed the layers keep the parameters they were created with (no copy: the same \
+         tensors). With --seed every parameter is drawn afresh, in PyTorch's order, after \
+         torch.manual_seed(seed): the same values as torch.manual_seed(seed); \
+         nn.Sequential(...). --device and --dtype convert the model (model.to(device, dtype)). \
+         The layers must chain (the output of one fits the next); a mismatch is reported by \
+         nn forward and nn fit with the layer's name and the shapes."
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        vec!["nn.Sequential", "model", "mlp", "network", "chain", "stack"]
+    }
+
+    fn examples(&self) -> Vec<Example<'_>> {
+        vec![
+            Example {
+                example: "(nutorch nn sequential [(nutorch nn linear 13 64) (nutorch nn relu) (nutorch nn dropout 0.1) (nutorch nn linear 64 3)] --seed 0).parameters | columns",
+                description: "An MLP; its parameters have PyTorch's state_dict names",
+                result: Some(Value::test_list(
+                    ["0.weight", "0.bias", "3.weight", "3.bias"].iter().map(|s| Value::test_string(*s)).collect(),
+                )),
+            },
+            Example {
+                example: "let model = (nutorch nn sequential [(nutorch nn linear 2 3) (nutorch nn softmax 1)] --seed 0); nutorch ones 4 2 | nutorch nn forward $model | nutorch sum 1 | nutorch tovalue | math round | uniq",
+                description: "Rows of a softmax output sum to 1",
+                result: Some(Value::test_list(vec![Value::test_float(1.0)])),
+            },
+        ]
+    }
+
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
+        let layers_value = crate::args::piped_or_positional(
+            input,
+            call,
+            0,
+            "Missing layers",
+            "give the layers as a list: nutorch nn sequential [(nutorch nn linear 4 8) (nutorch nn relu)]",
+        )?;
+        let Value::List { vals, .. } = &layers_value else {
+            return Err(invalid(
+                format!("expected a list of layers, found {}", layers_value.get_type()),
+                layers_value.span(),
+            ));
+        };
+        let mut children = Vec::with_capacity(vals.len());
+        for layer in vals {
+            children.push(ModelRecord::parse(plugin, layer)?);
+        }
+        let spec = LayerSpec::Sequential { layers: children.iter().map(|c| c.model.spec().clone()).collect() };
+        let placed = call.get_flag_value("device").is_some() || call.get_flag_value("dtype").is_some();
+        if call.get_flag_value("seed").is_some() {
+            seed_flag(call)?;
+            let model = place(Model::new(&spec).map_err(|e| labeled(e, call.head))?, call)?;
+            return Ok(PipelineData::Value(new_model_value(plugin, &model, call.head)?, None));
+        }
+        // The children's own tensors, renamed under their index.
+        let prefixed = |ids: &dyn Fn(&ModelRecord) -> &Vec<(String, String)>| -> Vec<(String, String)> {
+            children
+                .iter()
+                .enumerate()
+                .flat_map(|(i, c)| ids(c).iter().map(move |(name, id)| (format!("{i}.{name}"), id.clone())))
+                .collect()
+        };
+        let params = prefixed(&|c| &c.param_ids);
+        let buffers = prefixed(&|c| &c.buffer_ids);
+        let training = children.iter().all(|c| nutorch_nn::Module::is_training(&c.model));
+        if placed {
+            let tensor = |id: &String| plugin.tensor(id).map_err(|e| labeled(e, call.head));
+            let named = |ids: &[(String, String)]| -> Result<Vec<_>, LabeledError> {
+                ids.iter().map(|(n, id)| Ok((n.clone(), tensor(id)?))).collect()
+            };
+            let model = Model::from_tensors(&spec, named(&params)?, named(&buffers)?)
+                .map_err(|e| labeled(e, layers_value.span()))?;
+            let model = place(model, call)?;
+            return Ok(PipelineData::Value(new_model_value(plugin, &model, call.head)?, None));
+        }
+        Ok(PipelineData::Value(record_from_ids(plugin, &spec, training, &params, &buffers, call.head)?, None))
+    }
+
+    #[allow(deprecated)]
+    fn get_dynamic_completion(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        _call: nu_plugin::DynamicCompletionCall,
+        arg_type: nu_protocol::engine::ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+        crate::commands::completion::dtype_or_device(&arg_type)
+    }
 }
 
-/// `nutorch nn simple-nn`: a new SimpleNN.
+/// `nutorch nn simple-nn`: fc2(relu(fc1(x))).
 pub struct SimpleNn;
 
 impl PluginCommand for SimpleNn {
@@ -84,12 +141,18 @@ impl PluginCommand for SimpleNn {
     }
 
     fn signature(&self) -> Signature {
-        common_flags(
+        placement_flags(
             Signature::build(self.name())
                 .input_output_types(vec![(Type::Nothing, Type::record())])
                 .required("input", SyntaxShape::Int, "number of input features")
                 .required("hidden", SyntaxShape::Int, "width of the hidden layer")
-                .required("output", SyntaxShape::Int, "number of outputs (classes)"),
+                .required("output", SyntaxShape::Int, "number of outputs (classes)")
+                .named(
+                    "init",
+                    SyntaxShape::String,
+                    "default: nn.Linear's initialisation (uniform ±1/sqrt(fan_in)); randn: torch.randn for weight then bias of each layer",
+                    None,
+                ),
         )
         .category(crate::commands::category())
     }
@@ -103,9 +166,8 @@ impl PluginCommand for SimpleNn {
          self.relu = nn.ReLU(), self.fc2 = nn.Linear(hidden, output). The parameters are drawn \
          as PyTorch draws them (fc1.weight, fc1.bias, fc2.weight, fc2.bias): after the same \
          --seed, the same values as torch.manual_seed(seed); SimpleNN(input, hidden, output). \
-         They are float32 tensors that require grad, stored like any tensor. The result is \
-         {kind: SimpleNN, input, hidden, output, parameters: {fc1.weight, fc1.bias, fc2.weight, fc2.bias}}; \
-         give it to nutorch nn forward / predict / accuracy / train / save."
+         The result is a model record {spec: {type: SimpleNN, input, hidden, output}, training, \
+         parameters: {fc1.weight, fc1.bias, fc2.weight, fc2.bias}, buffers: {}}."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -115,7 +177,7 @@ impl PluginCommand for SimpleNn {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "(nutorch nn simple-nn 2 20 3 --seed 42).hidden",
+                example: "(nutorch nn simple-nn 2 20 3 --seed 42).spec.hidden",
                 description: "The seed's network: 2 inputs, 20 hidden units, 3 classes",
                 result: Some(Value::test_int(20)),
             },
@@ -134,89 +196,43 @@ impl PluginCommand for SimpleNn {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let (input, hidden, output) = (size(call, 0, "input")?, size(call, 1, "hidden")?, size(call, 2, "output")?);
-            let device = args::device_flag(call)?;
-            let init = init_flag(call)?;
-            seed_flag(call)?;
-            let net = match init {
-                Init::Default => SimpleNN::new(input, hidden, output),
-                Init::Randn => SimpleNN::randn(input, hidden, output),
+        let size = |index: usize, what: &str| -> Result<i64, LabeledError> {
+            let value: nu_protocol::Spanned<i64> = call.req(index)?;
+            if value.item < 1 {
+                return Err(invalid(format!("{what} must be at least 1, got {}", value.item), value.span));
             }
-            .at(call.head)?;
-            let arch = Arch::SimpleNN { input, hidden, output };
-            let device_span = call.get_flag_span("device").unwrap_or(call.head);
-            Ok(PipelineData::Value(finish(plugin, arch, net.named_parameters(), device, call.head, device_span)?, None))
-        })
-    }
-}
-
-/// `nutorch nn linear`: a new Linear layer.
-pub struct LinearCmd;
-
-impl PluginCommand for LinearCmd {
-    type Plugin = NutorchPlugin;
-
-    fn name(&self) -> &str {
-        "nutorch nn linear"
-    }
-
-    fn signature(&self) -> Signature {
-        common_flags(
-            Signature::build(self.name())
-                .input_output_types(vec![(Type::Nothing, Type::record())])
-                .required("input", SyntaxShape::Int, "in_features")
-                .required("output", SyntaxShape::Int, "out_features"),
-        )
-        .category(crate::commands::category())
+            Ok(value.item)
+        };
+        let spec =
+            LayerSpec::SimpleNn { input: size(0, "input")?, hidden: size(1, "hidden")?, output: size(2, "output")? };
+        let init = match call.get_flag_value("init") {
+            None => Init::Default,
+            Some(v) => match v.coerce_str().as_deref() {
+                Ok("default") | Ok("torch") => Init::Default,
+                Ok("randn") => Init::Randn,
+                _ => {
+                    return Err(invalid(
+                        "--init takes default (nn.Linear's initialisation) or randn (torch.randn)",
+                        v.span(),
+                    ))
+                }
+            },
+        };
+        seed_flag(call)?;
+        let model = Model::with_init(&spec, init).map_err(|e| labeled(e, call.head))?;
+        let model = place(model, call)?;
+        Ok(PipelineData::Value(new_model_value(plugin, &model, call.head)?, None))
     }
 
-    fn description(&self) -> &str {
-        "A fully connected layer y = x Wᵀ + b (nn.Linear(input, output)), as a model record."
-    }
-
-    fn extra_description(&self) -> &str {
-        "PyTorch: nn.Linear(in_features, out_features), same initialisation. The result is \
-         {kind: Linear, input, output, parameters: {weight: [output, input], bias: [output]}}; \
-         it trains, predicts and saves like a SimpleNN (a linear classifier with cross-entropy \
-         is logistic regression)."
-    }
-
-    fn search_terms(&self) -> Vec<&str> {
-        vec!["torch.nn.Linear", "dense", "fully connected", "logistic regression"]
-    }
-
-    fn examples(&self) -> Vec<Example<'_>> {
-        vec![Example {
-            example: "(nutorch nn linear 4 2 --seed 0).parameters.weight.shape",
-            description: "A layer from 4 features to 2 outputs: weight [2, 4]",
-            result: Some(Value::test_list(vec![Value::test_int(2), Value::test_int(4)])),
-        }]
-    }
-
-    fn run(
+    #[allow(deprecated)]
+    fn get_dynamic_completion(
         &self,
-        plugin: &NutorchPlugin,
+        _plugin: &NutorchPlugin,
         _engine: &EngineInterface,
-        call: &EvaluatedCall,
-        _input: PipelineData,
-    ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let (input, output) = (size(call, 0, "input")?, size(call, 1, "output")?);
-            let device = args::device_flag(call)?;
-            let init = init_flag(call)?;
-            seed_flag(call)?;
-            let layer = match init {
-                Init::Default => Linear::new(input, output),
-                Init::Randn => Linear::randn(input, output),
-            }
-            .at(call.head)?;
-            let arch = Arch::Linear { input, output };
-            let device_span = call.get_flag_span("device").unwrap_or(call.head);
-            Ok(PipelineData::Value(
-                finish(plugin, arch, layer.named_parameters(), device, call.head, device_span)?,
-                None,
-            ))
-        })
+        _call: nu_plugin::DynamicCompletionCall,
+        arg_type: nu_protocol::engine::ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+        crate::commands::completion::dtype_or_device(&arg_type)
     }
 }

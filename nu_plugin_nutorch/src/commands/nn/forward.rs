@@ -1,22 +1,21 @@
 //! `nutorch nn forward`, `nutorch nn predict`, `nutorch nn accuracy`.
 
-use super::model::Model;
+use super::model::ModelRecord;
 use crate::args;
 use crate::errors::{invalid, At};
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{Example, LabeledError, PipelineData, Signature, Spanned, SyntaxShape, Type, Value};
-use nutorch_core::tch::{Kind, Tensor};
-use nutorch_core::DType;
+use nutorch_core::tch::Tensor;
+use nutorch_nn::Module;
 
 /// The model (first positional) and the input: piped in, else the second positional.
 fn model_and_input(
     plugin: &NutorchPlugin,
     call: &EvaluatedCall,
     input: PipelineData,
-) -> Result<(Model, Spanned<Tensor>), LabeledError> {
-    let model = Model::parse(plugin, &args::positional(call, 0)?)?;
+) -> Result<(ModelRecord, Spanned<Tensor>), LabeledError> {
+    let model = ModelRecord::parse(plugin, &args::positional(call, 0)?)?;
     let x = args::piped_or_positional(
         input,
         call,
@@ -28,24 +27,14 @@ fn model_and_input(
     Ok((model, x))
 }
 
-/// The predicted classes (int64), with the input's mistakes labelled at the input.
-fn predict(model: &Model, x: &Spanned<Tensor>) -> Result<Tensor, LabeledError> {
-    model.check_input(&x.item, false).at(x.span)?;
-    nutorch_core::tch::no_grad(|| -> nutorch_core::Result<Tensor> {
-        let logits = model.forward(&x.item)?;
-        Ok(logits.f_argmax(-1, false)?)
-    })
-    .at(x.span)
-}
-
 fn model_input_signature(name: &str) -> Signature {
     Signature::build(name)
         .input_output_types(vec![
             (Type::Nothing, crate::commands::tensor_type()),
-            (Type::Any, crate::commands::tensor_type()),
+            (crate::commands::tensor_type(), crate::commands::tensor_type()),
         ])
-        .required("model", super::model_shape(), "a model record (nutorch nn simple-nn, linear or load)")
-        .optional("input", SyntaxShape::Any, "the input tensor [N, features], when none is piped in")
+        .required("model", super::model_shape(), "a model record (nutorch nn sequential, a layer, simple-nn or load)")
+        .optional("input", SyntaxShape::Any, "the input tensor, when none is piped in")
         .category(crate::commands::category())
 }
 
@@ -64,14 +53,17 @@ impl PluginCommand for Forward {
     }
 
     fn description(&self) -> &str {
-        "The model's output for an input tensor: model(x) (nn.Module.forward), e.g. the logits [N, classes]."
+        "The model's output for an input tensor: model(x) (nn.Module.__call__), e.g. the logits [N, classes]."
     }
 
     fn extra_description(&self) -> &str {
         "Computed on the model's stored parameters with autograd, as calling a PyTorch module \
          does: a loss built from the output and then backward fills the parameters' .grad \
-         (inside nutorch no-grad { } nothing is recorded). The input must have the parameters' \
-         dtype and device, and `input` features in its last dimension."
+         (inside nutorch no-grad { } nothing is recorded). The model's mode decides how \
+         dropout and batch norm behave (new models are in training mode, as in PyTorch; see \
+         nutorch nn eval-mode); in training mode batch norm updates its running statistics. \
+         The input must have the parameters' dtype and device. A 1-D input works wherever \
+         PyTorch's layer takes one (Linear on [in_features])."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -96,16 +88,13 @@ impl PluginCommand for Forward {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let (model, x) = model_and_input(plugin, call, input)?;
-            model.check_input(&x.item, false).at(x.span)?;
-            let out = plugin.grad_mode().run(|| model.forward(&x.item)).at(x.span)?;
-            Ok(PipelineData::Value(plugin.tensor_value(out, call.head)?, None))
-        })
+        let (model, x) = model_and_input(plugin, call, input)?;
+        let out = plugin.grad_mode().run(|| model.model.forward(&x.item)).at(x.span)?;
+        Ok(PipelineData::Value(plugin.tensor_value(out, call.head)?, None))
     }
 }
 
-/// `nutorch nn predict`: model(x).argmax(-1).
+/// `nutorch nn predict`: model(x).argmax(1).
 pub struct Predict;
 
 impl PluginCommand for Predict {
@@ -120,11 +109,11 @@ impl PluginCommand for Predict {
     }
 
     fn description(&self) -> &str {
-        "The predicted class of each row: model(x).argmax(1) as an int64 tensor [N], without autograd."
+        "The predicted class of each row: model(x).argmax(1) as an int64 tensor [N], in eval mode and without autograd."
     }
 
     fn extra_description(&self) -> &str {
-        "PyTorch: with torch.no_grad(): model(x).argmax(dim=-1). Pipe it to nutorch tovalue for a list."
+        "PyTorch: model.eval(); with torch.no_grad(): model(x).argmax(dim=1). Pipe it to nutorch tovalue for a list."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -146,55 +135,42 @@ impl PluginCommand for Predict {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let (model, x) = model_and_input(plugin, call, input)?;
-            let classes = predict(&model, &x)?;
-            Ok(PipelineData::Value(plugin.tensor_value(classes, call.head)?, None))
-        })
+        let (mut model, x) = model_and_input(plugin, call, input)?;
+        model.model.set_training(false);
+        let classes = nutorch_nn::predict(&model.model, &x.item).at(x.span)?;
+        Ok(PipelineData::Value(plugin.tensor_value(classes, call.head)?, None))
     }
 }
 
-/// Checks class targets against predictions: int64, one per row, on the same device.
-/// The model, inputs and class targets of `accuracy` and `train` (positionals 0, 1, 2),
-/// checked against each other: input width, one target per row, same device.
+/// The model, inputs and targets of `accuracy`, `train`, `fit` and `evaluate` (positionals
+/// `first`, `first + 1`, `first + 2` after the model), with the rows checked against each other.
 pub fn model_inputs_targets(
     plugin: &NutorchPlugin,
     call: &EvaluatedCall,
-) -> Result<(Model, Spanned<Tensor>, Spanned<Tensor>), LabeledError> {
-    let model = Model::parse(plugin, &args::positional(call, 0)?)?;
-    let x = args::tensor(plugin, &args::positional(call, 1)?)?;
-    let y = args::tensor(plugin, &args::positional(call, 2)?)?;
-    model.check_input(&x.item, true).at(x.span)?;
-    check_targets(&y, x.item.size()[0], model.device())?;
-    Ok((model, x, y))
-}
-
-pub fn check_targets(y: &Spanned<Tensor>, rows: i64, device: nutorch_core::tch::Device) -> Result<(), LabeledError> {
-    let dtype = DType::of(&y.item).at(y.span)?;
-    let shape = y.item.size();
-    if dtype != DType::Int64 {
+    x_index: usize,
+) -> Result<(ModelRecord, Spanned<Tensor>, Spanned<Tensor>), LabeledError> {
+    let model = ModelRecord::parse(plugin, &args::positional(call, 0)?)?;
+    let x = args::tensor(plugin, &args::positional(call, x_index)?)?;
+    let y = args::tensor(plugin, &args::positional(call, x_index + 1)?)?;
+    model.model.check_input(&x.item).at(x.span)?;
+    let (xs, ys) = (x.item.size(), y.item.size());
+    if xs.first() != ys.first() {
         return Err(invalid(
-            format!("targets must be int64 class indices, got {dtype} (convert with --dtype int64)"),
+            format!("the targets must have one row per input row: inputs {xs:?}, targets {ys:?}"),
             y.span,
         ));
     }
-    if shape != [rows] {
-        return Err(invalid(
-            format!("targets must have shape [{rows}] (one class per input row), got {shape:?}"),
-            y.span,
-        ));
-    }
-    if y.item.device() != device {
+    if x.item.device() != y.item.device() {
         return Err(invalid(
             format!(
-                "targets are on {} but the model is on {}",
+                "the targets are on {} but the inputs on {}",
                 nutorch_core::device::device_name(y.item.device()),
-                nutorch_core::device::device_name(device)
+                nutorch_core::device::device_name(x.item.device())
             ),
             y.span,
         ));
     }
-    Ok(())
+    Ok((model, x, y))
 }
 
 /// `nutorch nn accuracy`: the fraction of rows classified correctly.
@@ -217,7 +193,7 @@ impl PluginCommand for Accuracy {
     }
 
     fn description(&self) -> &str {
-        "The fraction of rows whose predicted class equals the target: (model(x).argmax(1) == y).float().mean()."
+        "The fraction of rows whose predicted class equals the target: (model(x).argmax(1) == y).float().mean(), in eval mode."
     }
 
     fn extra_description(&self) -> &str {
@@ -243,17 +219,9 @@ impl PluginCommand for Accuracy {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let (model, x, y) = model_inputs_targets(plugin, call)?;
-            let rows = x.item.size()[0];
-            let predicted = predict(&model, &x)?;
-            let correct = predicted
-                .f_eq_tensor(&y.item)
-                .and_then(|eq| eq.f_sum(Kind::Int64))
-                .and_then(|s| s.f_int64_value(&[]))
-                .at(y.span)?;
-            let accuracy = if rows == 0 { f64::NAN } else { correct as f64 / rows as f64 };
-            Ok(PipelineData::Value(Value::float(accuracy, call.head), None))
-        })
+        let (mut model, x, y) = model_inputs_targets(plugin, call, 1)?;
+        model.model.set_training(false);
+        let accuracy = nutorch_nn::accuracy(&model.model, &x.item, &y.item).at(y.span)?;
+        Ok(PipelineData::Value(Value::float(accuracy, call.head), None))
     }
 }

@@ -3,19 +3,18 @@
 //! reads and `save_file` writes.
 
 use super::file_path;
-use super::model::{model_value, trainable, Arch, Model, LINEAR, SIMPLE_NN};
+use super::layers::place;
+use super::model::{new_model_value, parse_spec, ModelRecord};
 use crate::args;
 use crate::errors::{invalid, At};
 use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{Example, LabeledError, PipelineData, Record, Signature, SyntaxShape, Type, Value};
-use nutorch_core::tch::{Device, Kind, Tensor};
-use nutorch_core::{DType, Error};
+use nutorch_core::tch::Device;
 use nutorch_nn::io::{load_tensors, save_tensors};
-use nutorch_nn::{Module, SimpleNN};
+use nutorch_nn::{load_model, save_model};
 use std::collections::HashMap;
-use std::path::Path;
 
 /// `nutorch nn save`: a model to a safetensors file.
 pub struct NnSave;
@@ -36,15 +35,11 @@ impl PluginCommand for NnSave {
     }
 
     fn description(&self) -> &str {
-        "Save a model's parameters and architecture to a safetensors file (safetensors.torch.save_file(model.state_dict(), file))."
+        "Save a model's state dict and architecture to a safetensors file (safetensors.torch.save_file(model.state_dict(), file))."
     }
 
     fn extra_description(&self) -> &str {
-        "The file holds the parameters under their state_dict names (fc1.weight, ...; weight and \
-         bias for a Linear), in their dtype, and the architecture in the header's metadata \
-         ({kind: SimpleNN, input, hidden, output}). Python: safetensors.torch.load_file(file) \
-         gives the state dict for a module with the same layers; safe_open(file, 'pt').metadata() \
-         the architecture. Read it back with nutorch nn load."
+        "The file holds the parameters and buffers under their state_dict names (0.weight,          1.running_mean, …), each in its dtype, and the architecture as JSON in the header's          metadata (key nutorch.spec). Python: model.load_state_dict(safetensors.torch.load_file(file))          loads it into the equivalent torch.nn model with strict=True. Read it back with nutorch nn load."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -66,12 +61,10 @@ impl PluginCommand for NnSave {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let model = Model::parse(plugin, &args::positional(call, 0)?)?;
-            let path = file_path(engine, &args::positional(call, 1)?)?;
-            save_tensors(&path.item, &model.named(), &model.arch.metadata()).at(path.span)?;
-            Ok(PipelineData::Empty)
-        })
+        let model = ModelRecord::parse(plugin, &args::positional(call, 0)?)?;
+        let path = file_path(engine, &args::positional(call, 1)?)?;
+        save_model(&path.item, &model.model).at(path.span)?;
+        Ok(PipelineData::Empty)
     }
 }
 
@@ -89,7 +82,14 @@ impl PluginCommand for NnLoad {
         Signature::build(self.name())
             .input_output_types(vec![(Type::Nothing, Type::record())])
             .required("file", SyntaxShape::Filepath, "a .safetensors file written by nutorch nn save or by PyTorch")
+            .named(
+                "spec",
+                SyntaxShape::Any,
+                "the architecture, for files without one (PyTorch's save_file(model.state_dict())): a spec record such as (nutorch nn sequential [...]).spec",
+                None,
+            )
             .named("device", SyntaxShape::String, "cpu, cuda, cuda:N or mps (default cpu)", None)
+            .named("dtype", SyntaxShape::String, "a floating dtype for the parameters (default float32)", None)
             .category(crate::commands::category())
     }
 
@@ -98,11 +98,7 @@ impl PluginCommand for NnLoad {
     }
 
     fn extra_description(&self) -> &str {
-        "The kind comes from the file's metadata (kind: SimpleNN or Linear); without metadata, \
-         files holding exactly weight and bias are a Linear, files holding fc1.weight, fc1.bias, \
-         fc2.weight, fc2.bias a SimpleNN (sizes from the shapes). As load_state_dict(strict=True), \
-         the file must hold exactly the model's parameters. Parameters become float32 tensors \
-         that require grad."
+        "The architecture comes from the file's metadata (written by nutorch nn save), or from          --spec for files PyTorch wrote. Files without metadata that hold exactly a Linear's          (weight, bias) or a SimpleNN's tensors (fc1.weight, fc1.bias, fc2.weight, fc2.bias)          are recognised. As load_state_dict(strict=True), the file must hold exactly the model's          parameters and buffers with the right shapes. Parameters become float32 tensors that          require grad; the model is in training mode, as a new PyTorch module is."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -124,66 +120,26 @@ impl PluginCommand for NnLoad {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let path = file_path(engine, &args::positional(call, 0)?)?;
-            let device = args::device_flag(call)?;
-            let device_span = call.get_flag_span("device").unwrap_or(call.head);
-            let (arch, params) = load_model(&path.item).at(path.span)?;
-            let params = params
-                .into_iter()
-                .map(|(name, t)| Ok((name, t.f_to(device)?)))
-                .collect::<nutorch_core::Result<Vec<_>>>()
-                .at(device_span)?;
-            let params = trainable(params).at(path.span)?;
-            Ok(PipelineData::Value(model_value(plugin, arch, params, call.head)?, None))
-        })
+        let path = file_path(engine, &args::positional(call, 0)?)?;
+        let spec = match call.get_flag_value("spec") {
+            None => None,
+            Some(v) => Some(parse_spec(&v)?),
+        };
+        let model = load_model(&path.item, spec.as_ref()).at(path.span)?;
+        let model = place(model, call)?;
+        Ok(PipelineData::Value(new_model_value(plugin, &model, call.head)?, None))
     }
-}
 
-/// Reads a model file: its architecture and its parameters (CPU, float32), in order.
-fn load_model(path: &Path) -> nutorch_core::Result<(Arch, Vec<(String, Tensor)>)> {
-    let file = load_tensors(path)?;
-    let shown = path.display();
-    let names: Vec<&str> = file.tensors.keys().map(String::as_str).collect();
-    let kind = match file.metadata.get("kind").map(String::as_str) {
-        Some(kind) => kind.to_string(),
-        None if names == ["bias", "weight"] => LINEAR.to_string(),
-        None => SIMPLE_NN.to_string(),
-    };
-    match kind.as_str() {
-        SIMPLE_NN => {
-            let net = SimpleNN::load(path)?;
-            let arch = Arch::SimpleNN { input: net.input_size(), hidden: net.hidden_size(), output: net.output_size() };
-            Ok((arch, net.named_parameters()))
-        }
-        LINEAR => {
-            if names != ["bias", "weight"] {
-                return Err(Error::Value(format!(
-                    "'{shown}' is a Linear file but holds {}; a Linear has exactly weight and bias",
-                    names.join(", ")
-                )));
-            }
-            let (weight, bias) = (&file.tensors["weight"], &file.tensors["bias"]);
-            for (name, t) in [("weight", weight), ("bias", bias)] {
-                let dtype = DType::of(t)?;
-                if !dtype.is_floating_point() {
-                    return Err(Error::Value(format!("tensor '{name}' in '{shown}' is {dtype}; parameters must be floating point")));
-                }
-            }
-            let layer = nutorch_nn::Linear::from_weights(&weight.f_to_kind(Kind::Float)?, &bias.f_to_kind(Kind::Float)?)?;
-            let arch = Arch::Linear { input: layer.in_features(), output: layer.out_features() };
-            for (key, size) in [("input", arch.input()), ("output", arch.output())] {
-                if let Some(text) = file.metadata.get(key) {
-                    if text.trim().parse::<i64>().ok() != Some(size) {
-                        return Err(Error::Value(format!("'{shown}': metadata says {key} = {text} but the tensors have {key} size {size}")));
-                    }
-                }
-            }
-            Ok((arch, layer.named_parameters()))
-        }
-        other => Err(Error::Value(format!(
-            "'{shown}' holds a model of kind '{other}'; nutorch nn load reads {SIMPLE_NN} and {LINEAR} (use nutorch load for plain tensors)"
-        ))),
+    #[allow(deprecated)]
+    fn get_dynamic_completion(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        _call: nu_plugin::DynamicCompletionCall,
+        arg_type: nu_protocol::engine::ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+        crate::commands::completion::dtype_or_device(&arg_type)
     }
 }
 

@@ -1,17 +1,24 @@
-//! Neural networks from Nushell: models as plain records of tensors (`nutorch nn ...`), the
-//! reference data set (`nutorch blobs`), and tensors in safetensors files (`nutorch save`,
-//! `nutorch load`).
+//! Neural networks from Nushell: layers, Sequential and models as plain records of stored
+//! tensors (`nutorch nn ...`), optimizers (`nutorch optim ...`), training (`nn fit`, `nn
+//! train`), the reference data set (`nutorch blobs`), and safetensors files (`nutorch nn
+//! save/load`, `nutorch save/load`). The model logic itself lives in nutorch-nn; these
+//! commands convert Nushell values to and from it.
 //!
-//! A model is a record such as
-//! `{kind: SimpleNN, input: 2, hidden: 20, output: 3, parameters: {fc1.weight: <tensor>, ...}}`.
-//! Its parameters are ordinary stored tensors, so a model held in a variable survives plugin
-//! restarts like any tensor, and training updates those very tensors in place (same ids).
+//! A model is a record `{spec, training, parameters, buffers}` (see `model.rs`). Its tensors
+//! are ordinary stored tensors, so a model held in a variable survives plugin restarts like
+//! any tensor, and training updates those very tensors in place (same ids).
 
 mod blobs;
 mod create;
+mod fit;
 mod forward;
+mod inspect;
 mod io;
+mod layers;
 pub mod model;
+mod optim;
+mod progress;
+mod spec_args;
 mod train;
 
 use crate::errors::invalid;
@@ -24,10 +31,10 @@ type Command = Box<dyn PluginCommand<Plugin = NutorchPlugin>>;
 
 /// The commands of this family, for `commands::all`.
 pub fn commands() -> Vec<Command> {
-    vec![
+    let mut commands: Vec<Command> = vec![
         Box::new(NnRoot),
         Box::new(create::SimpleNn),
-        Box::new(create::LinearCmd),
+        Box::new(create::Sequential),
         Box::new(forward::Forward),
         Box::new(forward::Predict),
         Box::new(forward::Accuracy),
@@ -37,7 +44,19 @@ pub fn commands() -> Vec<Command> {
         Box::new(io::Save),
         Box::new(io::Load),
         Box::new(blobs::Blobs),
-    ]
+        Box::new(fit::Fit),
+        Box::new(fit::Evaluate),
+        Box::new(inspect::Parameters),
+        Box::new(inspect::Mode { training: true }),
+        Box::new(inspect::Mode { training: false }),
+        Box::new(optim::OptimRoot),
+        Box::new(optim::OptimAction(optim::Action::Step)),
+        Box::new(optim::OptimAction(optim::Action::ZeroGrad)),
+        Box::new(optim::OptimAction(optim::Action::SchedulerStep)),
+    ];
+    commands.extend(layers::LAYERS.iter().map(|def| Box::new(layers::LayerCmd::new(def)) as Command));
+    commands.extend(optim::OPTIMIZERS.iter().map(|def| Box::new(optim::OptimCmd::new(def)) as Command));
+    commands
 }
 
 /// A file argument as a path: `~` expanded, relative paths taken from Nushell's current
@@ -84,14 +103,17 @@ impl PluginCommand for NnRoot {
     }
 
     fn extra_description(&self) -> &str {
-        "A model is a plain record: {kind: SimpleNN, input: 2, hidden: 20, output: 3, parameters: \
-         {fc1.weight: <tensor>, fc1.bias: <tensor>, fc2.weight: <tensor>, fc2.bias: <tensor>}} \
-         (kind Linear has input, output and parameters weight, bias). The parameters are stored \
-         tensors: a model in a variable survives plugin restarts, and `nutorch nn train` updates \
-         them in place, keeping their ids. Typical session: \
-         let data = (nutorch blobs --seed 42); let model = (nutorch nn simple-nn 2 20 3 --seed 42); \
-         nutorch nn train $model $data.X $data.y --epochs 1000 --lr 0.1; \
-         nutorch nn accuracy $model $data.X $data.y"
+        "A model is a plain record {spec, training, parameters, buffers}: the architecture \
+         (torch.nn layer names and arguments), the mode, and the state dict as stored tensors \
+         under PyTorch's names (0.weight, 1.running_mean, …). Build one from layers \
+         (nutorch nn linear, conv2d, batch-norm1d, dropout, relu, … chained with nutorch nn \
+         sequential), train it with an optimizer (nutorch optim adamw $model) and nutorch nn fit, \
+         or step by step (nn forward, a loss op, backward, optim step). A model in a variable \
+         survives plugin restarts, and training updates its tensors in place, keeping their ids. \
+         Typical session: let model = (nutorch nn sequential [(nutorch nn linear 2 16) \
+         (nutorch nn relu) (nutorch nn linear 16 3)] --seed 0); let opt = (nutorch optim adam \
+         $model --lr 0.01); let data = (nutorch blobs --seed 42); nutorch nn fit $model $opt \
+         $data.X $data.y --epochs 50 --batch-size 32 --shuffle --seed 0"
     }
 
     fn run(

@@ -1,19 +1,16 @@
 //! `nutorch nn train`: full-batch training in one call, the loop in Rust (nutorch-nn).
 
 use super::forward::model_inputs_targets;
-use crate::args;
-use crate::errors::{invalid, At};
-use crate::guard::guard;
+use super::progress::Progress;
+use crate::errors::{invalid, labeled, At};
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
-use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Span, SyntaxShape, Type, Value};
-use nutorch_core::tch::{self, Tensor};
-use nutorch_nn::{Adam, Optimizer, Sgd};
-use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Span, Spanned, SyntaxShape, Type, Value};
+use nutorch_core::tch;
+use nutorch_nn::{FitOptions, Loss, LossKind, Module, Optimizer, OptimizerSpec};
+use std::ops::ControlFlow;
 
-/// Epochs per call into the training loop, at least: between calls the command checks for
-/// Ctrl-C. A multiple of --record-every, so that recorded epochs fall where the user asked.
+/// Ctrl-C is checked every this many epochs.
 const MIN_CHUNK: usize = 100;
 
 pub struct Train;
@@ -105,49 +102,45 @@ impl PluginCommand for Train {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || train(plugin, engine, call).map(|v| PipelineData::Value(v, None)))
+        train(plugin, engine, call).map(|v| PipelineData::Value(v, None))
     }
 }
 
-fn int_flag(call: &EvaluatedCall, name: &str, default: i64, min: i64) -> Result<(i64, Span), LabeledError> {
-    match call.get_flag_value(name) {
-        None => Ok((default, call.head)),
-        Some(value) => {
-            let n = args::int(&value)?;
-            if n < min {
-                return Err(invalid(format!("--{name} must be at least {min}, got {n}"), value.span()));
-            }
-            Ok((n, value.span()))
-        }
+fn int_flag(call: &EvaluatedCall, name: &str, default: i64, min: i64) -> Result<i64, LabeledError> {
+    match call.get_flag::<Spanned<i64>>(name)? {
+        None => Ok(default),
+        Some(n) if n.item < min => Err(invalid(format!("--{name} must be at least {min}, got {}", n.item), n.span)),
+        Some(n) => Ok(n.item),
     }
 }
 
 fn float_flag(call: &EvaluatedCall, name: &str) -> Result<Option<(f64, Span)>, LabeledError> {
-    match call.get_flag_value(name) {
+    match call.get_flag::<Spanned<f64>>(name)? {
         None => Ok(None),
-        Some(value) => {
-            let x = args::number(&value)?.as_f64();
-            if !x.is_finite() || x < 0.0 {
-                return Err(invalid(format!("--{name} must be a finite number >= 0, got {x}"), value.span()));
-            }
-            Ok(Some((x, value.span())))
+        Some(x) if !x.item.is_finite() || x.item < 0.0 => {
+            Err(invalid(format!("--{name} must be a finite number >= 0, got {}", x.item), x.span))
         }
+        Some(x) => Ok(Some((x.item, x.span))),
     }
 }
 
 fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall) -> Result<Value, LabeledError> {
     let head = call.head;
-    let (model, x, y) = model_inputs_targets(plugin, call)?;
-    check_class_range(&y.item, model.arch.output()).at(y.span)?;
+    let (mut model, x, y) = model_inputs_targets(plugin, call, 1)?;
+    let loss = Loss::new(LossKind::CrossEntropy);
+    if let Err(e) = nutorch_nn::fit::check_data(&mut model.model, &loss, &x.item, &y.item) {
+        let span = if e.to_string().contains("target") { y.span } else { x.span };
+        return Err(labeled(e, span));
+    }
 
-    let (epochs, _) = int_flag(call, "epochs", 100, 0)?;
-    let (record_every, _) = int_flag(call, "record-every", (epochs / 10).max(1), 1)?;
-    let adam = match call.get_flag_value("optimizer") {
+    let epochs = int_flag(call, "epochs", 100, 0)?;
+    let record_every = int_flag(call, "record-every", (epochs / 10).max(1), 1)? as usize;
+    let adam = match call.get_flag::<Spanned<String>>("optimizer")? {
         None => false,
-        Some(v) => match v.coerce_str().as_deref() {
-            Ok("sgd") | Ok("SGD") => false,
-            Ok("adam") | Ok("Adam") => true,
-            _ => return Err(invalid("--optimizer takes sgd or adam", v.span())),
+        Some(v) => match v.item.as_str() {
+            "sgd" | "SGD" => false,
+            "adam" | "Adam" => true,
+            _ => return Err(invalid("--optimizer takes sgd or adam", v.span)),
         },
     };
     let lr = float_flag(call, "lr")?;
@@ -156,86 +149,72 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
     if let (true, Some((_, span))) = (adam, momentum) {
         return Err(invalid("--momentum is for sgd; Adam has its own moment estimates", span));
     }
-    let threads = match call.get_flag_value("threads") {
+    let threads = match call.get_flag::<Spanned<i64>>("threads")? {
         None => None,
-        Some(v) => {
-            let n = args::int(&v)?;
-            if !(1..=1024).contains(&n) {
-                return Err(invalid(format!("--threads must be between 1 and 1024, got {n}"), v.span()));
-            }
-            Some(n as i32)
+        Some(n) if !(1..=1024).contains(&n.item) => {
+            return Err(invalid(format!("--threads must be between 1 and 1024, got {}", n.item), n.span))
         }
+        Some(n) => Some(n.item as i32),
     };
     let quiet = call.has_flag("quiet")?;
 
-    let net = model.to_network().at(head)?;
     let lr_span = lr.map(|(_, s)| s).unwrap_or(head);
-    let mut optimizer: Box<dyn Optimizer> = if adam {
-        let lr = lr.map(|(l, _)| l).unwrap_or(0.001);
-        Box::new(Adam::with_options(net.parameters(), lr, (0.9, 0.999), 1e-8, weight_decay).at(lr_span)?)
+    let spec = if adam {
+        OptimizerSpec::Adam {
+            lr: lr.map(|(l, _)| l).unwrap_or(0.001),
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay,
+            amsgrad: false,
+        }
     } else {
-        let lr = lr.map(|(l, _)| l).unwrap_or(0.1);
-        let momentum = momentum.map(|(m, _)| m).unwrap_or(0.0);
-        Box::new(Sgd::with_options(net.parameters(), lr, momentum, weight_decay).at(lr_span)?)
+        OptimizerSpec::Sgd {
+            lr: lr.map(|(l, _)| l).unwrap_or(0.1),
+            momentum: momentum.map(|(m, _)| m).unwrap_or(0.0),
+            dampening: 0.0,
+            nesterov: false,
+            weight_decay,
+        }
     };
+    let mut optimizer = Optimizer::new(spec, model.model.parameters()).at(lr_span)?;
 
     let _threads = threads.map(ThreadCount::set);
-    let epochs = epochs as usize;
-    let record_every = record_every as usize;
-    let chunk = record_every * MIN_CHUNK.div_ceil(record_every);
-    let mut progress = Progress::new(!quiet && std::io::stderr().is_terminal(), epochs);
-    let mut history: Vec<(usize, f64)> = Vec::with_capacity(epochs / record_every + 1);
-    let mut done = 0;
-    let outcome = loop {
-        if done >= epochs {
-            break Ok(());
-        }
-        let n = chunk.min(epochs - done);
-        let start = done;
-        let result = nutorch_nn::train(&*net, &x.item, &y.item, &mut *optimizer, n, record_every, &mut |e, loss| {
-            progress.report(start + e, loss)
+    let options = FitOptions { epochs: epochs as usize, batch_size: None, shuffle: false, seed: None };
+    let mut progress = Progress::new("nutorch nn train", !quiet);
+    let signals = engine.signals().clone();
+    let mut stopped_at = None;
+    let outcome =
+        nutorch_nn::fit(&mut model.model, &mut optimizer, &loss, &x.item, &y.item, None, None, &options, &mut |p| {
+            if p.epoch % record_every == 0 {
+                let percent = (p.epoch * 100).checked_div(p.epochs).unwrap_or(100);
+                progress.report(&format!("epoch {}/{} ({percent}%)  loss {:.6}", p.epoch, p.epochs, p.loss));
+            }
+            // Ctrl-C is looked at between blocks of epochs (checking costs a little).
+            if (p.epoch + 1) % MIN_CHUNK == 0 && p.epoch + 1 < p.epochs && signals.interrupted() {
+                stopped_at = Some(p.epoch + 1);
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
         });
-        match result {
-            Ok(recorded) => history.extend(recorded.into_iter().map(|(e, l)| (start + e, l))),
-            Err(e) => break Err(crate::errors::labeled(e, head)),
-        }
-        done += n;
-        if done < epochs && engine.signals().interrupted() {
-            break Err(LabeledError::new("Operation interrupted")
-                .with_label(format!("training stopped by Ctrl-C after {done} of {epochs} epochs"), head)
-                .with_help("the model's parameters keep the updates made so far"));
-        }
-    };
     progress.clear();
-    // Whatever happened, the parameters get the updates made (a failed epoch changes nothing).
-    model.assign(&net.parameters()).at(head)?;
-    outcome?;
-    let rows = history
+    let outcome = outcome.at(head)?;
+    if let Some(done) = stopped_at {
+        return Err(LabeledError::new("Operation interrupted")
+            .with_label(format!("training stopped by Ctrl-C after {done} of {epochs} epochs"), head)
+            .with_help("the model's parameters keep the updates made so far"));
+    }
+    let rows = outcome
+        .history
         .into_iter()
-        .map(|(epoch, loss)| {
+        .filter(|r| r.epoch % record_every == 0)
+        .map(|r| {
             Value::record(
-                record! { "epoch" => Value::int(epoch as i64, head), "loss" => Value::float(loss, head) },
+                record! { "epoch" => Value::int(r.epoch as i64, head), "loss" => Value::float(r.loss, head) },
                 head,
             )
         })
         .collect();
     Ok(Value::list(rows, head))
-}
-
-/// Targets must be classes the model has: 0 <= y < output.
-fn check_class_range(y: &Tensor, classes: i64) -> nutorch_core::Result<()> {
-    if y.numel() == 0 {
-        return Ok(());
-    }
-    let (min, max) = (y.f_min()?.f_int64_value(&[])?, y.f_max()?.f_int64_value(&[])?);
-    if min < 0 || max >= classes {
-        let bad = if min < 0 { min } else { max };
-        return Err(nutorch_core::Error::Value(format!(
-            "target class {bad} is out of range: the model has {classes} outputs (classes 0 to {})",
-            classes - 1
-        )));
-    }
-    Ok(())
 }
 
 /// torch.set_num_threads for the length of a call.
@@ -253,41 +232,6 @@ impl Drop for ThreadCount {
     fn drop(&mut self) {
         if self.0 > 0 {
             tch::set_num_threads(self.0);
-        }
-    }
-}
-
-/// One line on stderr, rewritten as losses are recorded (at most ten times a second).
-struct Progress {
-    enabled: bool,
-    epochs: usize,
-    last: Option<Instant>,
-    shown: bool,
-}
-
-impl Progress {
-    fn new(enabled: bool, epochs: usize) -> Progress {
-        Progress { enabled, epochs, last: None, shown: false }
-    }
-
-    fn report(&mut self, epoch: usize, loss: f64) {
-        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
-            return;
-        }
-        self.last = Some(Instant::now());
-        let percent = (epoch * 100).checked_div(self.epochs).unwrap_or(100);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2Knutorch nn train: epoch {epoch}/{} ({percent}%)  loss {loss:.6}", self.epochs);
-        let _ = err.flush();
-        self.shown = true;
-    }
-
-    fn clear(&mut self) {
-        if self.shown {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
-            self.shown = false;
         }
     }
 }
