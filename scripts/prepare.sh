@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$NUTORCH_ROOT/scripts/install-torch.sh"
 "$NUTORCH_ROOT/scripts/install-nu.sh"
+"$NUTORCH_ROOT/scripts/fetch-digits.sh" >/dev/null  # $NUTORCH_CACHE/data/digits.csv for examples/digits*
 
 torch_dir="$("$TORCH_PY" -c 'import os, torch; print(os.path.dirname(torch.__file__))')"
 real_nu="$(ls "$NU_PREFIX"/node_modules/@nushell/*/bin/nu | head -n1)"
