@@ -15,7 +15,10 @@
 //! loss (before its update), `acc` the accuracy of the trained model, and `train_s` the wall
 //! time of the training loop alone.
 
-use nutorch_nn::{accuracy, seed_blobs, train, Module, Sgd, SimpleNN};
+use nutorch_nn::{
+    accuracy, fit, seed_blobs, FitOptions, Init, LayerSpec, Loss, LossKind, Model, Module, Optimizer, OptimizerSpec,
+};
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 struct Options {
@@ -84,16 +87,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tch::set_num_threads(options.threads);
     tch::manual_seed(42);
     let (x, y) = seed_blobs(options.n)?;
-    let model = if options.randn_init { SimpleNN::randn(2, 20, 3)? } else { SimpleNN::new(2, 20, 3)? };
-    let mut sgd = Sgd::new(model.parameters(), 0.1)?;
+    let spec = LayerSpec::SimpleNn { input: 2, hidden: 20, output: 3 };
+    let init = if options.randn_init { Init::Randn } else { Init::Default };
+    let mut model = Model::with_init(&spec, init)?;
+    let sgd = OptimizerSpec::Sgd { lr: 0.1, momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0 };
+    let mut optimizer = Optimizer::new(sgd, model.parameters())?;
+    let loss = Loss::new(LossKind::CrossEntropy);
+    let fit_options = FitOptions { epochs: options.epochs, batch_size: None, shuffle: false, seed: None };
 
     if options.time {
-        // Record only epoch 0 and the last epoch, whose loss is the one reported.
-        let record_every = options.epochs.saturating_sub(1).max(1);
         let start = Instant::now();
-        let history = train(&model, &x, &y, &mut sgd, options.epochs, record_every, &mut |_, _| {})?;
+        let outcome = fit(&mut model, &mut optimizer, &loss, &x, &y, None, None, &fit_options, &mut |_| {
+            ControlFlow::Continue(())
+        })?;
         let seconds = start.elapsed().as_secs_f64();
-        let loss = history.last().map_or(f64::NAN, |(_, loss)| *loss);
+        let loss = outcome.history.last().map_or(f64::NAN, |r| r.loss);
         let acc = accuracy(&model, &x, &y)?;
         println!(
             "epochs={} n={} loss={loss:.4} acc={acc:.3} train_s={seconds:.4} us_per_epoch={:.1}",
@@ -110,9 +118,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         options.epochs,
         options.threads
     );
-    train(&model, &x, &y, &mut sgd, options.epochs, 100, &mut |epoch, loss| {
-        println!("epoch {epoch:5}  loss {loss:.4}");
-    })?;
+    let outcome =
+        fit(&mut model, &mut optimizer, &loss, &x, &y, None, None, &fit_options, &mut |_| ControlFlow::Continue(()))?;
+    for record in outcome.history.iter().filter(|r| r.epoch % 100 == 0) {
+        println!("epoch {:5}  loss {:.4}", record.epoch, record.loss);
+    }
     println!("final accuracy {:.3}", accuracy(&model, &x, &y)?);
     Ok(())
 }

@@ -48,16 +48,14 @@ impl PluginCommand for Sequential {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "(nutorch nn sequential [(nutorch nn linear 13 64) (nutorch nn relu) (nutorch nn dropout 0.1) (nutorch nn linear 64 3)] --seed 0).parameters | columns",
-                description: "An MLP; its parameters have PyTorch's state_dict names",
-                result: Some(Value::test_list(
-                    ["0.weight", "0.bias", "3.weight", "3.bias"].iter().map(|s| Value::test_string(*s)).collect(),
-                )),
+                example: "(nutorch nn sequential [(nutorch nn linear 13 64) (nutorch nn relu) (nutorch nn dropout 0.1) (nutorch nn linear 64 3)] --seed 0).parameters.\"3.weight\".shape",
+                description: "An MLP; its parameters have PyTorch's state_dict names (0.weight, 0.bias, 3.weight, 3.bias)",
+                result: Some(Value::test_list(vec![Value::test_int(3), Value::test_int(64)])),
             },
             Example {
-                example: "let model = (nutorch nn sequential [(nutorch nn linear 2 3) (nutorch nn softmax 1)] --seed 0); nutorch ones 4 2 | nutorch nn forward $model | nutorch sum 1 | nutorch tovalue | math round | uniq",
-                description: "Rows of a softmax output sum to 1",
-                result: Some(Value::test_list(vec![Value::test_float(1.0)])),
+                example: "let model = (nutorch nn sequential [(nutorch nn linear 2 3) (nutorch nn softmax 1)] --seed 0); nutorch ones 4 2 | nutorch nn forward $model | nutorch sum | nutorch round | nutorch item",
+                description: "Each row of a softmax output sums to 1: four rows sum to 4",
+                result: Some(Value::test_float(4.0)),
             },
         ]
     }

@@ -45,9 +45,9 @@ impl PluginCommand for Parameters {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "nutorch nn sequential [(nutorch nn linear 4 3) (nutorch nn relu) (nutorch nn linear 3 2)] | nutorch nn parameters | get numel | math sum",
-            description: "How many numbers the model learns: 4·3 + 3 + 3·2 + 2",
-            result: Some(Value::test_int(23)),
+            example: "(nutorch nn sequential [(nutorch nn linear 4 3) (nutorch nn relu) (nutorch nn linear 3 2)] | nutorch nn parameters).numel",
+            description: "How many numbers each parameter holds",
+            result: Some(Value::test_list([12, 3, 6, 2].into_iter().map(Value::test_int).collect())),
         }]
     }
 
