@@ -78,8 +78,8 @@ pub struct Evaluation {
 }
 
 /// Checks everything that can be checked before training: the input fits the model (a dry
-/// forward pass on the first two rows, in eval mode, without gradients), the targets fit the
-/// loss, rows agree in number.
+/// forward pass over the data in eval mode, without gradients, so that no running statistic
+/// moves and no random number is drawn), the targets fit the loss, rows agree in number.
 pub fn check_data<M: Module + ?Sized>(model: &mut M, loss: &Loss, x: &Tensor, y: &Tensor) -> Result<()> {
     let (xs, ys) = (x.size(), y.size());
     if xs.is_empty() || ys.is_empty() {
@@ -96,22 +96,12 @@ pub fn check_data<M: Module + ?Sized>(model: &mut M, loss: &Loss, x: &Tensor, y:
     if xs[0] == 0 {
         return Err(Error::Value("the training data has no samples".into()));
     }
-    let rows = xs[0].min(2);
     let _no_grad = tch::no_grad_guard();
-    // Eval mode: no running statistics updated, no random numbers drawn.
     let training = model.is_training();
     model.set_training(false);
-    let out = model.forward(&x.f_narrow(0, 0, rows)?);
+    let out = model.forward(x);
     model.set_training(training);
-    let out = out?;
-    loss.check(&out, &y.f_narrow(0, 0, rows)?)?;
-    // The class range over all targets, not only the first rows.
-    if loss.kind.is_classification() && y.f_kind()? == Kind::Int64 {
-        let mut shape = out.size();
-        shape[0] = xs[0];
-        loss.check(&Tensor::f_zeros([0i64; 0], (Kind::Float, out.device()))?.f_expand(&shape, false)?, y)?;
-    }
-    Ok(())
+    loss.check(&out?, y)
 }
 
 /// One training step on one batch (forward, loss, gradients, update); returns the loss.

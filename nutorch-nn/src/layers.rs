@@ -70,9 +70,8 @@ fn leaf_forward(spec: &LayerSpec, prefix: &str, ctx: &Context, x: &Tensor) -> Re
         LayerSpec::Linear { in_features, .. } => {
             floating(x)?;
             if shape.last() != Some(in_features) {
-                return Err(Error::Value(format!(
-                    "takes {in_features} features in the last dimension, got shape {shape:?}"
-                )));
+                let got = shape.last().map_or("a 0-d tensor".to_string(), |d| d.to_string());
+                return Err(Error::Value(format!("takes {in_features} features in the last dimension, got {got}")));
             }
             let weight = ctx.param(prefix, "weight")?;
             same_dtype(x, weight)?;

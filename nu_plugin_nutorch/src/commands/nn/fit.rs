@@ -136,6 +136,7 @@ impl PluginCommand for Fit {
         let opt_value = args::positional(call, 1)?;
         let mut opt = OptimRecord::parse(plugin, &opt_value)?;
         opt.check_model(&model, opt_value.span())?;
+        model.make_trainable(model.span)?;
         let loss = loss_from_flags(plugin, call)?;
         let epochs = non_negative(call, "epochs")?.unwrap_or(10);
         let batch_size = match non_negative(call, "batch-size")? {

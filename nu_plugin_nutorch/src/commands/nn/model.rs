@@ -76,6 +76,27 @@ impl ModelRecord {
         Ok(ModelRecord { model, param_ids, buffer_ids, span })
     }
 
+    /// Makes every parameter a leaf that requires grad, as `nn.Parameter`s are, in place (the
+    /// stored tensors change flag, not value): a model assembled from plain tensors (loaded
+    /// with `nutorch load`, made with `fromvalue`) trains like one made by the layer commands.
+    /// A parameter computed from others (with a grad_fn) cannot be one.
+    pub fn make_trainable(&self, span: Span) -> Result<(), LabeledError> {
+        for (name, tensor) in self.model.named_parameters() {
+            if tensor.requires_grad() {
+                if !tensor.f_is_leaf().at(span)? {
+                    return Err(invalid(
+                        format!("the parameter `{name}` is the result of a computation, not a leaf; detach it first (nutorch detach)"),
+                        span,
+                    ));
+                }
+                continue;
+            }
+            let mut tensor = tensor;
+            let _ = tensor.f_requires_grad_(true).at(span)?;
+        }
+        Ok(())
+    }
+
     /// The same model as a new Nushell value (the same tensors, each counted once more),
     /// in `training` mode.
     pub fn to_value(&self, plugin: &NutorchPlugin, training: bool, span: Span) -> Result<Value, LabeledError> {
@@ -126,6 +147,17 @@ pub fn spec_value(spec: &LayerSpec, span: Span) -> Value {
 /// the sizes read off the weights.
 fn legacy_spec(kind: &Value, params: &[NamedTensor]) -> Result<LayerSpec, LabeledError> {
     let shape = |name: &str| params.iter().find(|p| p.name == name).map(|p| p.tensor.size());
+    let needs: &[&str] = match kind.as_str().unwrap_or("") {
+        "Linear" => &["weight"],
+        "SimpleNN" => &["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"],
+        _ => &[],
+    };
+    if let Some(missing) = needs.iter().find(|n| shape(n).is_none()) {
+        return Err(invalid(
+            format!("a {} needs the parameter `{missing}` (it needs {})", kind.as_str().unwrap_or(""), needs.join(", ")),
+            kind.span(),
+        ));
+    }
     let spec = match kind.as_str().unwrap_or("") {
         "Linear" => shape("weight").filter(|w| w.len() == 2).map(|w| LayerSpec::Linear {
             in_features: w[1],

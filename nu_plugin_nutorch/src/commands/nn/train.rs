@@ -127,6 +127,7 @@ fn float_flag(call: &EvaluatedCall, name: &str) -> Result<Option<(f64, Span)>, L
 fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall) -> Result<Value, LabeledError> {
     let head = call.head;
     let (mut model, x, y) = model_inputs_targets(plugin, call, 1)?;
+    model.make_trainable(model.span)?;
     let loss = Loss::new(LossKind::CrossEntropy);
     if let Err(e) = nutorch_nn::fit::check_data(&mut model.model, &loss, &x.item, &y.item) {
         let span = if e.to_string().contains("target") { y.span } else { x.span };
