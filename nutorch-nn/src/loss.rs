@@ -135,7 +135,7 @@ impl Loss {
                 if target_dtype.is_floating_point() && self.kind == LossKind::CrossEntropy {
                     if t != o {
                         return Err(Error::Value(format!(
-                            "{name} with class-probability targets needs targets of the output's shape {o:?}, got {t:?}"
+                            "{name} takes int64 class indices (shape {:?}) or class probabilities of the output's shape {o:?}; got {target_dtype} targets of shape {t:?}", [&o[..1], &o[2.min(o.len())..]].concat()
                         )));
                     }
                 } else {

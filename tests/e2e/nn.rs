@@ -283,8 +283,9 @@ fn saved_models_and_tensors_are_read_by_python() {
          from common import SimpleNN, data\n\
          sd = load_file('{m}')\n\
          meta = safe_open('{m}', 'pt').metadata()\n\
-         model = SimpleNN(int(meta['input']), int(meta['hidden']), int(meta['output']))\n\
-         model.load_state_dict(sd)\n\
+         spec = json.loads(meta['nutorch.spec'])\n\
+         model = SimpleNN(spec['input'], spec['hidden'], spec['output'])\n\
+         model.load_state_dict(sd, strict=True)\n\
          torch.manual_seed(42); ref = SimpleNN(2, 20, 3)\n\
          same = all(torch.equal(sd[k], v) for k, v in ref.state_dict().items())\n\
          t = load_file('{t}')\n\
@@ -297,7 +298,9 @@ fn saved_models_and_tensors_are_read_by_python() {
     );
     let out = Command::new(std::env::var("NUTORCH_PYTHON").unwrap()).arg("-c").arg(code).output().unwrap();
     let v = last_json(&out, "python");
-    assert_eq!(v["meta"], serde_json::json!({"kind": "SimpleNN", "input": "2", "hidden": "20", "output": "3"}));
+    assert_eq!(v["meta"]["format"], "pt");
+    let spec: serde_json::Value = serde_json::from_str(v["meta"]["nutorch.spec"].as_str().unwrap()).unwrap();
+    assert_eq!(spec, serde_json::json!({"type": "SimpleNN", "input": 2, "hidden": 20, "output": 3}));
     assert_eq!(v["same_init"], true, "--seed 42 gives nn.Linear's init after torch.manual_seed(42)");
     assert_eq!(v["shapes"]["fc1.weight"], serde_json::json!([20, 2]));
     assert_eq!(v["data"], true, "nutorch blobs --seed 42 equals the seed's data()");
@@ -420,32 +423,32 @@ fn mistakes_are_labelled_and_the_plugin_keeps_running() {
         plain = plain.display()
     );
     let bad_calls = [
-        ("nutorch nn train $model (nutorch fromvalue [[1.0 2.0 3.0]]) (nutorch fromvalue [0])", "shape [N, 2]"),
+        ("nutorch nn train $model (nutorch fromvalue [[1.0 2.0 3.0]]) (nutorch fromvalue [0])", "takes 2 features"),
         ("nutorch nn forward $model (nutorch fromvalue [[1 2]])", "convert the input to float32"),
-        ("nutorch nn train $model $data.X (nutorch fromvalue [0.0 1.0])", "int64"),
-        ("nutorch nn train $model $data.X (nutorch fromvalue [0 1])", "shape [30]"),
+        ("nutorch nn train $model $data.X ($data.y | nutorch to --dtype float32)", "int64"),
+        ("nutorch nn train $model $data.X (nutorch fromvalue [0 1])", "one row per input row"),
         ("nutorch nn train $model $data.X ($data.y | nutorch mul 3)", "out of range"),
         ("nutorch nn train $model $data.X $data.y --lr -1", ">= 0"),
         ("nutorch nn train $model $data.X $data.y --optimizer lbfgs", "sgd or adam"),
         ("nutorch nn train $model $data.X $data.y --optimizer adam --momentum 0.9", "momentum is for sgd"),
         ("nutorch nn train $model $data.X $data.y --record-every 0", "at least 1"),
-        ("nutorch nn forward {a: 1} $data.X", "no `kind`"),
+        ("nutorch nn forward {a: 1} $data.X", "no `spec`"),
         ("nutorch nn forward {kind: ResNet, parameters: {}} $data.X", "unknown model kind"),
         (
             "nutorch nn predict {kind: SimpleNN, parameters: {\"fc1.weight\": $data.X}} $data.X",
             "needs the parameter `fc1.bias`",
         ),
         ("nutorch nn predict ($model | update parameters.\"fc2.bias\" (nutorch zeros 4)) $data.X", "shape [4]"),
-        ("nutorch nn predict ($model | update hidden 7) $data.X", "`hidden` says 7"),
+        ("nutorch nn predict ($model | update spec.hidden 7) $data.X", "needs [7, 2]"),
         ("nutorch nn simple-nn 2 0 3", "at least 1"),
         (&format!("nutorch nn load '{}'", missing.display()), "cannot read"),
         (&format!("nutorch load '{}'", missing.display()), "cannot read"),
-        (&format!("nutorch nn load '{}'", plain.display()), "lacks the tensor"),
+        (&format!("nutorch nn load '{}'", plain.display()), "does not say which architecture"),
         (&format!("nutorch save '{}' {{a: 1}}", plain.display()), "`a` is not a tensor"),
         ("nutorch plot scatter $data.X $data.y out.jpg", "PNG"),
         ("nutorch plot scatter $data.y $data.y out.png", "[N, 2]"),
         ("nutorch plot loss [1 2] out.png", "expected a record"),
-        ("nutorch plot boundary (nutorch nn simple-nn 3 4 2) $data.X $data.y out.png", "needs 2 inputs"),
+        ("nutorch plot boundary (nutorch nn simple-nn 3 4 2) $data.X $data.y out.png", "must take 2 inputs"),
         ("nutorch blobs --n -3", "non-negative"),
     ];
     let checks = bad_calls

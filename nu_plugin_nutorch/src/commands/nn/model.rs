@@ -37,6 +37,9 @@ impl ModelRecord {
         let Value::Record { val: rec, .. } = value else {
             return Err(not_model(format!("expected a model record, found {}", value.get_type())));
         };
+        if rec.get("spec").is_none() && rec.get("kind").is_none() {
+            return Err(not_model("this record has no `spec` (architecture) field".into()));
+        }
         let params_value =
             rec.get("parameters").ok_or_else(|| not_model("this record has no `parameters` field".into()))?;
         let params = tensors_of(plugin, params_value, "parameters")?;
@@ -154,7 +157,11 @@ fn legacy_spec(kind: &Value, params: &[NamedTensor]) -> Result<LayerSpec, Labele
     };
     if let Some(missing) = needs.iter().find(|n| shape(n).is_none()) {
         return Err(invalid(
-            format!("a {} needs the parameter `{missing}` (it needs {})", kind.as_str().unwrap_or(""), needs.join(", ")),
+            format!(
+                "a {} needs the parameter `{missing}` (it needs {})",
+                kind.as_str().unwrap_or(""),
+                needs.join(", ")
+            ),
             kind.span(),
         ));
     }
