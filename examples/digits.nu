@@ -14,11 +14,11 @@ def default_csv [] {
 }
 
 # Trains `model` on the training split with AdamW and reports it on the test split.
-def train [name: string, model: record, data: record, epochs: int, out: string, --quiet] {
+def train [name: string, model: record, data: record, epochs: int, out: string, --quiet, --threads: int] {
     let opt = (nutorch optim adamw $model --lr 0.003 --weight-decay 0.01)
     let start = (date now)
     let history = (nutorch nn fit $model $opt $data.x_train $data.y_train --epochs $epochs --batch-size 32
-        --shuffle --seed 0 --val-x $data.x_test --val-y $data.y_test --quiet=$quiet)
+        --shuffle --seed 0 --val-x $data.x_test --val-y $data.y_test --quiet=$quiet --threads=$threads)
     let seconds = ((date now) - $start | into int) / 1e9
     let test = (nutorch nn evaluate $model $data.x_test $data.y_test)
     let predicted = ($data.x_test | nutorch nn predict $model)
@@ -32,6 +32,7 @@ def train [name: string, model: record, data: record, epochs: int, out: string, 
         val_loss: $test.loss
         accuracy: $test.accuracy
         seconds_per_epoch: ($seconds / $epochs)
+        losses: ($history | get loss)
     }
 }
 
@@ -40,7 +41,7 @@ def main [
     --out: string = "target/digits"  # where the PNGs go
     --mlp-epochs: int = 30
     --cnn-epochs: int = 30
-    --threads: int         # torch threads (torch.set_num_threads); default: libtorch's
+    --threads: int         # torch threads while training (torch.set_num_threads); default: libtorch's
     --quiet                # no progress lines
 ] {
     let csv = ($csv | default (default_csv))
@@ -48,7 +49,6 @@ def main [
         error make {msg: $"no digits CSV at ($csv): run scripts/fetch-digits.sh (scripts/prepare.sh does)"}
     }
     mkdir $out
-    if $threads != null { nutorch set_num_threads $threads | ignore }
 
     # A table of 1797 rows × 65 columns, straight from Nushell's CSV reader.
     let table = (open $csv)
@@ -85,11 +85,11 @@ def main [
     ] --seed 0)
 
     let results = [
-        (train mlp $mlp $flat $mlp_epochs $out --quiet=$quiet)
-        (train cnn $cnn $images $cnn_epochs $out --quiet=$quiet)
+        (train mlp $mlp $flat $mlp_epochs $out --quiet=$quiet --threads=$threads)
+        (train cnn $cnn $images $cnn_epochs $out --quiet=$quiet --threads=$threads)
     ]
     nutorch nn save $cnn ($out | path join digits_cnn.safetensors)
-    print ($results | table)
+    print ($results | reject losses | table)
     print $"figures and the CNN's weights are in ($out)"
     $results | to json -r
 }

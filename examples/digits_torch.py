@@ -19,7 +19,7 @@ The definitions digits.nu follows:
   accuracy: model.eval(); (model(X_test).argmax(1) == y_test).float().mean()
   seconds_per_epoch: wall time of fit (validation included) / epochs
 Prints one row per epoch, then one JSON line:
-  {"mlp": {"accuracy", "seconds_per_epoch", "epochs", "loss", "val_loss"}, "cnn": {...}, "threads", "n_train", "n_test"}
+  {"mlp": {"accuracy", "seconds_per_epoch", "epochs", "loss", "val_loss", "losses"}, "cnn": {...}, "threads", "n_train", "n_test"}
 """
 import argparse
 import csv
@@ -113,6 +113,7 @@ def train(name, spec, Xtr, ytr, Xte, yte, epochs, lr, batch_size):
         "epochs": epochs,
         "loss": history[-1]["loss"],
         "val_loss": history[-1]["val_loss"],
+        "losses": [row["loss"] for row in history],
     }
 
 

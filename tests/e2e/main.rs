@@ -1,6 +1,7 @@
 //! End-to-end tests: the real nu 0.115.1 with the built plugin.
 
 mod errors;
+mod models;
 mod nn;
 mod seed_session;
 mod store;

@@ -1,5 +1,6 @@
-//! One progress line on stderr for long-running commands (Nushell gives plugins no progress
-//! API): rewritten at most ten times a second, only when stderr is a terminal.
+//! What long-running commands share: one progress line on stderr (Nushell gives plugins no
+//! progress API), rewritten at most ten times a second and only when stderr is a terminal;
+//! and a thread count for the length of a call.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -34,6 +35,25 @@ impl Progress {
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();
             self.shown = false;
+        }
+    }
+}
+
+/// torch.set_num_threads for the length of a call.
+pub struct ThreadCount(i32);
+
+impl ThreadCount {
+    pub fn set(n: i32) -> ThreadCount {
+        let previous = nutorch_core::tch::get_num_threads();
+        nutorch_core::tch::set_num_threads(n);
+        ThreadCount(previous)
+    }
+}
+
+impl Drop for ThreadCount {
+    fn drop(&mut self) {
+        if self.0 > 0 {
+            nutorch_core::tch::set_num_threads(self.0);
         }
     }
 }

@@ -1,12 +1,11 @@
 //! `nutorch nn train`: full-batch training in one call, the loop in Rust (nutorch-nn).
 
 use super::forward::model_inputs_targets;
-use super::progress::Progress;
+use super::progress::{Progress, ThreadCount};
 use crate::errors::{invalid, labeled, At};
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Span, Spanned, SyntaxShape, Type, Value};
-use nutorch_core::tch;
 use nutorch_nn::{FitOptions, Loss, LossKind, Module, Optimizer, OptimizerSpec};
 use std::ops::ControlFlow;
 
@@ -218,21 +217,3 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
     Ok(Value::list(rows, head))
 }
 
-/// torch.set_num_threads for the length of a call.
-struct ThreadCount(i32);
-
-impl ThreadCount {
-    fn set(n: i32) -> ThreadCount {
-        let previous = tch::get_num_threads();
-        tch::set_num_threads(n);
-        ThreadCount(previous)
-    }
-}
-
-impl Drop for ThreadCount {
-    fn drop(&mut self) {
-        if self.0 > 0 {
-            tch::set_num_threads(self.0);
-        }
-    }
-}
