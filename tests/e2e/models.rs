@@ -218,3 +218,31 @@ fn digits_example_matches_its_pytorch_twin() {
         assert!(bytes.starts_with(b"\x89PNG"), "{png} is not a PNG");
     }
 }
+
+#[test]
+fn ctrl_c_stops_fit_after_a_batch_and_keeps_the_plugin() {
+    use std::io::{BufRead, BufReader};
+    let nu = Nu::new();
+    let mut child = nu
+        .command(
+            "let data = (nutorch blobs --n 3000 --seed 1); \
+             let m = (nutorch nn sequential [(nutorch nn linear 2 256) (nutorch nn relu) (nutorch nn linear 256 3)]); \
+             let opt = (nutorch optim sgd $m --lr 0.01); print training; \
+             nutorch nn fit $m $opt $data.X $data.y --epochs 100000 --batch-size 8",
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start nu");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "training");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nutorch nn fit: interrupted in epoch"), "{stderr}");
+    assert!(stderr.contains("the model keeps the updates made so far"), "{stderr}");
+}
