@@ -57,6 +57,26 @@ fn training_continues_exactly_across_a_plugin_restart() {
         ))
     };
     let (straight, restarted) = (run(""), run("plugin stop nutorch;"));
+    // Through files, in a fresh shell: nn save + optim save, then nn load + optim load.
+    let dir = tempfile::tempdir().unwrap();
+    let (m, o) = (dir.path().join("m.safetensors"), dir.path().join("o.safetensors"));
+    let saved = Nu::new().json(&format!(
+        "{NET} let first = ({}); nutorch nn save $model '{m}'; nutorch optim save $opt '{o}'; $first | to json -r",
+        fit(2, 1),
+        m = m.display(),
+        o = o.display()
+    ));
+    let resumed = Nu::new().json(&format!(
+        "let data = (nutorch blobs --n 120 --seed 3); let model = (nutorch nn load '{m}'); \
+         let opt = (nutorch optim load '{o}' $model); let second = ({}); \
+         {{second: $second, steps: ($opt.state.\"0.step\" | nutorch item)}} | to json -r",
+        fit(1, 2),
+        m = m.display(),
+        o = o.display()
+    ));
+    assert_eq!(saved, straight["first"]);
+    assert_eq!(resumed["second"], straight["second"], "resuming from files differs");
+    assert_eq!(resumed["steps"], 12.0);
     assert_eq!(straight["first"], restarted["first"]);
     assert_eq!(straight["second"], restarted["second"], "the fit after the restart differs");
     assert_eq!(straight["weight"], restarted["weight"]);
@@ -84,7 +104,17 @@ fn saved_models_reload_after_a_restart_and_load_into_pytorch() {
     assert_eq!(v["before"], v["after"], "the loaded model predicts differently");
     assert_eq!(
         v["names"],
-        serde_json::json!(["0.weight", "0.bias", "1.weight", "1.bias", "4.weight", "4.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"])
+        serde_json::json!([
+            "0.weight",
+            "0.bias",
+            "1.weight",
+            "1.bias",
+            "4.weight",
+            "4.bias",
+            "1.running_mean",
+            "1.running_var",
+            "1.num_batches_tracked"
+        ])
     );
     // PyTorch: the equivalent torch.nn model, load_state_dict(strict=True), same outputs.
     let code = format!(
@@ -129,7 +159,9 @@ fn the_step_by_step_loop_equals_fit() {
         nutorch optim zero-grad $opt; $loss | nutorch backward; nutorch optim step $opt; $loss | nutorch item })";
     let nu = Nu::new();
     let stepped = nu.json(&format!("{model} [{step} {step} {step}] | to json -r"));
-    let fitted = nu.json(&format!("{model} nutorch nn fit $model $opt $data.X $data.y --epochs 3 --quiet | get loss | to json -r"));
+    let fitted = nu.json(&format!(
+        "{model} nutorch nn fit $model $opt $data.X $data.y --epochs 3 --quiet | get loss | to json -r"
+    ));
     for (a, b) in floats(&stepped).into_iter().zip(floats(&fitted)) {
         assert!(relative(a, b) < 1e-6, "{a} vs {b}");
     }
@@ -210,7 +242,10 @@ fn digits_example_matches_its_pytorch_twin() {
             assert!(relative(*x, *y) < 1e-5, "{name} epoch {epoch}: loss {x} vs PyTorch's {y}");
         }
         assert!(relative(a["val_loss"].as_f64().unwrap(), b["val_loss"].as_f64().unwrap()) < 1e-5, "{name} val_loss");
-        assert_eq!(a["accuracy"].as_f64().map(|x| (x * 359.0).round()), b["accuracy"].as_f64().map(|x| (x * 359.0).round()));
+        assert_eq!(
+            a["accuracy"].as_f64().map(|x| (x * 359.0).round()),
+            b["accuracy"].as_f64().map(|x| (x * 359.0).round())
+        );
     }
     assert!(ours[1]["accuracy"].as_f64().unwrap() >= 0.96, "CNN accuracy {}", ours[1]["accuracy"]);
     for png in ["digits_mlp_loss.png", "digits_cnn_loss.png", "digits_mlp_confusion.png", "digits_cnn_confusion.png"] {

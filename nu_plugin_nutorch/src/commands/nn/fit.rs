@@ -88,7 +88,12 @@ impl PluginCommand for Fit {
                 .named("seed", SyntaxShape::Int, "torch.manual_seed(seed) before the first epoch", None)
                 .named("val-x", SyntaxShape::Any, "validation inputs, evaluated after every epoch", None)
                 .named("val-y", SyntaxShape::Any, "validation targets", None)
-                .named("threads", SyntaxShape::Int, "torch threads for this call (torch.set_num_threads); default: libtorch's", None)
+                .named(
+                    "threads",
+                    SyntaxShape::Int,
+                    "torch threads for this call (torch.set_num_threads); default: libtorch's",
+                    None,
+                )
                 .switch("quiet", "no progress line on stderr", None),
         )
         .category(crate::commands::category())

@@ -53,6 +53,8 @@ pub fn commands() -> Vec<Command> {
         Box::new(optim::OptimAction(optim::Action::Step)),
         Box::new(optim::OptimAction(optim::Action::ZeroGrad)),
         Box::new(optim::OptimAction(optim::Action::SchedulerStep)),
+        Box::new(optim::OptimSave),
+        Box::new(optim::OptimLoad),
     ];
     commands.extend(layers::LAYERS.iter().map(|def| Box::new(layers::LayerCmd::new(def)) as Command));
     commands.extend(optim::OPTIMIZERS.iter().map(|def| Box::new(optim::OptimCmd::new(def)) as Command));

@@ -394,6 +394,177 @@ impl PluginCommand for OptimAction {
     }
 }
 
+/// The metadata keys of an optimizer file.
+const OPTIMIZER_KEY: &str = "nutorch.optimizer";
+const SCHEDULER_KEY: &str = "nutorch.scheduler";
+const PARAMETERS_KEY: &str = "nutorch.parameters";
+
+/// `nutorch optim save`: an optimizer's state to a safetensors file.
+pub struct OptimSave;
+
+impl PluginCommand for OptimSave {
+    type Plugin = NutorchPlugin;
+
+    fn name(&self) -> &str {
+        "nutorch optim save"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::Nothing)])
+            .required("optimizer", SyntaxShape::Record(vec![].into()), "an optimizer record")
+            .required("file", SyntaxShape::Filepath, "the .safetensors file to write (overwritten if it exists)")
+            .category(crate::commands::category())
+    }
+
+    fn description(&self) -> &str {
+        "Save an optimizer's state (moments, step counts, learning rate, schedule) to a safetensors file, to resume training later (torch.save(opt.state_dict()))."
+    }
+
+    fn extra_description(&self) -> &str {
+        "The state tensors keep their names (lr, 0.step, 0.exp_avg, …: the number is the \
+         parameter's index, as in PyTorch's optimizer state_dict); the hyperparameters, the \
+         schedule and the parameters' names go in the metadata. Save the model with \
+         nutorch nn save; resume with nutorch nn load and nutorch optim load <file> $model."
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        vec!["state_dict", "checkpoint", "resume", "torch.save"]
+    }
+
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
+        let value = args::positional(call, 0)?;
+        let opt = OptimRecord::parse(plugin, &value)?;
+        let path = super::file_path(engine, &args::positional(call, 1)?)?;
+        let mut tensors = opt.optimizer.state();
+        let mut metadata = std::collections::HashMap::from([
+            (OPTIMIZER_KEY.to_string(), opt.optimizer.spec().to_json()),
+            (
+                PARAMETERS_KEY.to_string(),
+                serde_json::to_string(&opt.param_ids.iter().map(|(n, _)| n).collect::<Vec<_>>()).unwrap_or_default(),
+            ),
+        ]);
+        if let Some((scheduler, epoch)) = &opt.scheduler {
+            metadata.insert(SCHEDULER_KEY.to_string(), scheduler.spec.to_json());
+            tensors.push((SCHEDULER_EPOCH.to_string(), epoch.shallow_clone()));
+        }
+        nutorch_nn::io::save_tensors(&path.item, &tensors, &metadata).at(path.span)?;
+        Ok(PipelineData::Empty)
+    }
+}
+
+/// `nutorch optim load`: an optimizer over a model, its state from a file.
+pub struct OptimLoad;
+
+impl PluginCommand for OptimLoad {
+    type Plugin = NutorchPlugin;
+
+    fn name(&self) -> &str {
+        "nutorch optim load"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Nothing, Type::record())])
+            .required("file", SyntaxShape::Filepath, "a file written by nutorch optim save")
+            .required("model", super::model_shape(), "the model it trains (its parameters must match the saved ones)")
+            .category(crate::commands::category())
+    }
+
+    fn description(&self) -> &str {
+        "An optimizer over a model's parameters with the state saved by nutorch optim save (opt.load_state_dict(...))."
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        vec!["load_state_dict", "checkpoint", "resume", "torch.load"]
+    }
+
+    fn run(
+        &self,
+        plugin: &NutorchPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
+        let head = call.head;
+        let path = super::file_path(engine, &args::positional(call, 0)?)?;
+        let model_value = args::positional(call, 1)?;
+        let model = ModelRecord::parse(plugin, &model_value)?;
+        model.make_trainable(model_value.span())?;
+        let file = nutorch_nn::io::load_tensors(&path.item).at(path.span)?;
+        let meta = |key: &str| {
+            file.metadata.get(key).ok_or_else(|| {
+                invalid(
+                    format!("this file has no `{key}` metadata: it was not written by nutorch optim save"),
+                    path.span,
+                )
+            })
+        };
+        let spec = OptimizerSpec::from_json(meta(OPTIMIZER_KEY)?).at(path.span)?;
+        let names: Vec<String> = serde_json::from_str(meta(PARAMETERS_KEY)?)
+            .map_err(|e| invalid(format!("unreadable parameter names: {e}"), path.span))?;
+        let model_names: Vec<&String> = model.param_ids.iter().map(|(n, _)| n).collect();
+        if names.iter().collect::<Vec<_>>() != model_names {
+            return Err(invalid(
+                format!(
+                    "the optimizer was saved for the parameters {} but this model has {}",
+                    names.join(", "),
+                    model_names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                model_value.span(),
+            ));
+        }
+        let mut tensors = file.tensors;
+        let epoch = tensors.remove(SCHEDULER_EPOCH);
+        let device = model.model.device();
+        let state: Vec<(String, Tensor)> = tensors
+            .into_iter()
+            .map(|(name, t)| {
+                // Moments live with their parameter; lr and step counts stay on the CPU.
+                let moves = name.contains('.') && !name.ends_with(".step");
+                Ok((name, if moves { t.f_to(device)? } else { t }))
+            })
+            .collect::<nutorch_core::Result<_>>()
+            .at(path.span)?;
+        // Validates names and shapes against a fresh optimizer over these parameters.
+        let optimizer = Optimizer::from_state(spec.clone(), model.model.parameters(), state).at(path.span)?;
+        let mut state_rec = Record::new();
+        for (name, tensor) in optimizer.state() {
+            state_rec.push(name, plugin.tensor_value(tensor, head)?);
+        }
+        let scheduler_value = match (file.metadata.get(SCHEDULER_KEY), epoch) {
+            (Some(json), Some(epoch)) => {
+                let scheduler = SchedulerSpec::from_json(json).at(path.span)?;
+                state_rec.push(SCHEDULER_EPOCH, plugin.tensor_value(epoch, head)?);
+                json_value(&scheduler.to_json(), head)
+            }
+            _ => Value::nothing(head),
+        };
+        let mut parameters = Record::new();
+        for (name, id) in &model.param_ids {
+            parameters.push(name.clone(), plugin.existing_tensor_value(id, head)?);
+        }
+        Ok(PipelineData::Value(
+            Value::record(
+                record! {
+                    "optimizer" => json_value(&spec.to_json(), head),
+                    "scheduler" => scheduler_value,
+                    "parameters" => Value::record(parameters, head),
+                    "state" => Value::record(state_rec, head),
+                },
+                head,
+            ),
+            None,
+        ))
+    }
+}
+
 /// `nutorch optim`: help for the family.
 pub struct OptimRoot;
 

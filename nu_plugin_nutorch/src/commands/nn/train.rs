@@ -216,4 +216,3 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
         .collect();
     Ok(Value::list(rows, head))
 }
-
