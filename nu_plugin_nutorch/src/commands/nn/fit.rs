@@ -3,7 +3,7 @@
 
 use super::forward::model_inputs_targets;
 use super::optim::OptimRecord;
-use super::progress::{Progress, ThreadCount};
+use super::progress::{threads_flag, Progress};
 use crate::args;
 use crate::errors::{invalid, labeled, At};
 use crate::plugin::NutorchPlugin;
@@ -173,14 +173,7 @@ impl PluginCommand for Fit {
             checked = nutorch_nn::fit::check_data(&mut model.model, &loss, &vx.item, &vy.item);
             checked.at(vx.span)?;
         }
-        let threads = match call.get_flag::<nu_protocol::Spanned<i64>>("threads")? {
-            None => None,
-            Some(n) if !(1..=1024).contains(&n.item) => {
-                return Err(invalid(format!("--threads must be between 1 and 1024, got {}", n.item), n.span))
-            }
-            Some(n) => Some(n.item as i32),
-        };
-        let _threads = threads.map(ThreadCount::set);
+        let _threads = threads_flag(call)?;
         let training_before = model.model.is_training();
         let quiet = call.has_flag("quiet")?;
         let mut progress = Progress::new("nutorch nn fit", !quiet);

@@ -57,3 +57,14 @@ impl Drop for ThreadCount {
         }
     }
 }
+
+/// `--threads N`: torch.set_num_threads(N) until the returned guard is dropped.
+pub fn threads_flag(call: &nu_plugin::EvaluatedCall) -> Result<Option<ThreadCount>, nu_protocol::LabeledError> {
+    match call.get_flag::<nu_protocol::Spanned<i64>>("threads")? {
+        None => Ok(None),
+        Some(n) if !(1..=1024).contains(&n.item) => {
+            Err(crate::errors::invalid(format!("--threads must be between 1 and 1024, got {}", n.item), n.span))
+        }
+        Some(n) => Ok(Some(ThreadCount::set(n.item as i32))),
+    }
+}

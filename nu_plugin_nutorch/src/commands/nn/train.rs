@@ -1,7 +1,7 @@
 //! `nutorch nn train`: full-batch training in one call, the loop in Rust (nutorch-nn).
 
 use super::forward::model_inputs_targets;
-use super::progress::{Progress, ThreadCount};
+use super::progress::{threads_flag, Progress};
 use crate::errors::{invalid, labeled, At};
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
@@ -149,13 +149,6 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
     if let (true, Some((_, span))) = (adam, momentum) {
         return Err(invalid("--momentum is for sgd; Adam has its own moment estimates", span));
     }
-    let threads = match call.get_flag::<Spanned<i64>>("threads")? {
-        None => None,
-        Some(n) if !(1..=1024).contains(&n.item) => {
-            return Err(invalid(format!("--threads must be between 1 and 1024, got {}", n.item), n.span))
-        }
-        Some(n) => Some(n.item as i32),
-    };
     let quiet = call.has_flag("quiet")?;
 
     let lr_span = lr.map(|(_, s)| s).unwrap_or(head);
@@ -178,7 +171,7 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
     };
     let mut optimizer = Optimizer::new(spec, model.model.parameters()).at(lr_span)?;
 
-    let _threads = threads.map(ThreadCount::set);
+    let _threads = threads_flag(call)?;
     let options = FitOptions { epochs: epochs as usize, batch_size: None, shuffle: false, seed: None };
     let mut progress = Progress::new("nutorch nn train", !quiet);
     let signals = engine.signals().clone();
