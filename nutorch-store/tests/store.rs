@@ -14,7 +14,7 @@ fn tensor(values: Buffer, shape: Vec<i64>, dtype: DType) -> Tensor {
     tensor_from_data(&Data { shape, values }, Some(dtype), Device::Cpu).unwrap()
 }
 
-/// A live pid that is not this process: the parent (cargo's test runner).
+/// The owner key of this test process: a live owner, whose part of the store is not reclaimed.
 fn owner() -> String {
     nutorch_store::owner_key(std::process::id())
 }

@@ -1,11 +1,11 @@
 use crate::args;
 use crate::errors::At;
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use crate::values::{data_from_value, value_from_data};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{Example, LabeledError, PipelineData, Signature, SyntaxShape, Type, Value};
-use nutorch_core::{autograd, tensor_from_data, tensor_to_data};
+use nutorch_core::tch::Device;
+use nutorch_core::{autograd, parse_device, tensor_from_data, tensor_to_data, DType};
 
 /// `nutorch tovalue`: tensor → Nushell data (Tensor.tolist).
 pub struct ToValue;
@@ -61,21 +61,19 @@ impl PluginCommand for ToValue {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let value = args::piped_or_positional(
-                input,
-                call,
-                0,
-                "Missing tensor",
-                "this command needs a tensor from the pipeline or as its first argument",
-            )?;
-            match value {
-                // A plain string is a tensor id; inside lists and records, only tensors convert.
-                Value::String { .. } => tensor_values(plugin, &value, call.head),
-                other => nested_values(plugin, other, call.head),
-            }
-            .map(|v| PipelineData::Value(v, None))
-        })
+        let value = args::piped_or_positional(
+            input,
+            call,
+            0,
+            "Missing tensor",
+            "this command needs a tensor from the pipeline or as its first argument",
+        )?;
+        match value {
+            // A plain string is a tensor id; inside lists and records, only tensors convert.
+            Value::String { .. } => tensor_values(plugin, &value, call.head),
+            other => nested_values(plugin, other, call.head),
+        }
+        .map(|v| PipelineData::Value(v, None))
     }
 }
 
@@ -165,22 +163,20 @@ impl PluginCommand for FromValue {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let value = args::piped_or_positional(
-                input,
-                call,
-                0,
-                "Missing data",
-                "pipe in a number or a list, or pass it as an argument",
-            )?;
-            let data = data_from_value(&value)?;
-            let dtype = args::dtype_flag(call)?;
-            let device = args::device_flag(call)?;
-            let tensor = tensor_from_data(&data, dtype, device).at(value.span())?;
-            let tensor = autograd::set_requires_grad(tensor, call.has_flag("requires-grad")?)
-                .at(call.get_flag_span("requires-grad").unwrap_or(call.head))?;
-            Ok(PipelineData::Value(plugin.tensor_value(tensor, call.head)?, None))
-        })
+        let value = args::piped_or_positional(
+            input,
+            call,
+            0,
+            "Missing data",
+            "pipe in a number or a list, or pass it as an argument",
+        )?;
+        let data = data_from_value(&value)?;
+        let dtype = args::named_flag(call, "dtype", DType::parse)?.map(|d| d.item);
+        let device = args::named_flag(call, "device", parse_device)?.map_or(Device::Cpu, |d| d.item);
+        let tensor = tensor_from_data(&data, dtype, device).at(value.span())?;
+        let tensor = autograd::set_requires_grad(tensor, call.has_flag("requires-grad")?)
+            .at(call.get_flag_span("requires-grad").unwrap_or(call.head))?;
+        Ok(PipelineData::Value(plugin.tensor_value(tensor, call.head)?, None))
     }
 
     #[allow(deprecated)]
