@@ -7,7 +7,7 @@ use crate::tensor_value::TensorValue;
 use nu_plugin::EvaluatedCall;
 use nu_protocol::{FromValue, LabeledError, PipelineData, Span, Spanned, Value};
 use nutorch_core::tch::{Device, Tensor};
-use nutorch_core::{device, Number};
+use nutorch_core::{device, DType, Number};
 
 /// A number argument (int or float kept apart, as PyTorch distinguishes them).
 pub fn number(value: &Value) -> Result<Number, LabeledError> {
@@ -50,7 +50,12 @@ pub fn named_flag<T>(
     call.get_flag::<Value>(flag)?.map(|value| name_value(&value, parse)).transpose()
 }
 
-/// `--device <name>`, cpu when absent (the nn commands' default).
+/// `--dtype <name>`, None when absent.
+pub fn dtype_flag(call: &EvaluatedCall) -> Result<Option<DType>, LabeledError> {
+    Ok(named_flag(call, "dtype", DType::parse)?.map(|d| d.item))
+}
+
+/// `--device <name>`, cpu when absent.
 pub fn device_flag(call: &EvaluatedCall) -> Result<Device, LabeledError> {
     Ok(named_flag(call, "device", device::parse_device)?.map_or(Device::Cpu, |d| d.item))
 }

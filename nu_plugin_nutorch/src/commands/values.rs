@@ -4,8 +4,7 @@ use crate::plugin::NutorchPlugin;
 use crate::values::{data_from_value, value_from_data};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{Example, LabeledError, PipelineData, Signature, SyntaxShape, Type, Value};
-use nutorch_core::tch::Device;
-use nutorch_core::{autograd, parse_device, tensor_from_data, tensor_to_data, DType};
+use nutorch_core::{autograd, tensor_from_data, tensor_to_data};
 
 /// `nutorch tovalue`: tensor → Nushell data (Tensor.tolist).
 pub struct ToValue;
@@ -171,8 +170,8 @@ impl PluginCommand for FromValue {
             "pipe in a number or a list, or pass it as an argument",
         )?;
         let data = data_from_value(&value)?;
-        let dtype = args::named_flag(call, "dtype", DType::parse)?.map(|d| d.item);
-        let device = args::named_flag(call, "device", parse_device)?.map_or(Device::Cpu, |d| d.item);
+        let dtype = args::dtype_flag(call)?;
+        let device = args::device_flag(call)?;
         let tensor = tensor_from_data(&data, dtype, device).at(value.span())?;
         let tensor = autograd::set_requires_grad(tensor, call.has_flag("requires-grad")?)
             .at(call.get_flag_span("requires-grad").unwrap_or(call.head))?;
