@@ -6,11 +6,12 @@
 //!    linker's default `--as-needed` would drop it and CUDA would look absent on a GPU machine.
 //!
 //! `DEP_TCH_LIBTORCH_LIB` comes from torch-sys (links = "tch"), which is why each of these
-//! crates depends on torch-sys directly.
+//! crates depends on torch-sys directly. A crate with more to do in its build script includes
+//! this file as a module and calls its `main` (nu_plugin_nutorch/build.rs).
 
 use std::path::Path;
 
-fn main() {
+pub fn main() {
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
     let Ok(lib_dir) = std::env::var("DEP_TCH_LIBTORCH_LIB") else {
         println!("cargo:warning=torch-sys did not report libtorch's lib directory; binaries will need LD_LIBRARY_PATH");

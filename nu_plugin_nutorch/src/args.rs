@@ -5,16 +5,9 @@ use crate::errors::{invalid, At};
 use crate::plugin::NutorchPlugin;
 use crate::tensor_value::TensorValue;
 use nu_plugin::EvaluatedCall;
-use nu_protocol::{LabeledError, PipelineData, Span, Spanned, SyntaxShape, Value};
+use nu_protocol::{FromValue, LabeledError, PipelineData, Span, Spanned, Value};
 use nutorch_core::tch::{Device, Tensor};
 use nutorch_core::{device, DType, Number};
-
-/// A positional that takes `shape`, or a tensor in its place (the first positional doubles as
-/// the tensor when none is piped in). Listing `shape` first keeps negative numbers such as
-/// `-1` parsing as numbers rather than as flags.
-pub fn or_tensor(shape: SyntaxShape) -> SyntaxShape {
-    SyntaxShape::OneOf(vec![shape, SyntaxShape::Any])
-}
 
 /// A number argument (int or float kept apart, as PyTorch distinguishes them).
 pub fn number(value: &Value) -> Result<Number, LabeledError> {
@@ -37,20 +30,34 @@ pub fn int(value: &Value) -> Result<i64, LabeledError> {
     }
 }
 
-/// `--dtype <name>`, if given.
-pub fn dtype_flag(call: &EvaluatedCall) -> Result<Option<DType>, LabeledError> {
-    let Some(value) = call.get_flag_value("dtype") else { return Ok(None) };
-    let span = value.span();
-    let name = value.coerce_str().map_err(|_| invalid("--dtype takes a dtype name such as float32", span))?;
-    DType::parse(&name).map(Some).at(span)
+/// A name that `parse` reads (a dtype, a device), labelled at the value: the one way every
+/// command reads `--dtype`/`--device` values (hand-written commands and catalog ops alike).
+/// A value that is not a string is Nushell's conversion error.
+pub fn name_value<T>(value: &Value, parse: fn(&str) -> nutorch_core::Result<T>) -> Result<Spanned<T>, LabeledError> {
+    let name = Spanned::<String>::from_value(value.clone())?;
+    let item = parse(&name.item).at(name.span)?;
+    Ok(Spanned { item, span: name.span })
 }
 
-/// `--device <name>`, cpu when absent; an unavailable device is an error naming what exists.
+/// A flag whose value is a name that `parse` reads, e.g. `named_flag(call, "dtype",
+/// DType::parse)` or `named_flag(call, "device", parse_device)` (an unavailable device is an
+/// error naming what exists): the value and where it was written, None when absent.
+pub fn named_flag<T>(
+    call: &EvaluatedCall,
+    flag: &str,
+    parse: fn(&str) -> nutorch_core::Result<T>,
+) -> Result<Option<Spanned<T>>, LabeledError> {
+    call.get_flag::<Value>(flag)?.map(|value| name_value(&value, parse)).transpose()
+}
+
+/// `--dtype <name>`, None when absent.
+pub fn dtype_flag(call: &EvaluatedCall) -> Result<Option<DType>, LabeledError> {
+    Ok(named_flag(call, "dtype", DType::parse)?.map(|d| d.item))
+}
+
+/// `--device <name>`, cpu when absent.
 pub fn device_flag(call: &EvaluatedCall) -> Result<Device, LabeledError> {
-    let Some(value) = call.get_flag_value("device") else { return Ok(Device::Cpu) };
-    let span = value.span();
-    let name = value.coerce_str().map_err(|_| invalid("--device takes a device name such as cpu or cuda:0", span))?;
-    device::parse_device(&name).at(span)
+    Ok(named_flag(call, "device", device::parse_device)?.map_or(Device::Cpu, |d| d.item))
 }
 
 /// A tensor held by Nushell: a tensor custom value, or its id as a plain string.
@@ -71,30 +78,6 @@ pub fn tensor(plugin: &NutorchPlugin, value: &Value) -> Result<Spanned<Tensor>, 
     let id = tensor_id(value)?;
     let tensor = plugin.tensor(&id.item).at(id.span)?;
     Ok(Spanned { item: tensor, span: id.span })
-}
-
-/// The tensor a command works on: from the pipeline, else its first positional argument.
-/// Returns the tensor and how many positionals it used (0 or 1), so the caller knows where
-/// its own arguments start.
-pub fn input_tensor(
-    plugin: &NutorchPlugin,
-    call: &EvaluatedCall,
-    input: &PipelineData,
-) -> Result<(Spanned<Tensor>, usize), LabeledError> {
-    if let PipelineData::Value(value, _) = input {
-        if !matches!(value, Value::Nothing { .. }) {
-            return Ok((tensor(plugin, value)?, 0));
-        }
-    }
-    match call.nth(0) {
-        Some(first) if is_tensor_like(&first) => Ok((tensor(plugin, &first)?, 1)),
-        _ => Err(LabeledError::new("Missing tensor")
-            .with_label("this command needs a tensor from the pipeline or as its first argument", call.head)),
-    }
-}
-
-fn is_tensor_like(value: &Value) -> bool {
-    matches!(value, Value::Custom { .. } | Value::String { .. })
 }
 
 /// The one value piped in, if any.

@@ -3,7 +3,7 @@
 use nu_protocol::{LabeledError, Span};
 use nutorch_core::Error;
 
-/// A title for the error box, by kind of mistake.
+/// A title for the error box, by kind of mistake (context in front does not change it).
 fn title(err: &Error) -> &'static str {
     match err {
         Error::Torch(_) => "PyTorch error",
@@ -13,7 +13,9 @@ fn title(err: &Error) -> &'static str {
         Error::Argument(_) => "Invalid argument",
         Error::NotFound(_) => "Tensor not found",
         Error::Store(_) => "Tensor store error",
-        Error::Io(_) => "I/O error",
+        Error::Io(_) | Error::File { .. } => "I/O error",
+        Error::Library { .. } => "Tensor store error",
+        Error::Context { source, .. } => title(source),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The last line of defence: a panic inside a command becomes an error instead of killing
-//! the plugin process (and every tensor it holds).
+//! the plugin process (and every tensor it holds). `NutorchPlugin::run_guarded` puts it
+//! around every command (commands/mod.rs, `Tracked`) and every custom-value hook, so a
+//! command needs no guard of its own.
 
 use nu_protocol::{LabeledError, Span};
 use std::panic::{catch_unwind, AssertUnwindSafe};

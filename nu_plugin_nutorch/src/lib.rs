@@ -4,18 +4,22 @@
 //! live) and nutorch-nn (networks). This crate knows Nushell: commands, signatures, the tensor
 //! custom value, value ⇄ tensor conversion and errors with spans.
 
-pub mod args;
+//!
+//! Its public API is what the binary (main.rs) and the tests use: [`NutorchPlugin`], the
+//! OpenMP pre-init hook and the completions; everything else is `pub(crate)`, so that code
+//! nothing calls is reported as dead.
+
+pub(crate) mod args;
 pub mod commands;
-pub mod custom_ops;
-pub mod errors;
-pub mod grad_mode;
-pub mod guard;
+pub(crate) mod custom_ops;
+pub(crate) mod errors;
+pub(crate) mod grad_mode;
+pub(crate) mod guard;
 pub mod openmp;
-pub mod plot;
-pub mod plugin;
-pub mod settings;
-pub mod tensor_value;
-pub mod values;
+pub(crate) mod plot;
+pub(crate) mod plugin;
+pub(crate) mod settings;
+pub(crate) mod tensor_value;
+pub(crate) mod values;
 
 pub use plugin::NutorchPlugin;
-pub use tensor_value::TensorValue;

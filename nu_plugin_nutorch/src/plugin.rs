@@ -42,7 +42,7 @@ impl NutorchPlugin {
     }
 
     /// Opens the store with the settings the engine gives (once per process).
-    pub fn configure(&self, engine: &EngineInterface) {
+    pub(crate) fn configure(&self, engine: &EngineInterface) {
         self.store.get_or_init(|| self.open_store(Some(engine)));
     }
 
@@ -56,8 +56,24 @@ impl NutorchPlugin {
         store
     }
 
+    /// Runs a command or a custom-value hook: the store opened with the engine's settings and
+    /// marked busy while `body` runs (the idle spill waits), and a panic in `body` turned into
+    /// an error labelled at `span` (the plugin and its tensors survive it).
+    pub(crate) fn run_guarded<T>(
+        &self,
+        engine: &EngineInterface,
+        span: Span,
+        body: impl FnOnce() -> std::result::Result<T, LabeledError>,
+    ) -> std::result::Result<T, LabeledError> {
+        crate::guard::guard(span, || {
+            self.configure(engine);
+            let _active = self.store().command();
+            body()
+        })
+    }
+
     /// The plugin-wide no-grad state that every op honours.
-    pub fn grad_mode(&self) -> &GradMode {
+    pub(crate) fn grad_mode(&self) -> &GradMode {
         &self.grad_mode
     }
 
@@ -65,18 +81,13 @@ impl NutorchPlugin {
         self.store.get_or_init(|| self.open_store(None))
     }
 
-    /// Kept for callers that think of the store as the registry of tensors.
-    pub fn registry(&self) -> &Store {
-        self.store()
-    }
-
     /// The tensor stored under `id` (reloaded from disk after a restart).
-    pub fn tensor(&self, id: &str) -> Result<Tensor> {
+    pub(crate) fn tensor(&self, id: &str) -> Result<Tensor> {
         self.store().get(id)
     }
 
     /// Stores a new tensor and returns the value that Nushell will hold for it.
-    pub fn tensor_value(&self, tensor: Tensor, span: Span) -> std::result::Result<Value, LabeledError> {
+    pub(crate) fn tensor_value(&self, tensor: Tensor, span: Span) -> std::result::Result<Value, LabeledError> {
         let info = TensorInfo::of(&tensor).at(span)?;
         let store = self.store();
         let id = store.insert(tensor);
@@ -86,7 +97,7 @@ impl NutorchPlugin {
 
     /// A new Nushell value for a tensor that is already stored (e.g. returned after an
     /// in-place change): it counts as one more reference.
-    pub fn existing_tensor_value(&self, id: &str, span: Span) -> std::result::Result<Value, LabeledError> {
+    pub(crate) fn existing_tensor_value(&self, id: &str, span: Span) -> std::result::Result<Value, LabeledError> {
         let store = self.store();
         let tensor = store.get(id).at(span)?;
         let info = TensorInfo::of(&tensor).at(span)?;
@@ -135,10 +146,8 @@ impl Plugin for NutorchPlugin {
         engine: &EngineInterface,
         custom_value: Spanned<Box<dyn CustomValue>>,
     ) -> std::result::Result<Value, LabeledError> {
-        self.configure(engine);
-        let _active = self.store().command();
         let span = custom_value.span;
-        crate::guard::guard(span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
+        self.run_guarded(engine, span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
             Some(t) => Ok(self.summary(t, span)),
             None => custom_value.item.to_base_value(span).map_err(LabeledError::from),
         })
@@ -151,9 +160,7 @@ impl Plugin for NutorchPlugin {
         operator: Spanned<nu_protocol::ast::Operator>,
         right: Value,
     ) -> std::result::Result<Value, LabeledError> {
-        self.configure(engine);
-        let _active = self.store().command();
-        crate::guard::guard(operator.span, || match left.item.as_any().downcast_ref::<TensorValue>() {
+        self.run_guarded(engine, operator.span, || match left.item.as_any().downcast_ref::<TensorValue>() {
             Some(t) => crate::custom_ops::operation(self, t, left.span, operator, right),
             None => Err(LabeledError::new("Unsupported operation").with_label("not a tensor", left.span)),
         })
@@ -166,9 +173,7 @@ impl Plugin for NutorchPlugin {
         index: Spanned<usize>,
         optional: bool,
     ) -> std::result::Result<Value, LabeledError> {
-        self.configure(engine);
-        let _active = self.store().command();
-        crate::guard::guard(index.span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
+        self.run_guarded(engine, index.span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
             Some(t) => crate::custom_ops::follow_int(self, t, custom_value.span, index, optional),
             None => Err(LabeledError::new("Unsupported cell path").with_label("not a tensor", custom_value.span)),
         })
@@ -182,9 +187,7 @@ impl Plugin for NutorchPlugin {
         optional: bool,
         casing: nu_protocol::casing::Casing,
     ) -> std::result::Result<Value, LabeledError> {
-        self.configure(engine);
-        let _active = self.store().command();
-        crate::guard::guard(column_name.span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
+        self.run_guarded(engine, column_name.span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
             Some(t) => crate::custom_ops::follow_string(self, t, custom_value.span, column_name, optional, casing),
             None => Err(LabeledError::new("Unsupported cell path").with_label("not a tensor", custom_value.span)),
         })
@@ -195,9 +198,7 @@ impl Plugin for NutorchPlugin {
         engine: &EngineInterface,
         custom_value: Box<dyn CustomValue>,
     ) -> std::result::Result<(), LabeledError> {
-        self.configure(engine);
-        let _active = self.store().command();
-        crate::guard::guard(Span::unknown(), || {
+        self.run_guarded(engine, Span::unknown(), || {
             if let Some(t) = custom_value.as_any().downcast_ref::<TensorValue>() {
                 // Errors here have nowhere to go but the engine's log; the tensor stays stored.
                 let _ = self.store().release(&t.id);

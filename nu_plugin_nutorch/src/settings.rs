@@ -19,7 +19,7 @@ pub fn store_config(settings: Option<&Value>) -> StoreConfig {
     let mut config = StoreConfig::default();
     let Some(Value::Record { val, .. }) = settings else { return config };
     if std::env::var_os(STORE_DIR_ENV).is_none() {
-        if let Some(Ok(dir)) = val.get("store_dir").map(|v| v.coerce_str()) {
+        if let Some(dir) = val.get("store_dir").and_then(|v| v.coerce_str().ok()) {
             config.dir = PathBuf::from(expand_home(&dir));
         }
     }

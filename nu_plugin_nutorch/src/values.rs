@@ -76,9 +76,18 @@ fn collect(
             ),
             leaf.span(),
         )),
-        Value::Int { val, .. } => Ok(out.push(Leaf::Int(*val))),
-        Value::Float { val, .. } => Ok(out.push(Leaf::Float(*val))),
-        Value::Bool { val, .. } => Ok(out.push(Leaf::Bool(*val))),
+        Value::Int { val, .. } => {
+            out.push(Leaf::Int(*val));
+            Ok(())
+        }
+        Value::Float { val, .. } => {
+            out.push(Leaf::Float(*val));
+            Ok(())
+        }
+        Value::Bool { val, .. } => {
+            out.push(Leaf::Bool(*val));
+            Ok(())
+        }
         other => Err(LabeledError::new("Invalid value").with_label(
             format!("expected a number or bool{}, found {}", at(position), other.get_type()),
             other.span(),

@@ -9,6 +9,10 @@ use nu_protocol::Value;
 #[test]
 fn every_example_gives_its_result() {
     let (plugin, mut test) = plugin_test();
+    // Examples that write files (the plots) write them into a temporary current directory,
+    // not into the source tree.
+    let cwd = tempfile::tempdir().expect("temp dir");
+    test.engine_state_mut().add_env_var("PWD".into(), Value::test_string(cwd.path().to_string_lossy()));
     // Every command is tried, so that one run names every failing example.
     let failed: Vec<String> = plugin
         .commands()
@@ -17,6 +21,9 @@ fn every_example_gives_its_result() {
         .map(|command| command.name().to_string())
         .collect();
     assert!(failed.is_empty(), "examples failed (details above) for: {}", failed.join(", "));
+    for png in ["blobs.png", "loss.png", "boundary.png"] {
+        assert!(cwd.path().join(png).is_file(), "the plot examples wrote no {png}");
+    }
 }
 
 #[test]
@@ -40,9 +47,15 @@ fn tensors_come_from_pipeline_or_first_argument_or_id_string() {
     let piped = eval(&mut test, "nutorch fromvalue [1 2] | nutorch repeat 2 | nutorch tovalue").unwrap();
     let positional =
         eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t 2 | nutorch tovalue").unwrap();
-    let by_id = eval(&mut test, "let t = (nutorch fromvalue [1 2]); let id = ($t | nutorch tovalue | ignore; 'x'); nutorch tovalue (nutorch fromvalue [1 2 1 2])").unwrap();
+    let by_id = eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t.id 2 | nutorch tovalue").unwrap();
+    let piped_id =
+        eval(&mut test, "let t = (nutorch fromvalue [1 2]); $t.id | nutorch repeat 2 | nutorch tovalue").unwrap();
+    let ids_are_strings = eval(&mut test, "let t = (nutorch fromvalue [1 2]); ($t.id | describe) == string").unwrap();
+    assert_eq!(ids_are_strings, Value::test_bool(true));
+    assert_eq!(piped, Value::test_list([1, 2, 1, 2].into_iter().map(Value::test_int).collect()));
     assert_eq!(piped, positional);
     assert_eq!(piped, by_id);
+    assert_eq!(piped, piped_id);
 }
 
 #[test]
@@ -100,9 +113,16 @@ fn user_mistakes_are_labelled_errors() {
 
 #[test]
 fn errors_leave_earlier_tensors_intact() {
-    let (plugin, mut test) = plugin_test();
-    let before = plugin.registry().len();
-    let v = eval(&mut test, "let a = (nutorch fromvalue [1 2 3]); try { nutorch linspace 0 1 -5 }; try { $a | nutorch repeat -1 }; $a | nutorch tovalue").unwrap();
-    assert_eq!(v, Value::test_list(vec![Value::test_int(1), Value::test_int(2), Value::test_int(3)]));
-    assert!(plugin.registry().len() >= before);
+    let (_, mut test) = plugin_test();
+    // The failed calls neither lose a tensor nor leave one behind: the store holds as many
+    // tensors after them as before, and `a` still reads.
+    let v = eval(
+        &mut test,
+        "let a = (nutorch fromvalue [1 2 3]); let before = (nutorch store).tensors; \
+         try { nutorch linspace 0 1 -5 }; try { $a | nutorch repeat -1 }; \
+         [((nutorch store).tensors - $before) ($a.id in (nutorch ls).id) ($a | nutorch tovalue)]",
+    )
+    .unwrap();
+    let ints = |v: &[i64]| Value::test_list(v.iter().map(|&i| Value::test_int(i)).collect());
+    assert_eq!(v, Value::test_list(vec![Value::test_int(0), Value::test_bool(true), ints(&[1, 2, 3])]));
 }

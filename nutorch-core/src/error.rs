@@ -28,6 +28,73 @@ pub enum Error {
     /// An I/O error, with what was being done.
     #[error("{0}")]
     Io(String),
+    /// An I/O error that keeps its cause: what was being done, then the OS's message
+    /// (see [`Error::io`]).
+    #[error("{context}: {source}")]
+    File {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A failure of a library under the store or the model files (sled, safetensors) that
+    /// keeps its cause: what was being done, then the library's message (see [`Error::store`]).
+    #[error("{context}: {source}")]
+    Library {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Another error with what was being done in front of it: `tensor 3f2a…: reading …`
+    /// (see [`Error::context`]). It is an error of the same kind as the one inside.
+    #[error("{context}: {source}")]
+    Context {
+        context: String,
+        #[source]
+        source: Box<Error>,
+    },
+}
+
+impl Error {
+    /// An I/O error with what was being done (`"writing /x/y.tmp"`).
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::File { context: context.into(), source }
+    }
+
+    /// A sled or safetensors error with what was being done (`"opening the index"`).
+    pub fn store(context: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error::Library { context: context.into(), source: source.into() }
+    }
+
+    /// This error with `context` in front of its message, its kind unchanged: the one way to
+    /// prefix a message (instead of rebuilding each variant).
+    pub fn context(self, context: impl Into<String>) -> Error {
+        Error::Context { context: context.into(), source: Box::new(self) }
+    }
+
+    /// The error under every [`Error::Context`]: what kind of error this is.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Context { source, .. } => source.root(),
+            other => other,
+        }
+    }
+}
+
+/// `.context(...)` on results: prefixes the error's message with what was being done.
+pub trait Context<T> {
+    fn context(self, context: impl Into<String>) -> Result<T>;
+    /// As `context`, the text built only when there is an error.
+    fn with_context<C: Into<String>>(self, context: impl FnOnce() -> C) -> Result<T>;
+}
+
+impl<T, E: Into<Error>> Context<T> for std::result::Result<T, E> {
+    fn context(self, context: impl Into<String>) -> Result<T> {
+        self.map_err(|e| e.into().context(context))
+    }
+
+    fn with_context<C: Into<String>>(self, context: impl FnOnce() -> C) -> Result<T> {
+        self.map_err(|e| e.into().context(context()))
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -57,5 +124,20 @@ mod tests {
     fn torch_messages_lose_their_backtrace() {
         let raw = "Internal torch error: The size of tensor a (3) must match the size of tensor b (4)\nException raised from infer_size_impl at ...\nframe #0: ...";
         assert_eq!(clean_torch_message(raw), "The size of tensor a (3) must match the size of tensor b (4)");
+    }
+
+    #[test]
+    fn context_prefixes_the_message_and_keeps_kind_and_cause() {
+        use std::error::Error as _;
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let err: Result<()> = Err(Error::io("reading /s/t.safetensors", missing));
+        let err = err.context("tensor 3f2a").unwrap_err();
+        assert_eq!(err.to_string(), "tensor 3f2a: reading /s/t.safetensors: no such file");
+        assert!(matches!(err.root(), Error::File { .. }));
+        let io = err.source().and_then(|e| e.source()).and_then(|e| e.downcast_ref::<std::io::Error>());
+        assert_eq!(io.map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+        let plain = Error::Device("cuda:3 is not available".into()).context("tensor 3f2a");
+        assert_eq!(plain.to_string(), "tensor 3f2a: cuda:3 is not available");
+        assert!(matches!(plain.root(), Error::Device(_)));
     }
 }

@@ -1,8 +1,10 @@
 //! nutorch-core: the libtorch side of nutorch.
 //!
 //! It knows tch and PyTorch's vocabulary (dtype and device names), owns the workspace's one
-//! error type, and converts tensors to and from plain data in bulk. It knows nothing of
-//! Nushell, files or the store.
+//! error type, and converts tensors to and from plain data in bulk. It does not depend on
+//! Nushell, the store or its files. The op catalog is the one place that speaks the front
+//! end's syntax: its examples are the plugin commands' examples (`nutorch add ...`), and its
+//! notes and some argument errors name flags as the commands spell them (`--min`).
 
 pub mod autograd;
 pub mod catalog;

@@ -146,11 +146,11 @@ pub fn fit<M: Module + ?Sized>(
     x: &Tensor,
     y: &Tensor,
     validation: Option<(&Tensor, &Tensor)>,
-    mut scheduler: Option<&mut Scheduler>,
+    scheduler: Option<&mut Scheduler>,
     options: &FitOptions,
     on_batch: &mut dyn FnMut(&BatchProgress) -> ControlFlow<()>,
 ) -> Result<FitOutcome> {
-    let outcome = fit_loop(model, optimizer, loss, x, y, validation, scheduler.as_deref_mut(), options, on_batch);
+    let outcome = fit_loop(model, optimizer, loss, x, y, validation, scheduler, options, on_batch);
     // However the loop ended, the state tensors get the step counts of the updates made.
     optimizer.write_steps()?;
     outcome

@@ -160,7 +160,7 @@ impl Registry {
                 Some(TensorEntry { id: id.clone(), info, refs: slot.refs, last_used: slot.last_used })
             })
             .collect();
-        rows.sort_by(|a, b| b.last_used.cmp(&a.last_used));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last_used));
         rows
     }
 }

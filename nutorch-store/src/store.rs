@@ -328,7 +328,7 @@ impl Store {
                 });
             }
         }
-        rows.sort_by(|a, b| b.last_used.cmp(&a.last_used));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last_used));
         Ok(rows)
     }
 

@@ -1,7 +1,7 @@
 use crate::errors::invalid;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
-use nu_protocol::{Example, LabeledError, PipelineData, Signature, SyntaxShape, Type, Value};
+use nu_protocol::{Example, LabeledError, PipelineData, Signature, Spanned, SyntaxShape, Type, Value};
 
 /// `nutorch alias-module [prefix]`: a Nushell module that shortens `nutorch <verb>` to
 /// `<prefix> <verb>`.
@@ -54,9 +54,9 @@ impl PluginCommand for AliasModule {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "nutorch alias-module nt | save -f nt.nu; use nt.nu *; nt linspace 0 1 3 | nt tovalue",
-            description: "Import the aliases, then use them",
-            result: None,
+            example: "(nutorch alias-module nt) =~ 'export alias \"nt linspace\" = nutorch linspace'",
+            description: "The module makes `nt linspace` mean `nutorch linspace`",
+            result: Some(Value::test_bool(true)),
         }]
     }
 
@@ -67,10 +67,8 @@ impl PluginCommand for AliasModule {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        let prefix = match call.nth(0) {
-            Some(v) => {
-                let span = v.span();
-                let text = v.coerce_into_string().map_err(|_| invalid("the prefix must be a string", span))?;
+        let prefix = match call.opt::<Spanned<String>>(0)? {
+            Some(Spanned { item: text, span }) => {
                 if text.is_empty() || !text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
                     return Err(invalid("the prefix must be a plain word (letters, digits, _ or -)", span));
                 }

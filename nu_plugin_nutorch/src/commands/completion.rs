@@ -11,7 +11,7 @@ fn suggestion(value: &str, description: Option<String>) -> DynamicSuggestion {
     DynamicSuggestion { value: value.to_string(), description, ..Default::default() }
 }
 
-pub fn dtypes() -> Vec<DynamicSuggestion> {
+pub(crate) fn dtypes() -> Vec<DynamicSuggestion> {
     DType::all_names()
         .into_iter()
         .map(|name| {
@@ -22,7 +22,7 @@ pub fn dtypes() -> Vec<DynamicSuggestion> {
         .collect()
 }
 
-pub fn devices() -> Vec<DynamicSuggestion> {
+pub(crate) fn devices() -> Vec<DynamicSuggestion> {
     available_devices().into_iter().map(|d| suggestion(&d.name, d.description)).collect()
 }
 
@@ -42,7 +42,7 @@ pub fn complete(args: &[ArgSpec], arg_type: &ArgType) -> Option<Vec<DynamicSugge
 }
 
 /// Completions for the plain `--dtype`/`--device` flags of hand-written commands.
-pub fn dtype_or_device(arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
+pub(crate) fn dtype_or_device(arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
     match arg_type {
         ArgType::Flag(flag) if flag.trim_start_matches('-') == "dtype" => Some(dtypes()),
         ArgType::Flag(flag) if flag.trim_start_matches('-') == "device" => Some(devices()),

@@ -1,4 +1,3 @@
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Type, Value};
@@ -30,9 +29,9 @@ impl PluginCommand for Devices {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "nutorch devices",
-            description: "List the devices (the first row is always cpu)",
-            result: None,
+            example: "(nutorch devices).0.name",
+            description: "The first device is always cpu",
+            result: Some(Value::test_string("cpu")),
         }]
     }
 
@@ -43,23 +42,21 @@ impl PluginCommand for Devices {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let span = call.head;
-            let rows = available_devices()
-                .into_iter()
-                .map(|d| {
-                    Value::record(
-                        record! {
-                            "name" => Value::string(d.name, span),
-                            "type" => Value::string(d.kind, span),
-                            "description" => d.description.map(|s| Value::string(s, span)).unwrap_or(Value::nothing(span)),
-                            "memory" => d.total_memory.map(|b| Value::filesize(b as i64, span)).unwrap_or(Value::nothing(span)),
-                        },
-                        span,
-                    )
-                })
-                .collect();
-            Ok(PipelineData::Value(Value::list(rows, span), None))
-        })
+        let span = call.head;
+        let rows = available_devices()
+            .into_iter()
+            .map(|d| {
+                Value::record(
+                    record! {
+                        "name" => Value::string(d.name, span),
+                        "type" => Value::string(d.kind, span),
+                        "description" => d.description.map(|s| Value::string(s, span)).unwrap_or(Value::nothing(span)),
+                        "memory" => d.total_memory.map(|b| Value::filesize(b as i64, span)).unwrap_or(Value::nothing(span)),
+                    },
+                    span,
+                )
+            })
+            .collect();
+        Ok(PipelineData::Value(Value::list(rows, span), None))
     }
 }

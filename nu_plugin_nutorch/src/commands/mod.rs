@@ -3,10 +3,10 @@
 mod alias_module;
 pub mod completion;
 mod devices;
-pub mod nn;
+pub(crate) mod nn;
 mod no_grad;
-pub mod op;
-pub mod op_args;
+pub(crate) mod op;
+pub(crate) mod op_args;
 mod ops_list;
 mod plot;
 mod root;
@@ -21,7 +21,7 @@ use nu_protocol::{Category, Example, LabeledError, PipelineData, Signature, Type
 type Command = Box<dyn PluginCommand<Plugin = NutorchPlugin>>;
 
 /// Every command, each wrapped so that the store knows when commands run.
-pub fn all() -> Vec<Command> {
+pub(crate) fn all() -> Vec<Command> {
     commands().into_iter().map(|inner| Box::new(Tracked { inner }) as Command).collect()
 }
 
@@ -51,17 +51,18 @@ fn commands() -> Vec<Command> {
 }
 
 /// The category every nutorch command is listed under in `help commands`.
-pub fn category() -> Category {
+pub(crate) fn category() -> Category {
     Category::Custom("nutorch".into())
 }
 
 /// The type of a tensor in signatures.
-pub fn tensor_type() -> Type {
+pub(crate) fn tensor_type() -> Type {
     Type::Custom("tensor".into())
 }
 
-/// Runs a command with the store configured from the engine's settings and marked busy, so
-/// that the idle spill waits until no command runs.
+/// Runs a command through [`NutorchPlugin::run_guarded`]: the store configured from the
+/// engine's settings and marked busy (the idle spill waits until no command runs), and a panic
+/// turned into an error (the one panic guard of every command).
 struct Tracked {
     inner: Command,
 }
@@ -100,9 +101,7 @@ impl PluginCommand for Tracked {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        plugin.configure(engine);
-        let _active = plugin.store().command();
-        self.inner.run(plugin, engine, call, input)
+        plugin.run_guarded(engine, call.head, || self.inner.run(plugin, engine, call, input))
     }
 
     #[allow(deprecated)]

@@ -195,7 +195,7 @@ impl PluginCommand for IsGradEnabled {
 fn retain_tensors(plugin: &NutorchPlugin, value: &Value) {
     match value {
         Value::Custom { val, .. } => {
-            if let Some(t) = val.as_any().downcast_ref::<crate::TensorValue>() {
+            if let Some(t) = val.as_any().downcast_ref::<crate::tensor_value::TensorValue>() {
                 let _ = plugin.store().retain(&t.id);
             }
         }

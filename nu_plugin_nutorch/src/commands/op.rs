@@ -4,7 +4,6 @@
 
 use super::op_args::{parse_call, Parsed};
 use crate::errors::labeled;
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use crate::values::json_to_value;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
@@ -232,11 +231,9 @@ impl PluginCommand for OpCommand {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let parsed = parse_call(self.spec, plugin, call, input)?;
-            let value = run_parsed(plugin, parsed, call.head)?;
-            Ok(PipelineData::Value(value, None))
-        })
+        let parsed = parse_call(self.spec, plugin, call, input)?;
+        let value = run_parsed(plugin, parsed, call.head)?;
+        Ok(PipelineData::Value(value, None))
     }
 
     #[allow(deprecated)]

@@ -6,7 +6,7 @@
 //! arguments are kebab-case flags. Every error is labelled at the argument that caused it.
 
 use crate::args;
-use crate::errors::{invalid, At};
+use crate::errors::invalid;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::EvaluatedCall;
 use nu_protocol::{LabeledError, PipelineData, Span, Value};
@@ -226,13 +226,7 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
                 Val::Str(text.into_owned())
             }
         },
-        Ty::DType => {
-            let name = value.coerce_str().map_err(|_| invalid("expected a dtype name such as float32", span))?;
-            Val::DType(DType::parse(&name).at(span)?)
-        }
-        Ty::Device => {
-            let name = value.coerce_str().map_err(|_| invalid("expected a device name such as cpu or cuda:0", span))?;
-            Val::Device(device::parse_device(&name).at(span)?)
-        }
+        Ty::DType => Val::DType(args::name_value(value, DType::parse)?.item),
+        Ty::Device => Val::Device(args::name_value(value, device::parse_device)?.item),
     })
 }

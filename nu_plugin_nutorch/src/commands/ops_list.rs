@@ -1,4 +1,3 @@
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Type, Value};
@@ -50,9 +49,9 @@ impl PluginCommand for Ops {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "nutorch ops | where torch == torch.add",
-            description: "Find the op for a PyTorch function",
-            result: None,
+            example: "'torch.add' in (nutorch ops).torch",
+            description: "Whether an op stands for a PyTorch function",
+            result: Some(Value::test_bool(true)),
         }]
     }
 
@@ -63,23 +62,21 @@ impl PluginCommand for Ops {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let span = call.head;
-            let row = |name: &str, category: &str, torch: &str, summary: &str| {
-                Value::record(
-                    record! {
-                        "name" => Value::string(name, span),
-                        "category" => Value::string(category, span),
-                        "torch" => Value::string(torch, span),
-                        "summary" => Value::string(summary, span),
-                    },
-                    span,
-                )
-            };
-            let mut rows: Vec<Value> =
-                catalog::all().iter().map(|op| row(op.name, op.category.name(), op.torch, op.summary)).collect();
-            rows.extend(HAND_WRITTEN.iter().map(|(n, c, t, s)| row(n, c, t, s)));
-            Ok(PipelineData::Value(Value::list(rows, span), None))
-        })
+        let span = call.head;
+        let row = |name: &str, category: &str, torch: &str, summary: &str| {
+            Value::record(
+                record! {
+                    "name" => Value::string(name, span),
+                    "category" => Value::string(category, span),
+                    "torch" => Value::string(torch, span),
+                    "summary" => Value::string(summary, span),
+                },
+                span,
+            )
+        };
+        let mut rows: Vec<Value> =
+            catalog::all().iter().map(|op| row(op.name, op.category.name(), op.torch, op.summary)).collect();
+        rows.extend(HAND_WRITTEN.iter().map(|(n, c, t, s)| row(n, c, t, s)));
+        Ok(PipelineData::Value(Value::list(rows, span), None))
     }
 }

@@ -4,7 +4,6 @@ use super::nn::file_path;
 use super::nn::model::ModelRecord;
 use crate::args;
 use crate::errors::{invalid, At};
-use crate::guard::guard;
 use crate::plot::{self, Figure, Grid};
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
@@ -42,31 +41,21 @@ struct FigureArgs {
 
 impl FigureArgs {
     fn read(engine: &EngineInterface, call: &EvaluatedCall, file_index: usize) -> Result<FigureArgs, LabeledError> {
-        let path = file_path(engine, &args::positional(call, file_index)?)?;
+        let path = file_path(engine, &call.req(file_index)?)?;
         let is_png = path.item.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("png"));
         if !is_png {
             return Err(invalid("plots are written as PNG: give a file name ending in .png", path.span));
         }
         let pixels = |name: &str, default: u32| -> Result<u32, LabeledError> {
-            match call.get_flag_value(name) {
+            match call.get_flag::<Spanned<i64>>(name)? {
                 None => Ok(default),
-                Some(v) => {
-                    let n = args::int(&v)?;
-                    if !(200..=8000).contains(&n) {
-                        return Err(invalid(
-                            format!("--{name} must be between 200 and 8000 pixels, got {n}"),
-                            v.span(),
-                        ));
-                    }
-                    Ok(n as u32)
+                Some(Spanned { item: n, span }) if !(200..=8000).contains(&n) => {
+                    Err(invalid(format!("--{name} must be between 200 and 8000 pixels, got {n}"), span))
                 }
+                Some(n) => Ok(n.item as u32),
             }
         };
-        let text = |name: &str| -> Result<Option<String>, LabeledError> {
-            call.get_flag_value(name)
-                .map(|v| v.coerce_string().map_err(|_| invalid(format!("--{name} takes a string"), v.span())))
-                .transpose()
-        };
+        let text = |name: &str| -> Result<Option<String>, LabeledError> { Ok(call.get_flag::<String>(name)?) };
         Ok(FigureArgs {
             width: pixels("width", 900)?,
             height: pixels("height", 650)?,
@@ -203,7 +192,7 @@ impl PluginCommand for Scatter {
         vec![Example {
             example: "let data = (nutorch blobs --seed 42); nutorch plot scatter $data.X $data.y blobs.png",
             description: "The seed's blobs",
-            result: None,
+            result: Some(Value::test_nothing()),
         }]
     }
 
@@ -214,22 +203,20 @@ impl PluginCommand for Scatter {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let x = args::tensor(plugin, &args::positional(call, 0)?)?;
-            let y = args::tensor(plugin, &args::positional(call, 1)?)?;
-            let fig = FigureArgs::read(engine, call, 2)?;
-            let pts = points(&x)?;
-            let classes = labels(&y, pts.len())?;
-            let k = {
-                let mut c = classes.clone();
-                c.sort_unstable();
-                c.dedup();
-                c.len()
-            };
-            let title = format!("{} points, {k} class{}", pts.len(), if k == 1 { "" } else { "es" });
-            fig.draw(engine, &title, "x[:, 0]", "x[:, 1]", |f| plot::scatter(f, &pts, &classes))?;
-            Ok(PipelineData::Empty)
-        })
+        let x = args::tensor(plugin, &call.req(0)?)?;
+        let y = args::tensor(plugin, &call.req(1)?)?;
+        let fig = FigureArgs::read(engine, call, 2)?;
+        let pts = points(&x)?;
+        let classes = labels(&y, pts.len())?;
+        let k = {
+            let mut c = classes.clone();
+            c.sort_unstable();
+            c.dedup();
+            c.len()
+        };
+        let title = format!("{} points, {k} class{}", pts.len(), if k == 1 { "" } else { "es" });
+        fig.draw(engine, &title, "x[:, 0]", "x[:, 1]", |f| plot::scatter(f, &pts, &classes))?;
+        Ok(PipelineData::Empty)
     }
 }
 
@@ -271,7 +258,7 @@ impl PluginCommand for Loss {
         vec![Example {
             example: "nutorch plot loss [[epoch loss]; [0 1.1] [100 0.5] [200 0.3]] loss.png",
             description: "A loss curve from a table",
-            result: None,
+            result: Some(Value::test_nothing()),
         }]
     }
 
@@ -282,24 +269,17 @@ impl PluginCommand for Loss {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let table = args::positional(call, 0)?;
-            let column = |flag: &str, default: &str| -> Result<String, LabeledError> {
-                match call.get_flag_value(flag) {
-                    None => Ok(default.to_string()),
-                    Some(v) => {
-                        v.coerce_string().map_err(|_| invalid(format!("--{flag} takes a column name"), v.span()))
-                    }
-                }
-            };
-            let (xc, yc) = (column("x", "epoch")?, column("y", "loss")?);
-            let fig = FigureArgs::read(engine, call, 1)?;
-            let pts = table_points(&table, &xc, &yc)?;
-            let y_label = if yc == "loss" { "loss (cross-entropy)".to_string() } else { yc.clone() };
-            let title = if yc == "loss" { "Training loss".to_string() } else { format!("{yc} by {xc}") };
-            fig.draw(engine, &title, &xc, &y_label, |f| plot::loss_curve(f, &pts, &yc))?;
-            Ok(PipelineData::Empty)
-        })
+        let table = call.req(0)?;
+        let column = |flag: &str, default: &str| -> Result<String, LabeledError> {
+            Ok(call.get_flag::<String>(flag)?.unwrap_or_else(|| default.to_string()))
+        };
+        let (xc, yc) = (column("x", "epoch")?, column("y", "loss")?);
+        let fig = FigureArgs::read(engine, call, 1)?;
+        let pts = table_points(&table, &xc, &yc)?;
+        let y_label = if yc == "loss" { "loss (cross-entropy)".to_string() } else { yc.clone() };
+        let title = if yc == "loss" { "Training loss".to_string() } else { format!("{yc} by {xc}") };
+        fig.draw(engine, &title, &xc, &y_label, |f| plot::loss_curve(f, &pts, &yc))?;
+        Ok(PipelineData::Empty)
     }
 }
 
@@ -367,7 +347,7 @@ impl PluginCommand for Boundary {
         vec![Example {
             example: "let data = (nutorch blobs --seed 42); let model = (nutorch nn simple-nn 2 20 3 --seed 42); nutorch nn train $model $data.X $data.y --epochs 1000 | ignore; nutorch plot boundary $model $data.X $data.y boundary.png",
             description: "The trained seed network's decision regions",
-            result: None,
+            result: Some(Value::test_nothing()),
         }]
     }
 
@@ -378,45 +358,40 @@ impl PluginCommand for Boundary {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let model_value = args::positional(call, 0)?;
-            let mut model = ModelRecord::parse(plugin, &model_value)?.model;
-            model.set_training(false);
-            // A dry run on one point: the model must take points of the plane.
-            predict_points(&model, &[(0.0, 0.0)]).map_err(|e| {
-                invalid(
-                    format!("a decision boundary is drawn in the plane: the model must take 2 inputs ({e})"),
-                    model_value.span(),
-                )
-            })?;
-            let x = args::tensor(plugin, &args::positional(call, 1)?)?;
-            let y = args::tensor(plugin, &args::positional(call, 2)?)?;
-            let fig = FigureArgs::read(engine, call, 3)?;
-            let resolution = match call.get_flag_value("resolution") {
-                None => 200,
-                Some(v) => {
-                    let n = args::int(&v)?;
-                    if !(2..=2000).contains(&n) {
-                        return Err(invalid(format!("--resolution must be between 2 and 2000, got {n}"), v.span()));
-                    }
-                    n as usize
-                }
-            };
-            let pts = points(&x)?;
-            let classes = labels(&y, pts.len())?;
-            let xr = plot::padded_range(pts.iter().map(|p| p.0), 0.10);
-            let yr = plot::padded_range(pts.iter().map(|p| p.1), 0.10);
-            let centres = Grid::centres(xr, yr, resolution, resolution);
-            let predicted = predict_points(&model, &centres).at(model_value.span())?;
-            let on_points = predict_points(&model, &pts).at(x.span)?;
-            let correct = on_points.iter().zip(&classes).filter(|(p, c)| p == c).count();
-            let accuracy = if pts.is_empty() { f64::NAN } else { correct as f64 / pts.len() as f64 };
-            let grid = Grid { x: xr, y: yr, nx: resolution, ny: resolution, classes: predicted };
-            let name = model.spec().describe();
-            let title = format!("Decision boundary: {name}, accuracy {accuracy:.3}");
-            fig.draw(engine, &title, "x[:, 0]", "x[:, 1]", |f| plot::boundary(f, &grid, &pts, &classes))?;
-            Ok(PipelineData::Empty)
-        })
+        let model_value: Value = call.req(0)?;
+        let mut model = ModelRecord::parse(plugin, &model_value)?.model;
+        model.set_training(false);
+        // A dry run on one point: the model must take points of the plane.
+        predict_points(&model, &[(0.0, 0.0)]).map_err(|e| {
+            invalid(
+                format!("a decision boundary is drawn in the plane: the model must take 2 inputs ({e})"),
+                model_value.span(),
+            )
+        })?;
+        let x = args::tensor(plugin, &call.req(1)?)?;
+        let y = args::tensor(plugin, &call.req(2)?)?;
+        let fig = FigureArgs::read(engine, call, 3)?;
+        let resolution = match call.get_flag::<Spanned<i64>>("resolution")? {
+            None => 200,
+            Some(Spanned { item: n, span }) if !(2..=2000).contains(&n) => {
+                return Err(invalid(format!("--resolution must be between 2 and 2000, got {n}"), span));
+            }
+            Some(n) => n.item as usize,
+        };
+        let pts = points(&x)?;
+        let classes = labels(&y, pts.len())?;
+        let xr = plot::padded_range(pts.iter().map(|p| p.0), 0.10);
+        let yr = plot::padded_range(pts.iter().map(|p| p.1), 0.10);
+        let centres = Grid::centres(xr, yr, resolution, resolution);
+        let predicted = predict_points(&model, &centres).at(model_value.span())?;
+        let on_points = predict_points(&model, &pts).at(x.span)?;
+        let correct = on_points.iter().zip(&classes).filter(|(p, c)| p == c).count();
+        let accuracy = if pts.is_empty() { f64::NAN } else { correct as f64 / pts.len() as f64 };
+        let grid = Grid { x: xr, y: yr, nx: resolution, ny: resolution, classes: predicted };
+        let name = model.spec().describe();
+        let title = format!("Decision boundary: {name}, accuracy {accuracy:.3}");
+        fig.draw(engine, &title, "x[:, 0]", "x[:, 1]", |f| plot::boundary(f, &grid, &pts, &classes))?;
+        Ok(PipelineData::Empty)
     }
 }
 

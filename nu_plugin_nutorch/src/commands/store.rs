@@ -2,7 +2,6 @@
 
 use crate::args;
 use crate::errors::At;
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, SyntaxShape, Type, Value};
@@ -33,7 +32,11 @@ impl PluginCommand for Ls {
     }
 
     fn examples(&self) -> Vec<Example<'_>> {
-        vec![Example { example: "nutorch ls", description: "List the tensors this shell holds", result: None }]
+        vec![Example {
+            example: "let t = (nutorch zeros 2 3); $t.id in (nutorch ls).id",
+            description: "A tensor this shell holds is listed (by its id)",
+            result: Some(Value::test_bool(true)),
+        }]
     }
 
     fn run(
@@ -43,30 +46,28 @@ impl PluginCommand for Ls {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let span = call.head;
-            let rows = plugin.store().list().at(span)?;
-            let rows = rows
-                .into_iter()
-                .map(|t| {
-                    Value::record(
-                        record! {
-                            "id" => Value::string(t.id, span),
-                            "shape" => Value::list(t.shape.iter().map(|&d| Value::int(d, span)).collect(), span),
-                            "dtype" => Value::string(t.dtype, span),
-                            "device" => Value::string(t.device, span),
-                            "bytes" => Value::filesize(t.bytes as i64, span),
-                            "requires_grad" => Value::bool(t.requires_grad, span),
-                            "where" => Value::string(match t.residence { Residence::Memory => "memory", Residence::Disk => "disk" }, span),
-                            "on_disk" => Value::bool(t.on_disk, span),
-                            "last_used" => Value::date(chrono::DateTime::<chrono::Utc>::from(t.last_used).fixed_offset(), span),
-                        },
-                        span,
-                    )
-                })
-                .collect();
-            Ok(PipelineData::Value(Value::list(rows, span), None))
-        })
+        let span = call.head;
+        let rows = plugin.store().list().at(span)?;
+        let rows = rows
+            .into_iter()
+            .map(|t| {
+                Value::record(
+                    record! {
+                        "id" => Value::string(t.id, span),
+                        "shape" => Value::list(t.shape.iter().map(|&d| Value::int(d, span)).collect(), span),
+                        "dtype" => Value::string(t.dtype, span),
+                        "device" => Value::string(t.device, span),
+                        "bytes" => Value::filesize(t.bytes as i64, span),
+                        "requires_grad" => Value::bool(t.requires_grad, span),
+                        "where" => Value::string(match t.residence { Residence::Memory => "memory", Residence::Disk => "disk" }, span),
+                        "on_disk" => Value::bool(t.on_disk, span),
+                        "last_used" => Value::date(chrono::DateTime::<chrono::Utc>::from(t.last_used).fixed_offset(), span),
+                    },
+                    span,
+                )
+            })
+            .collect();
+        Ok(PipelineData::Value(Value::list(rows, span), None))
     }
 }
 
@@ -107,30 +108,28 @@ impl PluginCommand for Free {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let store = plugin.store();
-            if call.has_flag("all")? {
-                let n = store.free_all().at(call.head)?;
-                return Ok(PipelineData::Value(Value::int(n as i64, call.head), None));
+        let store = plugin.store();
+        if call.has_flag("all")? {
+            let n = store.free_all().at(call.head)?;
+            return Ok(PipelineData::Value(Value::int(n as i64, call.head), None));
+        }
+        let mut targets: Vec<Value> = call.positional.clone();
+        match args::input_value(input, call.head)? {
+            Value::Nothing { .. } => {}
+            Value::List { vals, .. } => targets.extend(vals),
+            other => targets.push(other),
+        }
+        if targets.is_empty() {
+            return Err(LabeledError::new("Nothing to free").with_label("give tensors or ids, or --all", call.head));
+        }
+        let mut freed = 0;
+        for target in &targets {
+            let id = args::tensor_id(target)?;
+            if store.free(&id.item).at(id.span)? {
+                freed += 1;
             }
-            let mut targets: Vec<Value> = call.positional.clone();
-            match args::input_value(input, call.head)? {
-                Value::Nothing { .. } => {}
-                Value::List { vals, .. } => targets.extend(vals),
-                other => targets.push(other),
-            }
-            if targets.is_empty() {
-                return Err(LabeledError::new("Nothing to free").with_label("give tensors or ids, or --all", call.head));
-            }
-            let mut freed = 0;
-            for target in &targets {
-                let id = args::tensor_id(target)?;
-                if store.free(&id.item).at(id.span)? {
-                    freed += 1;
-                }
-            }
-            Ok(PipelineData::Value(Value::int(freed, call.head), None))
-        })
+        }
+        Ok(PipelineData::Value(Value::int(freed, call.head), None))
     }
 }
 
@@ -161,7 +160,11 @@ impl PluginCommand for StoreInfo {
     }
 
     fn examples(&self) -> Vec<Example<'_>> {
-        vec![Example { example: "nutorch store", description: "Show the store", result: None }]
+        vec![Example {
+            example: "let t = (nutorch zeros 2 3); (nutorch store).tensors >= 1",
+            description: "The store counts the tensors it holds",
+            result: Some(Value::test_bool(true)),
+        }]
     }
 
     fn run(
@@ -171,25 +174,23 @@ impl PluginCommand for StoreInfo {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let span = call.head;
-            let s = plugin.store().summary().at(span)?;
-            Ok(PipelineData::Value(
-                Value::record(
-                    record! {
-                        "dir" => Value::string(s.dir.display().to_string(), span),
-                        "shell_dir" => Value::string(s.shell_dir.display().to_string(), span),
-                        "tensors" => Value::int(s.tensors as i64, span),
-                        "in_memory" => Value::int(s.in_memory as i64, span),
-                        "memory_bytes" => Value::filesize(s.memory_bytes as i64, span),
-                        "disk_bytes" => Value::filesize(s.disk_bytes as i64, span),
-                        "memory_budget" => s.memory_budget.map(|b| Value::filesize(b as i64, span)).unwrap_or(Value::nothing(span)),
-                        "idle_spill" => Value::duration(s.idle_spill.as_nanos() as i64, span),
-                    },
-                    span,
-                ),
-                None,
-            ))
-        })
+        let span = call.head;
+        let s = plugin.store().summary().at(span)?;
+        Ok(PipelineData::Value(
+            Value::record(
+                record! {
+                    "dir" => Value::string(s.dir.display().to_string(), span),
+                    "shell_dir" => Value::string(s.shell_dir.display().to_string(), span),
+                    "tensors" => Value::int(s.tensors as i64, span),
+                    "in_memory" => Value::int(s.in_memory as i64, span),
+                    "memory_bytes" => Value::filesize(s.memory_bytes as i64, span),
+                    "disk_bytes" => Value::filesize(s.disk_bytes as i64, span),
+                    "memory_budget" => s.memory_budget.map(|b| Value::filesize(b as i64, span)).unwrap_or(Value::nothing(span)),
+                    "idle_spill" => Value::duration(s.idle_spill.as_nanos() as i64, span),
+                },
+                span,
+            ),
+            None,
+        ))
     }
 }

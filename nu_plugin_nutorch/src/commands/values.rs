@@ -1,6 +1,5 @@
 use crate::args;
 use crate::errors::At;
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use crate::values::{data_from_value, value_from_data};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
@@ -61,21 +60,19 @@ impl PluginCommand for ToValue {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let value = args::piped_or_positional(
-                input,
-                call,
-                0,
-                "Missing tensor",
-                "this command needs a tensor from the pipeline or as its first argument",
-            )?;
-            match value {
-                // A plain string is a tensor id; inside lists and records, only tensors convert.
-                Value::String { .. } => tensor_values(plugin, &value, call.head),
-                other => nested_values(plugin, other, call.head),
-            }
-            .map(|v| PipelineData::Value(v, None))
-        })
+        let value = args::piped_or_positional(
+            input,
+            call,
+            0,
+            "Missing tensor",
+            "this command needs a tensor from the pipeline or as its first argument",
+        )?;
+        match value {
+            // A plain string is a tensor id; inside lists and records, only tensors convert.
+            Value::String { .. } => tensor_values(plugin, &value, call.head),
+            other => nested_values(plugin, other, call.head),
+        }
+        .map(|v| PipelineData::Value(v, None))
     }
 }
 
@@ -165,22 +162,20 @@ impl PluginCommand for FromValue {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let value = args::piped_or_positional(
-                input,
-                call,
-                0,
-                "Missing data",
-                "pipe in a number or a list, or pass it as an argument",
-            )?;
-            let data = data_from_value(&value)?;
-            let dtype = args::dtype_flag(call)?;
-            let device = args::device_flag(call)?;
-            let tensor = tensor_from_data(&data, dtype, device).at(value.span())?;
-            let tensor = autograd::set_requires_grad(tensor, call.has_flag("requires-grad")?)
-                .at(call.get_flag_span("requires-grad").unwrap_or(call.head))?;
-            Ok(PipelineData::Value(plugin.tensor_value(tensor, call.head)?, None))
-        })
+        let value = args::piped_or_positional(
+            input,
+            call,
+            0,
+            "Missing data",
+            "pipe in a number or a list, or pass it as an argument",
+        )?;
+        let data = data_from_value(&value)?;
+        let dtype = args::dtype_flag(call)?;
+        let device = args::device_flag(call)?;
+        let tensor = tensor_from_data(&data, dtype, device).at(value.span())?;
+        let tensor = autograd::set_requires_grad(tensor, call.has_flag("requires-grad")?)
+            .at(call.get_flag_span("requires-grad").unwrap_or(call.head))?;
+        Ok(PipelineData::Value(plugin.tensor_value(tensor, call.head)?, None))
     }
 
     #[allow(deprecated)]

@@ -2,6 +2,12 @@ use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Type, Value};
 
+/// The libtorch the plugin is built against (build.rs reads it from libtorch's headers).
+const LIBTORCH: &str = env!("NUTORCH_LIBTORCH_VERSION");
+/// The nu-plugin crate the plugin is built with (build.rs reads it from Cargo.lock): the
+/// protocol, and the nu release, it speaks.
+const NUSHELL: &str = env!("NUTORCH_NUSHELL_VERSION");
+
 /// `nutorch version`: what this plugin is built on. Also the cheapest command there is,
 /// which makes it the floor that benchmarks compare plugin calls with.
 pub struct Version;
@@ -24,7 +30,11 @@ impl PluginCommand for Version {
     }
 
     fn examples(&self) -> Vec<Example<'_>> {
-        vec![Example { example: "nutorch version | get libtorch", description: "The libtorch version", result: None }]
+        vec![Example {
+            example: "(nutorch version).libtorch",
+            description: "The libtorch version",
+            result: Some(Value::test_string(LIBTORCH)),
+        }]
     }
 
     fn run(
@@ -39,8 +49,8 @@ impl PluginCommand for Version {
             Value::record(
                 record! {
                     "nutorch" => Value::string(env!("CARGO_PKG_VERSION"), span),
-                    "libtorch" => Value::string("2.11.0", span),
-                    "nushell" => Value::string("0.115.1", span),
+                    "libtorch" => Value::string(LIBTORCH, span),
+                    "nushell" => Value::string(NUSHELL, span),
                 },
                 span,
             ),

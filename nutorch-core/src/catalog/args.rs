@@ -66,14 +66,16 @@ impl Args {
         }
     }
 
-    pub fn t(&self, name: &str) -> &Tensor {
+    /// A required tensor.
+    pub fn tensor(&self, name: &str) -> &Tensor {
         match self.slot(name).0 {
             Val::Tensor(t) => t,
             _ => self.wrong(name, "a tensor"),
         }
     }
 
-    pub fn ot(&self, name: &str) -> Option<&Tensor> {
+    /// An optional tensor (None when not given).
+    pub fn opt_tensor(&self, name: &str) -> Option<&Tensor> {
         match self.slot(name).0 {
             Val::Tensor(t) => Some(t),
             Val::Absent => None,
@@ -81,7 +83,8 @@ impl Args {
         }
     }
 
-    pub fn ts(&self, name: &str) -> &[Tensor] {
+    /// A list of tensors (empty when not given).
+    pub fn tensors(&self, name: &str) -> &[Tensor] {
         match self.slot(name).0 {
             Val::Tensors(t) => t,
             Val::Absent => &[],
@@ -97,7 +100,8 @@ impl Args {
         }
     }
 
-    pub fn oi(&self, name: &str) -> Option<i64> {
+    /// An int, or its default (None when it has none).
+    pub fn opt_int(&self, name: &str) -> Option<i64> {
         match self.slot(name) {
             (Val::Int(i), _) => Some(*i),
             (Val::Absent, Dflt::Int(i)) => Some(i),
@@ -106,11 +110,13 @@ impl Args {
         }
     }
 
-    pub fn i(&self, name: &str) -> i64 {
-        self.oi(name).unwrap_or_else(|| self.wrong(name, "a given int"))
+    /// A required int (or one with a default).
+    pub fn int(&self, name: &str) -> i64 {
+        self.opt_int(name).unwrap_or_else(|| self.wrong(name, "a given int"))
     }
 
-    pub fn of(&self, name: &str) -> Option<f64> {
+    /// A float (ints and numbers converted), or its default.
+    pub fn opt_float(&self, name: &str) -> Option<f64> {
         match self.slot(name) {
             (Val::Float(f), _) => Some(*f),
             (Val::Int(i), _) => Some(*i as f64),
@@ -122,11 +128,13 @@ impl Args {
         }
     }
 
-    pub fn f(&self, name: &str) -> f64 {
-        self.of(name).unwrap_or_else(|| self.wrong(name, "a given float"))
+    /// A float that is given or has a default.
+    pub fn float(&self, name: &str) -> f64 {
+        self.opt_float(name).unwrap_or_else(|| self.wrong(name, "a given float"))
     }
 
-    pub fn on(&self, name: &str) -> Option<Number> {
+    /// A number (int or float kept apart), or its default.
+    pub fn opt_number(&self, name: &str) -> Option<Number> {
         match self.slot(name) {
             (Val::Number(n), _) => Some(*n),
             (Val::Int(i), _) => Some(Number::Int(*i)),
@@ -138,11 +146,13 @@ impl Args {
         }
     }
 
-    pub fn n(&self, name: &str) -> Number {
-        self.on(name).unwrap_or_else(|| self.wrong(name, "a given number"))
+    /// A number that is given or has a default.
+    pub fn number(&self, name: &str) -> Number {
+        self.opt_number(name).unwrap_or_else(|| self.wrong(name, "a given number"))
     }
 
-    pub fn b(&self, name: &str) -> bool {
+    /// A bool (a switch): false when absent without a default.
+    pub fn flag(&self, name: &str) -> bool {
         match self.slot(name) {
             (Val::Bool(b), _) => *b,
             (Val::Absent, Dflt::Bool(b)) => b,
@@ -151,7 +161,8 @@ impl Args {
         }
     }
 
-    pub fn ois(&self, name: &str) -> Option<Vec<i64>> {
+    /// A list of ints (one int counts as a list of one), or its default.
+    pub fn opt_ints(&self, name: &str) -> Option<Vec<i64>> {
         match self.slot(name) {
             (Val::Ints(v), _) => Some(v.clone()),
             (Val::Int(i), _) => Some(vec![*i]),
@@ -167,11 +178,13 @@ impl Args {
         matches!(self.slot(name).0, Val::Ints(_))
     }
 
-    pub fn is(&self, name: &str) -> Vec<i64> {
-        self.ois(name).unwrap_or_default()
+    /// A list of ints, empty when absent without a default.
+    pub fn ints(&self, name: &str) -> Vec<i64> {
+        self.opt_ints(name).unwrap_or_default()
     }
 
-    pub fn os(&self, name: &str) -> Option<&str> {
+    /// A string, or its default.
+    pub fn opt_str(&self, name: &str) -> Option<&str> {
         match self.slot(name) {
             (Val::Str(s), _) => Some(s),
             (Val::Absent, Dflt::Str(s)) => Some(s),
@@ -180,8 +193,9 @@ impl Args {
         }
     }
 
-    pub fn s(&self, name: &str) -> &str {
-        self.os(name).unwrap_or_else(|| self.wrong(name, "a given string"))
+    /// A string that is given or has a default.
+    pub fn str(&self, name: &str) -> &str {
+        self.opt_str(name).unwrap_or_else(|| self.wrong(name, "a given string"))
     }
 
     /// A number-or-word argument: `Ok(number)`, `Err(word)`, or None when absent without default.
@@ -217,6 +231,6 @@ impl Args {
 
     /// The input tensor of most ops.
     pub fn input(&self) -> &Tensor {
-        self.t("input")
+        self.tensor("input")
     }
 }

@@ -8,7 +8,7 @@ use crate::op;
 use tch::Tensor;
 
 fn set_grad(a: &super::Args) -> super::spec::OpResult {
-    let _ = at("requires_grad", set_requires_grad(a.input().shallow_clone(), a.b("requires_grad")))?;
+    let _ = at("requires_grad", set_requires_grad(a.input().shallow_clone(), a.flag("requires_grad")))?;
     Ok(Out::Same)
 }
 
@@ -30,7 +30,7 @@ pub static OPS: &[OpSpec] = &[
             if !x.requires_grad() {
                 return Err(bad("input", "element 0 of tensors does not require grad and does not have a grad_fn"));
             }
-            match a.ot("gradient") {
+            match a.opt_tensor("gradient") {
                 Some(g) => x.f_mul(g)?.f_sum(None::<tch::Kind>)?.f_backward()?,
                 None if x.numel() != 1 => return Err(bad("input", "grad can be implicitly created only for scalar outputs; give --gradient")),
                 None => x.f_backward()?,
@@ -82,7 +82,7 @@ pub static OPS: &[OpSpec] = &[
     [req("outputs", Tensors), req("inputs", Tensors), opt("retain_graph", Bool, Dflt::Bool(false)), opt("create_graph", Bool, Dflt::Bool(false))], O::Tensors,
     "let x = (nutorch fromvalue 2.0 --requires-grad); nutorch autograd_grad [($x | nutorch mul $x)] [$x] | nutorch tovalue" => "[4.0]",
     |a| {
-        let (outputs, inputs) = (a.ts("outputs"), a.ts("inputs"));
+        let (outputs, inputs) = (a.tensors("outputs"), a.tensors("inputs"));
         if outputs.is_empty() || inputs.is_empty() {
             return Err(bad("outputs", "give at least one output and one input"));
         }
@@ -92,7 +92,7 @@ pub static OPS: &[OpSpec] = &[
         if let Some(i) = outputs.iter().position(|o| o.numel() != 1) {
             return Err(bad("outputs", format!("output {i} is not a scalar: grad can be implicitly created only for scalar outputs")));
         }
-        let keep = a.b("retain_graph") || a.b("create_graph");
-        Ok(Out::List(Tensor::f_run_backward(outputs, inputs, keep, a.b("create_graph"))?))
+        let keep = a.flag("retain_graph") || a.flag("create_graph");
+        Ok(Out::List(Tensor::f_run_backward(outputs, inputs, keep, a.flag("create_graph"))?))
     }),
 ];

@@ -26,7 +26,7 @@ macro_rules! binop {
 macro_rules! binop_t {
     ($name:literal, $cat:ident, $torch:literal, $summary:literal, $f:ident, $ex:literal => $res:literal) => {
         op!($name, $cat, $torch, $summary, [INPUT, OTHER], O::Tensor, $ex => $res,
-            |a| t(a.input().$f(a.t("other"))?))
+            |a| t(a.input().$f(a.tensor("other"))?))
     };
 }
 pub(super) use {binop, binop_t};
@@ -35,7 +35,7 @@ pub(super) use {binop, binop_t};
 fn add_like(a: &Args, sign: i64) -> R<Tensor> {
     let x = a.input();
     let other = operand_tensor(a, "other")?;
-    let scaled = match a.n("alpha") {
+    let scaled = match a.number("alpha") {
         Number::Int(1) => other,
         alpha => other.f_mul(&wrapped(alpha, &other)?)?,
     };
@@ -48,7 +48,7 @@ const ROUNDING: super::spec::ArgSpec = opt("rounding_mode", Str(&["trunc", "floo
 
 fn div(a: &Args) -> R<Tensor> {
     let (x, other) = (a.input(), operand_tensor(a, "other")?);
-    Ok(match a.os("rounding_mode") {
+    Ok(match a.opt_str("rounding_mode") {
         None => x.f_div(&other)?,
         Some(mode) => x.f_div_tensor_mode(&other, mode)?,
     })
@@ -109,7 +109,7 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [1 2] | nutorch rsub 10 | nutorch tovalue" => "[9, 8]",
     |a| {
         let x = a.input();
-        let scaled = match a.n("alpha") {
+        let scaled = match a.number("alpha") {
             Number::Int(1) => x.shallow_clone(),
             alpha => x.f_mul(&wrapped(alpha, x)?)?,
         };
@@ -175,7 +175,7 @@ pub static OPS: &[OpSpec] = &[
     op!("heaviside", Binary, "torch.heaviside", "Heaviside step: 0 below zero, 1 above, values at zero.",
         [INPUT, ten("values")], O::Tensor,
         "nutorch fromvalue [-1.0 0.0 2.0] | nutorch heaviside (nutorch fromvalue [0.5]) | nutorch tovalue" => "[0.0, 0.5, 1.0]",
-        |a| t(a.input().f_heaviside(a.t("values"))?)),
+        |a| t(a.input().f_heaviside(a.tensor("values"))?)),
     binop_t!("gcd", Binary, "torch.gcd", "Greatest common divisor of integers.", f_gcd,
         "nutorch fromvalue [12 9] | nutorch gcd (nutorch fromvalue [8 6]) | nutorch tovalue" => "[4, 3]"),
     binop_t!("lcm", Binary, "torch.lcm", "Least common multiple of integers.", f_lcm,
@@ -183,21 +183,21 @@ pub static OPS: &[OpSpec] = &[
     op!("lerp", Binary, "torch.lerp", "Linear interpolation input + weight * (end - input).",
         [INPUT, ten("end"), req("weight", TensorOrNumber)], O::Tensor,
         "nutorch fromvalue [0.0 10.0] | nutorch lerp (nutorch fromvalue [10.0 20.0]) 0.5 | nutorch tovalue" => "[5.0, 15.0]",
-        |a| t(a.input().f_lerp_tensor(a.t("end"), &operand_tensor(a, "weight")?)?)),
+        |a| t(a.input().f_lerp_tensor(a.tensor("end"), &operand_tensor(a, "weight")?)?)),
     op!("addcmul", Binary, "torch.addcmul", "input + value * tensor1 * tensor2.",
     [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
     "nutorch fromvalue [1.0] | nutorch addcmul (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[13.0]",
     |a| {
-        let prod = a.t("tensor1").f_mul(a.t("tensor2"))?;
-        let prod = prod.f_mul(&wrapped(a.n("value"), &prod)?)?;
+        let prod = a.tensor("tensor1").f_mul(a.tensor("tensor2"))?;
+        let prod = prod.f_mul(&wrapped(a.number("value"), &prod)?)?;
         t(a.input().f_add(&prod)?)
     }),
     op!("addcdiv", Binary, "torch.addcdiv", "input + value * tensor1 / tensor2.",
     [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
     "nutorch fromvalue [1.0] | nutorch addcdiv (nutorch fromvalue [6.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[5.0]",
     |a| {
-        let q = a.t("tensor1").f_div(a.t("tensor2"))?;
-        let q = q.f_mul(&wrapped(a.n("value"), &q)?)?;
+        let q = a.tensor("tensor1").f_div(a.tensor("tensor2"))?;
+        let q = q.f_mul(&wrapped(a.number("value"), &q)?)?;
         t(a.input().f_add(&q)?)
     }),
     op!("clamp", Binary, "torch.clamp", "Each element limited to [min, max] (either bound may be omitted).",

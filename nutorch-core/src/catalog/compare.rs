@@ -35,25 +35,25 @@ pub static OPS: &[OpSpec] = &[
     op!("equal", Comparison, "torch.equal", "Whether two tensors have the same shape and elements (a bool).",
         [INPUT, OTHER], O::Value,
         "nutorch fromvalue [1 2] | nutorch equal (nutorch fromvalue [1 2])" => "true",
-        |a| Ok(Out::Bool(a.input().f_equal(a.t("other"))?))),
+        |a| Ok(Out::Bool(a.input().f_equal(a.tensor("other"))?))),
     op!("allclose", Comparison, "torch.allclose", "Whether |input - other| <= atol + rtol * |other| everywhere (a bool).",
         [INPUT, OTHER, opt("rtol", Float, Dflt::Float(1e-5)), opt("atol", Float, Dflt::Float(1e-8)), opt("equal_nan", Bool, Dflt::Bool(false))], O::Value,
         "nutorch fromvalue [1.0 2.0] | nutorch allclose (nutorch fromvalue [1.0 2.000001])" => "true",
-        |a| Ok(Out::Bool(a.input().f_allclose(a.t("other"), a.f("rtol"), a.f("atol"), a.b("equal_nan"))?))),
+        |a| Ok(Out::Bool(a.input().f_allclose(a.tensor("other"), a.float("rtol"), a.float("atol"), a.flag("equal_nan"))?))),
     op!("isclose", Comparison, "torch.isclose", "Whether each |input - other| <= atol + rtol * |other|.",
         [INPUT, OTHER, opt("rtol", Float, Dflt::Float(1e-5)), opt("atol", Float, Dflt::Float(1e-8)), opt("equal_nan", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [1.0 2.0] | nutorch isclose (nutorch fromvalue [1.0 2.1]) | nutorch tovalue" => "[true, false]",
-        |a| t(a.input().f_isclose(a.t("other"), a.f("rtol"), a.f("atol"), a.b("equal_nan"))?)),
+        |a| t(a.input().f_isclose(a.tensor("other"), a.float("rtol"), a.float("atol"), a.flag("equal_nan"))?)),
     op!("isin", Comparison, "torch.isin", "Whether each element is among test_elements.",
     [ten("elements"), req("test_elements", TensorOrNumber), opt("assume_unique", Bool, Dflt::Bool(false)), opt("invert", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [1 2 3] | nutorch isin (nutorch fromvalue [2 3]) | nutorch tovalue" => "[false, true, true]",
     |a| {
-        let (unique, invert) = (a.b("assume_unique"), a.b("invert"));
+        let (unique, invert) = (a.flag("assume_unique"), a.flag("invert"));
         let test = match a.operand("test_elements") {
             Operand::T(te) => te.shallow_clone(),
-            Operand::N(n) => super::util::wrapped(n, a.t("elements"))?,
+            Operand::N(n) => super::util::wrapped(n, a.tensor("elements"))?,
         };
-        t(Tensor::f_isin(a.t("elements"), &test, unique, invert)?)
+        t(Tensor::f_isin(a.tensor("elements"), &test, unique, invert)?)
     }),
     // Logical ops treat nonzero as true and give bool tensors.
     binop_t!("logical_and", Logical, "torch.logical_and", "Elementwise AND of truth values.", f_logical_and,

@@ -25,7 +25,7 @@ pub static OPS: &[OpSpec] = &[
         [req("size", Ints).doc("the shape, as a list"), req("fill_value", Number), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "nutorch full [2] 7 | nutorch tovalue" => "[7, 7]",
         |a| {
-            let fill = a.n("fill_value");
+            let fill = a.number("fill_value");
             let (kind, device) = options(a, number_dtype(&[fill]));
             let value = super::util::checked_number("fill_value", fill, kind, device)?;
             finish(a, value.f_expand(sizes(a, "size")?, false)?.f_contiguous()?)
@@ -35,8 +35,8 @@ pub static OPS: &[OpSpec] = &[
     [req("n", Int), opt("m", Int, Dflt::None).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
     "nutorch eye 2 --dtype int64 | nutorch tovalue" => "[[1, 0], [0, 1]]",
     |a| {
-        let n = non_negative("n", a.i("n"))?;
-        let m = non_negative("m", a.oi("m").unwrap_or(n))?;
+        let n = non_negative("n", a.int("n"))?;
+        let m = non_negative("m", a.opt_int("m").unwrap_or(n))?;
         finish(a, Tensor::f_eye_m(n, m, options(a, DType::Float32))?)
     }),
     op!("arange", Creation, "torch.arange", "Values from start (default 0) up to end (excluded) in steps of step.",
@@ -44,11 +44,11 @@ pub static OPS: &[OpSpec] = &[
          opt("end", Number, Dflt::None).pos(), opt("step", Number, Dflt::Int(1)).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "nutorch arange 1 7 2 | nutorch tovalue" => "[1, 3, 5]",
         |a| {
-            let (start, end) = match a.on("end") {
-                Some(end) => (a.n("start"), end),
-                None => (crate::Number::Int(0), a.n("start")),
+            let (start, end) = match a.opt_number("end") {
+                Some(end) => (a.number("start"), end),
+                None => (crate::Number::Int(0), a.number("start")),
             };
-            let step = a.n("step");
+            let step = a.number("step");
             // Checked here: libtorch's refusal would surface as a panic (Scalar arguments).
             let (s, e, st) = (start.as_f64(), end.as_f64(), step.as_f64());
             if !(s.is_finite() && e.is_finite() && st.is_finite()) {
@@ -78,11 +78,11 @@ pub static OPS: &[OpSpec] = &[
             }
             let device = a.device("device").unwrap_or(tch::Device::Cpu);
             for name in ["start", "end"] {
-                if !super::util::fits(a.n(name), dtype.kind()) {
-                    return Err(bad(name, format!("value {} cannot be converted to {dtype} without overflow", a.n(name).as_f64())));
+                if !super::util::fits(a.number(name), dtype.kind()) {
+                    return Err(bad(name, format!("value {} cannot be converted to {dtype} without overflow", a.number(name).as_f64())));
                 }
             }
-            let tensor = at("steps", crate::creation::linspace(a.n("start"), a.n("end"), a.i("steps"), dtype, device))?;
+            let tensor = at("steps", crate::creation::linspace(a.number("start"), a.number("end"), a.int("steps"), dtype, device))?;
             finish(a, tensor)
         },
         notes: "Integer dtypes get torch's values (computed in floating point, then truncated): `linspace 0 10 5 --dtype int32` gives 0 2 5 7 10."),
@@ -90,24 +90,24 @@ pub static OPS: &[OpSpec] = &[
     [req("start", Number), req("end", Number), req("steps", Int), opt("base", Float, Dflt::Float(10.0)), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
     "nutorch logspace 0 2 3 | nutorch tovalue" => "[1.0, 10.0, 100.0]",
     |a| {
-        let steps = non_negative("steps", a.i("steps"))?;
-        finish(a, Tensor::f_logspace(a.n("start").scalar(), a.n("end").scalar(), steps, a.f("base"), options(a, DType::Float32))?)
+        let steps = non_negative("steps", a.int("steps"))?;
+        finish(a, Tensor::f_logspace(a.number("start").scalar(), a.number("end").scalar(), steps, a.float("base"), options(a, DType::Float32))?)
     }),
     op!("scalar_tensor", Creation, "torch.scalar_tensor", "A 0-d tensor holding one number (float32 unless --dtype).",
     [req("s", Number), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
     "nutorch scalar_tensor 3 | nutorch tovalue" => "3.0",
     |a| {
         let (kind, device) = options(a, DType::Float32);
-        finish(a, super::util::checked_number("s", a.n("s"), kind, device)?)
+        finish(a, super::util::checked_number("s", a.number("s"), kind, device)?)
     }),
     op!("tril_indices", Creation, "torch.tril_indices", "Row and column indices (a 2xN tensor) of the lower triangle of a row x col matrix.",
         [req("row", Int), req("col", Int), opt("offset", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
         "nutorch tril_indices 2 2 | nutorch tovalue" => "[[0, 1, 1], [0, 0, 1]]",
-        |a| t(Tensor::f_tril_indices(non_negative("row", a.i("row"))?, non_negative("col", a.i("col"))?, a.i("offset"), options(a, DType::Int64))?)),
+        |a| t(Tensor::f_tril_indices(non_negative("row", a.int("row"))?, non_negative("col", a.int("col"))?, a.int("offset"), options(a, DType::Int64))?)),
     op!("triu_indices", Creation, "torch.triu_indices", "Row and column indices (a 2xN tensor) of the upper triangle of a row x col matrix.",
         [req("row", Int), req("col", Int), opt("offset", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
         "nutorch triu_indices 2 2 | nutorch tovalue" => "[[0, 0, 1], [0, 1, 1]]",
-        |a| t(Tensor::f_triu_indices(non_negative("row", a.i("row"))?, non_negative("col", a.i("col"))?, a.i("offset"), options(a, DType::Int64))?)),
+        |a| t(Tensor::f_triu_indices(non_negative("row", a.int("row"))?, non_negative("col", a.int("col"))?, a.int("offset"), options(a, DType::Int64))?)),
     // *_like: the input's shape, and its dtype and device unless given.
     op!("zeros_like", Creation, "torch.zeros_like", "Zeros with the shape (and dtype, device) of the input.",
         [INPUT, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
@@ -122,7 +122,7 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [1 2] | nutorch full_like 7 | nutorch tovalue" => "[7, 7]",
     |a| {
         let (kind, device) = like_options(a)?;
-        let value = super::util::checked_number("fill_value", a.n("fill_value"), kind, device)?;
+        let value = super::util::checked_number("fill_value", a.number("fill_value"), kind, device)?;
         finish(a, value.f_expand(a.input().size(), false)?.f_contiguous()?)
     }),
     op!("empty_like", Creation, "torch.empty_like", "An uninitialized tensor with the shape (and dtype, device) of the input.",
@@ -135,7 +135,7 @@ pub static OPS: &[OpSpec] = &[
     [req("seed", Int)], O::Nothing,
     "nutorch manual_seed 0" => "null",
     |a| {
-        let seed = a.i("seed");
+        let seed = a.int("seed");
         tch::manual_seed(seed);
         if tch::Cuda::is_available() {
             tch::Cuda::manual_seed_all(seed as u64);
@@ -154,7 +154,7 @@ pub static OPS: &[OpSpec] = &[
         [req("high", Int), req("size", Ints), opt("low", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
         "(nutorch randint 10 3).shape" => "[3]",
         |a| {
-            let (low, high) = (a.i("low"), a.i("high"));
+            let (low, high) = (a.int("low"), a.int("high"));
             if low >= high {
                 return Err(bad("high", format!("high ({high}) must be greater than low ({low})")));
             }
@@ -164,17 +164,17 @@ pub static OPS: &[OpSpec] = &[
     op!("randperm", Random, "torch.randperm", "A random permutation of 0..n.",
         [req("n", Int), DTYPE, DEVICE], O::Tensor,
         "nutorch randperm 1 | nutorch tovalue" => "[0]",
-        |a| t(Tensor::f_randperm(non_negative("n", a.i("n"))?, options(a, DType::Int64))?)),
+        |a| t(Tensor::f_randperm(non_negative("n", a.int("n"))?, options(a, DType::Int64))?)),
     op!("normal", Random, "torch.normal", "Normal random values with the given mean and standard deviation.",
     [req("mean", Float), req("std", Float), req("size", Ints), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
     "(nutorch normal 0 1 [2 2]).shape" => "[2, 2]",
     |a| {
-        let std = a.f("std");
+        let std = a.float("std");
         if std.is_nan() || std < 0.0 {
             return Err(bad("std", format!("std must be non-negative, got {std}")));
         }
         let base = Tensor::f_empty(sizes(a, "size")?, options(a, DType::Float32))?;
-        finish(a, base.f_normal_functional(a.f("mean"), std)?)
+        finish(a, base.f_normal_functional(a.float("mean"), std)?)
     }),
     op!("rand_like", Random, "torch.rand_like", "Uniform random values in [0, 1) shaped like the input.",
         [INPUT, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
@@ -188,7 +188,7 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, req("high", Int), opt("low", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
     "(nutorch fromvalue [1 2 3] | nutorch randint_like 5).shape" => "[3]",
     |a| {
-        let (low, high) = (a.i("low"), a.i("high"));
+        let (low, high) = (a.int("low"), a.int("high"));
         if low >= high {
             return Err(bad("high", format!("high ({high}) must be greater than low ({low})")));
         }
@@ -197,7 +197,7 @@ pub static OPS: &[OpSpec] = &[
     op!("bernoulli", Random, "torch.bernoulli", "0 or 1 drawn with the probability in each element (or --p for all).",
     [INPUT, opt("p", Float, Dflt::None)], O::Tensor,
     "nutorch fromvalue [0.0 1.0] | nutorch bernoulli | nutorch tovalue" => "[0.0, 1.0]",
-    |a| match a.of("p") {
+    |a| match a.opt_float("p") {
         Some(p) if !(0.0..=1.0).contains(&p) => Err(bad("p", format!("p must be in [0, 1], got {p}"))),
         Some(p) => t(a.input().f_bernoulli_p(p)?),
         None => {
@@ -221,7 +221,7 @@ pub static OPS: &[OpSpec] = &[
         if x.numel() > 0 && sums.f_le_tensor(&super::util::num(0.0, &sums)?)?.f_any()?.f_int64_value(&[])? != 0 {
             return Err(bad("input", "every distribution needs a positive total weight"));
         }
-        t(x.f_multinomial(super::util::positive("num_samples", a.i("num_samples"))?, a.b("replacement"))?)
+        t(x.f_multinomial(super::util::positive("num_samples", a.int("num_samples"))?, a.flag("replacement"))?)
     }),
     op!("poisson", Random, "torch.poisson", "Poisson samples with the rate in each element.",
         [INPUT], O::Tensor,

@@ -47,7 +47,7 @@ pub static OPS: &[OpSpec] = &[
             None => x.f_kind()?,
         };
         let device = device_arg(a)?.unwrap_or_else(|| x.device());
-        t(x.f_to_dtype_layout((kind, device), false, a.b("copy"))?)
+        t(x.f_to_dtype_layout((kind, device), false, a.flag("copy"))?)
     }),
     cast!("float", Conversion, "Tensor.float", Float32, "nutorch fromvalue [1 2] | nutorch float | nutorch tovalue" => "[1.0, 2.0]"),
     cast!("double", Conversion, "Tensor.double", Float64, "nutorch fromvalue [1 2] | nutorch double | nutorch tovalue" => "[1.0, 2.0]"),
@@ -62,7 +62,7 @@ pub static OPS: &[OpSpec] = &[
     op!("type_as", Conversion, "Tensor.type_as", "The input with the dtype of other.",
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch type_as (nutorch fromvalue [0.5]) | nutorch tovalue" => "[1.0, 2.0]",
-        |a| t(a.input().f_type_as(a.t("other"))?)),
+        |a| t(a.input().f_type_as(a.tensor("other"))?)),
     op!("cpu", Conversion, "Tensor.cpu", "The tensor in CPU memory.",
         [INPUT], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch cpu | nutorch tovalue" => "[1, 2]",
@@ -71,7 +71,7 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, opt("device", Int, Dflt::Int(0)).doc("the GPU's index")], O::Tensor,
         "try { nutorch fromvalue [1] | nutorch cuda | nutorch tovalue } catch { [1] }" => "[1]",
         |a| {
-            let index = a.i("device");
+            let index = a.int("device");
             let device = Device::Cuda(index.max(0) as usize);
             if index < 0 {
                 return Err(bad("device", format!("a GPU index is non-negative, got {index}")));
@@ -95,7 +95,7 @@ pub static OPS: &[OpSpec] = &[
     op!("size", Conversion, "Tensor.size", "The sizes of the dimensions, or the size of --dim.",
     [INPUT, opt("dim", Int, Dflt::None)], O::Value,
     "nutorch zeros 2 3 | nutorch size --dim -1" => "3",
-    |a| match a.oi("dim") {
+    |a| match a.opt_int("dim") {
         None => Ok(Out::Ints(a.input().size())),
         Some(d) => Ok(Out::Int(super::util::size_at("dim", a.input(), d)?)),
     }),
@@ -159,13 +159,13 @@ pub static OPS: &[OpSpec] = &[
     op!("is_same_size", Conversion, "Tensor.is_same_size", "Whether two tensors have the same shape.",
         [INPUT, OTHER], O::Value,
         "nutorch zeros 2 | nutorch is_same_size (nutorch ones 2)" => "true",
-        |a| Ok(Out::Bool(a.input().f_is_same_size(a.t("other"))?))),
+        |a| Ok(Out::Bool(a.input().f_is_same_size(a.tensor("other"))?))),
     op!("stride", Conversion, "Tensor.stride", "The step in memory (in elements) along each dimension, or along --dim.",
     [INPUT, opt("dim", Int, Dflt::None)], O::Value,
     "nutorch zeros 2 3 | nutorch stride" => "[3, 1]",
     |a| {
         let strides = a.input().stride();
-        match a.oi("dim") {
+        match a.opt_int("dim") {
             None => Ok(Out::Ints(strides)),
             Some(d) => {
                 let d = norm_dim("dim", d, a.input().dim() as i64)?;
@@ -189,7 +189,7 @@ pub static OPS: &[OpSpec] = &[
     [ten_("tensor"), req("other", TensorOrNumber)], O::Value,
     "nutorch fromvalue [1 2] | nutorch result_type 2.5" => "\"float32\"",
     |a| {
-        let x = probe(a.t("tensor"))?;
+        let x = probe(a.tensor("tensor"))?;
         let y = match a.operand("other") {
             Operand::T(o) => probe(o)?,
             Operand::N(n) => wrapped(n, &x)?,

@@ -16,7 +16,7 @@ const DIM: ArgSpec = req("dim", Int);
 /// `index` checked against the size of `input` along `dim`.
 fn checked(a: &Args, name: &'static str, dim: i64, negatives: bool) -> R<()> {
     let size = size_at("dim", a.input(), dim)?;
-    check_index(name, a.t(name), size, negatives)
+    check_index(name, a.tensor(name), size, negatives)
 }
 
 /// A number operand as a 0-d tensor of the input's dtype (fill values keep the input's dtype).
@@ -36,13 +36,13 @@ pub static OPS: &[OpSpec] = &[
     op!("select", Indexing, "torch.select", "The slice at index along dim (one dimension fewer): x[..., index, ...].",
         [INPUT, DIM, req("index", Int)], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch select 1 -1 | nutorch tovalue" => "[2, 4]",
-        |a| t(a.input().f_select(a.i("dim"), a.i("index"))?)),
+        |a| t(a.input().f_select(a.int("dim"), a.int("index"))?)),
     op!("slice", Indexing, "Tensor.__getitem__", "Elements start..end (end excluded) every step along dim: x[start:end:step].",
         [INPUT, opt("dim", Int, Dflt::Int(0)), opt("start", Int, Dflt::None), opt("end", Int, Dflt::None), opt("step", Int, Dflt::Int(1))], O::Tensor,
         "nutorch arange 10 | nutorch slice --start 1 --end 8 --step 3 | nutorch tovalue" => "[1, 4, 7]",
         |a| {
-            let step = super::util::positive("step", a.i("step"))?;
-            t(a.input().f_slice(a.i("dim"), a.oi("start"), a.oi("end"), step)?)
+            let step = super::util::positive("step", a.int("step"))?;
+            t(a.input().f_slice(a.int("dim"), a.opt_int("start"), a.opt_int("end"), step)?)
         },
         notes: "PyTorch spells it x[start:end:step] (with `:` for the dimensions before dim). Negative start and end count from the end."),
     op!("index", Indexing, "Tensor.__getitem__", "Advanced indexing by index tensors, one per leading dimension: x[i, j].",
@@ -50,8 +50,8 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [[1 2] [3 4]] | nutorch index (nutorch fromvalue [1 0]) (nutorch fromvalue [0 0]) | nutorch tovalue" => "[3, 1]",
     |a| {
         let x = a.input();
-        let indices = a.ts("indices");
-        let opts = checked_indices(&x, &indices)?;
+        let indices = a.tensors("indices");
+        let opts = checked_indices(x, indices)?;
         t(x.f_index(&opts)?)
     }),
     op!("index_put", Indexing, "torch.index_put", "A copy with values written at the indexed positions (added with --accumulate).",
@@ -59,61 +59,61 @@ pub static OPS: &[OpSpec] = &[
     "nutorch zeros 3 | nutorch index_put [(nutorch fromvalue [0 2])] (nutorch fromvalue [5.0 7.0]) | nutorch tovalue" => "[5.0, 0.0, 7.0]",
     |a| {
         let x = a.input();
-        let indices = a.ts("indices");
-        let opts = checked_indices(&x, &indices)?;
-        t(x.f_index_put(&opts, a.t("values"), a.b("accumulate"))?)
+        let indices = a.tensors("indices");
+        let opts = checked_indices(x, indices)?;
+        t(x.f_index_put(&opts, a.tensor("values"), a.flag("accumulate"))?)
     }),
     op!("index_select", Indexing, "torch.index_select", "The entries at the indices along dim.",
     [INPUT, DIM, INDEX], O::Tensor,
     "nutorch fromvalue [10 20 30] | nutorch index_select 0 (nutorch fromvalue [2 0]) | nutorch tovalue" => "[30, 10]",
     |a| {
-        checked(a, "index", a.i("dim"), false)?;
-        t(a.input().f_index_select(a.i("dim"), a.t("index"))?)
+        checked(a, "index", a.int("dim"), false)?;
+        t(a.input().f_index_select(a.int("dim"), a.tensor("index"))?)
     }),
     op!("gather", Indexing, "torch.gather", "Values gathered along dim: out[i][j] = input[index[i][j]][j] (for dim 0).",
     [INPUT, DIM, INDEX, opt("sparse_grad", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [[1 2] [3 4]] | nutorch gather 1 (nutorch fromvalue [[1] [0]]) | nutorch tovalue" => "[[2], [3]]",
     |a| {
-        checked(a, "index", a.i("dim"), false)?;
-        t(a.input().f_gather(a.i("dim"), a.t("index"), a.b("sparse_grad"))?)
+        checked(a, "index", a.int("dim"), false)?;
+        t(a.input().f_gather(a.int("dim"), a.tensor("index"), a.flag("sparse_grad"))?)
     }),
     op!("take_along_dim", Indexing, "torch.take_along_dim", "Values picked along dim by indices (e.g. from argsort); flattened without --dim.",
     [INPUT, ten("indices"), opt("dim", Int, Dflt::None)], O::Tensor,
     "nutorch fromvalue [[3 1] [2 4]] | nutorch take_along_dim (nutorch fromvalue [[1] [0]]) --dim 1 | nutorch tovalue" => "[[1], [2]]",
     |a| {
         let x = a.input();
-        let size = match a.oi("dim") {
+        let size = match a.opt_int("dim") {
             Some(d) => size_at("dim", x, d)?,
             None => flat_numel(x),
         };
-        check_index("indices", a.t("indices"), size, false)?;
-        t(x.f_take_along_dim(a.t("indices"), a.oi("dim"))?)
+        check_index("indices", a.tensor("indices"), size, false)?;
+        t(x.f_take_along_dim(a.tensor("indices"), a.opt_int("dim"))?)
     }),
     op!("take", Indexing, "torch.take", "Elements of the flattened input at the indices (negative count from the end).",
     [INPUT, INDEX], O::Tensor,
     "nutorch fromvalue [[1 2] [3 4]] | nutorch take (nutorch fromvalue [0 -1]) | nutorch tovalue" => "[1, 4]",
     |a| {
-        check_index("index", a.t("index"), flat_numel(a.input()), true)?;
-        t(a.input().f_take(a.t("index"))?)
+        check_index("index", a.tensor("index"), flat_numel(a.input()), true)?;
+        t(a.input().f_take(a.tensor("index"))?)
     }),
     op!("put", Indexing, "torch.put", "A copy with source written at flat indices (added with --accumulate).",
     [INPUT, INDEX, ten("source"), opt("accumulate", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch zeros 2 2 | nutorch put (nutorch fromvalue [3]) (nutorch fromvalue [9.0]) | nutorch tovalue" => "[[0.0, 0.0], [0.0, 9.0]]",
     |a| {
-        check_index("index", a.t("index"), flat_numel(a.input()), true)?;
-        t(a.input().f_put(a.t("index"), a.t("source"), a.b("accumulate"))?)
+        check_index("index", a.tensor("index"), flat_numel(a.input()), true)?;
+        t(a.input().f_put(a.tensor("index"), a.tensor("source"), a.flag("accumulate"))?)
     }),
     op!("scatter", Indexing, "torch.scatter", "A copy with src (a tensor or one value) written along dim at index (or combined with --reduce add|multiply).",
         [INPUT, DIM, INDEX, req("src", TensorOrNumber), opt("reduce", Str(&["add", "multiply"]), Dflt::None)], O::Tensor,
         "nutorch zeros 3 | nutorch scatter 0 (nutorch fromvalue [2 0]) (nutorch fromvalue [5.0 7.0]) | nutorch tovalue" => "[7.0, 0.0, 5.0]",
         |a| {
-            checked(a, "index", a.i("dim"), false)?;
-            let (x, dim, index) = (a.input(), a.i("dim"), a.t("index"));
+            checked(a, "index", a.int("dim"), false)?;
+            let (x, dim, index) = (a.input(), a.int("dim"), a.tensor("index"));
             let src = match a.operand("src") {
                 Operand::T(s) => s.shallow_clone(),
                 Operand::N(n) => super::util::checked_number("src", n, x.f_kind()?, x.device())?.f_expand(index.size(), false)?.f_contiguous()?,
             };
-            t(match a.os("reduce") {
+            t(match a.opt_str("reduce") {
                 None => x.f_scatter(dim, index, &src)?,
                 Some(reduce) => x.f_scatter_reduce(dim, index, &src, reduce)?,
             })
@@ -123,59 +123,59 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, DIM, INDEX, ten("src")], O::Tensor,
     "nutorch zeros 2 | nutorch scatter_add 0 (nutorch fromvalue [1 1]) (nutorch fromvalue [2.0 3.0]) | nutorch tovalue" => "[0.0, 5.0]",
     |a| {
-        checked(a, "index", a.i("dim"), false)?;
-        t(a.input().f_scatter_add(a.i("dim"), a.t("index"), a.t("src"))?)
+        checked(a, "index", a.int("dim"), false)?;
+        t(a.input().f_scatter_add(a.int("dim"), a.tensor("index"), a.tensor("src"))?)
     }),
     op!("index_add", Indexing, "torch.index_add", "A copy with alpha * source added at the indices along dim.",
     [INPUT, DIM, INDEX, ten("source"), opt("alpha", Number, Dflt::Int(1))], O::Tensor,
     "nutorch zeros 3 | nutorch index_add 0 (nutorch fromvalue [0 2]) (nutorch fromvalue [1.0 2.0]) | nutorch tovalue" => "[1.0, 0.0, 2.0]",
     |a| {
-        checked(a, "index", a.i("dim"), false)?;
-        let source = a.t("source");
-        let source = match a.n("alpha") {
+        checked(a, "index", a.int("dim"), false)?;
+        let source = a.tensor("source");
+        let source = match a.number("alpha") {
             crate::Number::Int(1) => source.shallow_clone(),
             alpha => source.f_mul(&wrapped(alpha, source)?)?,
         };
-        t(a.input().f_index_add(a.i("dim"), a.t("index"), &source)?)
+        t(a.input().f_index_add(a.int("dim"), a.tensor("index"), &source)?)
     }),
     op!("index_copy", Indexing, "torch.index_copy", "A copy with source written at the indices along dim.",
     [INPUT, DIM, INDEX, ten("source")], O::Tensor,
     "nutorch zeros 3 | nutorch index_copy 0 (nutorch fromvalue [1]) (nutorch fromvalue [4.0]) | nutorch tovalue" => "[0.0, 4.0, 0.0]",
     |a| {
-        checked(a, "index", a.i("dim"), false)?;
-        t(a.input().f_index_copy(a.i("dim"), a.t("index"), a.t("source"))?)
+        checked(a, "index", a.int("dim"), false)?;
+        t(a.input().f_index_copy(a.int("dim"), a.tensor("index"), a.tensor("source"))?)
     }),
     op!("index_fill", Indexing, "torch.index_fill", "A copy with value written at the indices along dim.",
     [INPUT, DIM, INDEX, req("value", TensorOrNumber)], O::Tensor,
     "nutorch zeros 3 | nutorch index_fill 0 (nutorch fromvalue [0 2]) 1 | nutorch tovalue" => "[1.0, 0.0, 1.0]",
     |a| {
-        checked(a, "index", a.i("dim"), true)?;
-        t(a.input().f_index_fill_int_tensor(a.i("dim"), a.t("index"), &fill_value(a, "value")?)?)
+        checked(a, "index", a.int("dim"), true)?;
+        t(a.input().f_index_fill_int_tensor(a.int("dim"), a.tensor("index"), &fill_value(a, "value")?)?)
     }),
     op!("index_reduce", Indexing, "torch.index_reduce", "A copy with source combined (prod, mean, amax, amin) at the indices along dim.",
     [INPUT, DIM, INDEX, ten("source"), req("reduce", Str(&["prod", "mean", "amax", "amin"])), opt("include_self", Bool, Dflt::Bool(true))], O::Tensor,
     "nutorch ones 2 | nutorch index_reduce 0 (nutorch fromvalue [0 0]) (nutorch fromvalue [2.0 3.0]) prod | nutorch tovalue" => "[6.0, 1.0]",
     |a| {
-        checked(a, "index", a.i("dim"), false)?;
-        t(a.input().f_index_reduce(a.i("dim"), a.t("index"), a.t("source"), a.s("reduce"), a.b("include_self"))?)
+        checked(a, "index", a.int("dim"), false)?;
+        t(a.input().f_index_reduce(a.int("dim"), a.tensor("index"), a.tensor("source"), a.str("reduce"), a.flag("include_self"))?)
     }),
     op!("masked_fill", Indexing, "torch.masked_fill", "A copy with value where mask is true.",
         [INPUT, ten("mask"), req("value", TensorOrNumber)], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch masked_fill (nutorch fromvalue [true false true]) 0 | nutorch tovalue" => "[0, 2, 0]",
-        |a| t(a.input().f_masked_fill_tensor(a.t("mask"), &fill_value(a, "value")?)?)),
+        |a| t(a.input().f_masked_fill_tensor(a.tensor("mask"), &fill_value(a, "value")?)?)),
     op!("masked_select", Indexing, "torch.masked_select", "The elements where mask is true, as a 1-d tensor.",
         [INPUT, ten("mask")], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch masked_select (nutorch fromvalue [true false true]) | nutorch tovalue" => "[1, 3]",
-        |a| t(a.input().f_masked_select(a.t("mask"))?)),
+        |a| t(a.input().f_masked_select(a.tensor("mask"))?)),
     op!("masked_scatter", Indexing, "torch.masked_scatter", "A copy with source's elements written, in order, where mask is true.",
         [INPUT, ten("mask"), ten("source")], O::Tensor,
         "nutorch zeros 3 | nutorch masked_scatter (nutorch fromvalue [true false true]) (nutorch fromvalue [5.0 6.0]) | nutorch tovalue" => "[5.0, 0.0, 6.0]",
-        |a| t(a.input().f_masked_scatter(a.t("mask"), a.t("source"))?)),
+        |a| t(a.input().f_masked_scatter(a.tensor("mask"), a.tensor("source"))?)),
     op!("where", Indexing, "torch.where", "input where condition is true, other elsewhere (each a tensor or a number).",
         [ten("condition"), req("input", TensorOrNumber), req("other", TensorOrNumber)], O::Tensor,
         "nutorch fromvalue [true false] | nutorch where 1 0 | nutorch tovalue" => "[1, 0]",
         |a| {
-            let cond = a.t("condition");
+            let cond = a.tensor("condition");
             let (x, y) = match (a.operand("input"), a.operand("other")) {
                 (Operand::T(x), Operand::T(y)) => (x.shallow_clone(), y.shallow_clone()),
                 (Operand::T(x), Operand::N(n)) => (x.shallow_clone(), wrapped(n, x)?),
@@ -195,7 +195,7 @@ pub static OPS: &[OpSpec] = &[
     op!("nonzero", Indexing, "torch.nonzero", "Indices of the nonzero elements, one row each (a list of index tensors per dim with --as-tuple).",
     [INPUT, opt("as_tuple", Bool, Dflt::Bool(false))], O::Varies,
     "nutorch fromvalue [0 3 0 4] | nutorch nonzero | nutorch tovalue" => "[[1], [3]]",
-    |a| match a.b("as_tuple") {
+    |a| match a.flag("as_tuple") {
         false => t(a.input().f_nonzero()?),
         true => Ok(Out::List(a.input().f_nonzero_numpy()?)),
     }),
@@ -208,26 +208,26 @@ pub static OPS: &[OpSpec] = &[
          opt("side", Str(&["left", "right"]), Dflt::None), opt("sorter", Tensor, Dflt::None)], O::Tensor,
         "nutorch fromvalue [1 3 5 7] | nutorch searchsorted (nutorch fromvalue [3 6]) | nutorch tovalue" => "[1, 3]",
         |a| {
-            let seq = a.t("sorted_sequence");
+            let seq = a.tensor("sorted_sequence");
             let values = match a.operand("input") {
                 Operand::T(v) => v.shallow_clone(),
                 Operand::N(n) => wrapped(n, seq)?,
             };
-            let side = a.os("side");
-            if side == Some("left") && a.b("right") {
+            let side = a.opt_str("side");
+            if side == Some("left") && a.flag("right") {
                 return Err(bad("side", "side 'left' contradicts --right"));
             }
-            let right = a.b("right") || side == Some("right");
-            if let Some(sorter) = a.ot("sorter") {
+            let right = a.flag("right") || side == Some("right");
+            if let Some(sorter) = a.opt_tensor("sorter") {
                 check_index("sorter", sorter, *seq.size().last().unwrap_or(&0), false)?;
             }
-            t(values.f_searchsorted(seq, a.b("out_int32"), right, if right { "right" } else { "left" }, a.ot("sorter"))?)
+            t(values.f_searchsorted(seq, a.flag("out_int32"), right, if right { "right" } else { "left" }, a.opt_tensor("sorter"))?)
         },
         notes: "The sequence comes first, as in torch.searchsorted(sorted_sequence, values)."),
     op!("bucketize", Indexing, "torch.bucketize", "The index of the bucket (between boundaries) each value falls in.",
         [INPUT, ten("boundaries"), opt("out_int32", Bool, Dflt::Bool(false)), opt("right", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [1 5 9] | nutorch bucketize (nutorch fromvalue [2 6]) | nutorch tovalue" => "[0, 1, 2]",
-        |a| t(a.input().f_bucketize(a.t("boundaries"), a.b("out_int32"), a.b("right"))?)),
+        |a| t(a.input().f_bucketize(a.tensor("boundaries"), a.flag("out_int32"), a.flag("right"))?)),
 ];
 
 /// Index tensors for `x[i, j, ...]`: at most one per dimension, integer indices in range (a

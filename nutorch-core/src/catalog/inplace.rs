@@ -33,7 +33,7 @@ fn done(_: Tensor) -> super::spec::OpResult {
 /// `alpha * other` for add_/sub_.
 fn scaled_other(a: &Args) -> R<Tensor> {
     let other = operand_tensor(a, "other")?;
-    Ok(match a.n("alpha") {
+    Ok(match a.number("alpha") {
         Number::Int(1) => other,
         alpha => other.f_mul(&wrapped(alpha, &other)?)?,
     })
@@ -60,7 +60,7 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [1.0 3.0] | nutorch div_ 2 | nutorch tovalue" => "[0.5, 1.5]",
     |a| {
         let other = operand_tensor(a, "other")?;
-        match a.os("rounding_mode") {
+        match a.opt_str("rounding_mode") {
             None => done(me(a).f_div_(&other)?),
             Some(mode) => done(me(a).f_div_tensor_mode_(&other, mode)?),
         }
@@ -110,24 +110,24 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, ten("src")], O::Same,
     "nutorch zeros 2 | nutorch copy_ (nutorch fromvalue [1 2]) | nutorch tovalue" => "[1.0, 2.0]",
     |a| {
-        me(a).f_copy_(a.t("src"))?;
+        me(a).f_copy_(a.tensor("src"))?;
         Ok(Out::Same)
     }),
     op!("normal_", InPlace, "Tensor.normal_", "Fills the tensor with normal random values, in place.",
     [INPUT, opt("mean", Float, Dflt::Float(0.0)), opt("std", Float, Dflt::Float(1.0))], O::Same,
     "(nutorch zeros 3 | nutorch normal_).shape" => "[3]",
     |a| {
-        let std = a.f("std");
+        let std = a.float("std");
         if !(std >= 0.0) {
             return Err(bad("std", format!("normal_ expects std >= 0.0, but found std {std}")));
         }
-        done(me(a).f_normal_(a.f("mean"), std)?)
+        done(me(a).f_normal_(a.float("mean"), std)?)
     }),
     op!("uniform_", InPlace, "Tensor.uniform_", "Fills the tensor with uniform random values in [from, to), in place.",
     [INPUT, opt("from", Float, Dflt::Float(0.0)), opt("to", Float, Dflt::Float(1.0))], O::Same,
     "(nutorch zeros 3 | nutorch uniform_ --from 1 --to 1).shape" => "[3]",
     |a| {
-        let (from, to) = (a.f("from"), a.f("to"));
+        let (from, to) = (a.float("from"), a.float("to"));
         if !(from <= to) {
             return Err(bad("from", format!("uniform_ expects to return a [from, to) range, but found from={from} > to={to}")));
         }
@@ -137,7 +137,7 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, opt("p", Float, Dflt::Float(0.5))], O::Same,
     "nutorch zeros 2 | nutorch bernoulli_ --p 1 | nutorch tovalue" => "[1.0, 1.0]",
     |a| {
-        let p = a.f("p");
+        let p = a.float("p");
         if !(0.0..=1.0).contains(&p) {
             return Err(bad("p", format!("bernoulli_ expects p to be in [0, 1], but got p={p}")));
         }
@@ -152,26 +152,26 @@ pub static OPS: &[OpSpec] = &[
             super::Operand::T(v) => v.shallow_clone(),
             super::Operand::N(n) => super::util::checked_number("value", n, x.f_kind()?, x.device())?,
         };
-        done(me(a).f_masked_fill_tensor_(a.t("mask"), &value)?)
+        done(me(a).f_masked_fill_tensor_(a.tensor("mask"), &value)?)
     }),
     op!("lerp_", InPlace, "Tensor.lerp_", "Moves the tensor toward end by weight, in place.",
         [INPUT, ten("end"), req("weight", TensorOrNumber)], O::Same,
         "nutorch fromvalue [0.0 10.0] | nutorch lerp_ (nutorch fromvalue [10.0 20.0]) 0.5 | nutorch tovalue" => "[5.0, 15.0]",
-        |a| done(me(a).f_lerp_tensor_(a.t("end"), &operand_tensor(a, "weight")?)?)),
+        |a| done(me(a).f_lerp_tensor_(a.tensor("end"), &operand_tensor(a, "weight")?)?)),
     op!("addcmul_", InPlace, "Tensor.addcmul_", "Adds value * tensor1 * tensor2, in place.",
     [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Same,
     "nutorch fromvalue [1.0] | nutorch addcmul_ (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) | nutorch tovalue" => "[7.0]",
     |a| {
-        let prod = a.t("tensor1").f_mul(a.t("tensor2"))?;
-        let prod = prod.f_mul(&wrapped(a.n("value"), &prod)?)?;
+        let prod = a.tensor("tensor1").f_mul(a.tensor("tensor2"))?;
+        let prod = prod.f_mul(&wrapped(a.number("value"), &prod)?)?;
         done(me(a).f_add_(&prod)?)
     }),
     op!("addcdiv_", InPlace, "Tensor.addcdiv_", "Adds value * tensor1 / tensor2, in place (Adam's update).",
     [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Same,
     "nutorch fromvalue [1.0] | nutorch addcdiv_ (nutorch fromvalue [6.0]) (nutorch fromvalue [3.0]) | nutorch tovalue" => "[3.0]",
     |a| {
-        let q = a.t("tensor1").f_div(a.t("tensor2"))?;
-        let q = q.f_mul(&wrapped(a.n("value"), &q)?)?;
+        let q = a.tensor("tensor1").f_div(a.tensor("tensor2"))?;
+        let q = q.f_mul(&wrapped(a.number("value"), &q)?)?;
         done(me(a).f_add_(&q)?)
     }),
     op!("fill_diagonal_", InPlace, "Tensor.fill_diagonal_", "Writes fill_value on the main diagonal, in place.",
@@ -185,12 +185,12 @@ pub static OPS: &[OpSpec] = &[
         if x.dim() > 2 && x.size().windows(2).any(|w| w[0] != w[1]) {
             return Err(bad("input", "all dimensions of input must be of equal length"));
         }
-        let value = super::util::checked_number("fill_value", a.n("fill_value"), x.f_kind()?, x.device())?;
+        let value = super::util::checked_number("fill_value", a.number("fill_value"), x.f_kind()?, x.device())?;
         if x.numel() == 0 {
             return Ok(Out::Same);
         }
         // The Scalar form, with the value checked above (its errors would be panics).
-        done(me(a).f_fill_diagonal_(value.f_double_value(&[])?, a.b("wrap"))?)
+        done(me(a).f_fill_diagonal_(value.f_double_value(&[])?, a.flag("wrap"))?)
     }),
     inplace!("neg_", InPlace, "Tensor.neg_", "Negates the tensor, in place.", f_neg_, "[1 -2]" => "[-1, 2]"),
     inplace!("abs_", InPlace, "Tensor.abs_", "Absolute value, in place.", f_abs_, "[-1 2]" => "[1, 2]"),

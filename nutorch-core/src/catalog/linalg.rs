@@ -13,11 +13,11 @@ const BETA_ALPHA: [ArgSpec; 2] = [opt("beta", Number, Dflt::Int(1)), opt("alpha"
 /// `beta * input + alpha * product`, as addmm and friends compute it.
 fn beta_alpha(a: &Args, product: Tensor) -> R<Tensor> {
     let x = a.input();
-    let scaled = match a.n("alpha") {
+    let scaled = match a.number("alpha") {
         crate::Number::Int(1) => product,
         alpha => product.f_mul(&wrapped(alpha, &product)?)?,
     };
-    Ok(match a.n("beta") {
+    Ok(match a.number("beta") {
         crate::Number::Int(0) | crate::Number::Float(0.0) => scaled.f_add(&x.f_zeros_like()?)?,
         crate::Number::Int(1) => x.f_add(&scaled)?,
         beta => x.f_mul(&wrapped(beta, x)?)?.f_add(&scaled)?,
@@ -35,7 +35,7 @@ fn ord_arg(a: &Args) -> R<Option<Result<f64, String>>> {
 }
 
 fn vector_norm(a: &Args) -> R<Tensor> {
-    let x = a.t("x");
+    let x = a.tensor("x");
     require_float("x", x, "linalg_vector_norm")?;
     let p = match ord_arg(a)? {
         Some(Ok(p)) => p,
@@ -43,15 +43,15 @@ fn vector_norm(a: &Args) -> R<Tensor> {
         None => 2.0,
     };
     // A vector norm over the dims even when there are two (linalg_norm's matrix norm is not).
-    let dims = a.ois("dim").unwrap_or_else(|| (0..x.dim() as i64).collect());
+    let dims = a.opt_ints("dim").unwrap_or_else(|| (0..x.dim() as i64).collect());
     check_dims("dim", x, &dims)?;
-    Ok(x.f_norm_scalaropt_dim(p, dims.as_slice(), a.b("keepdim"))?)
+    Ok(x.f_norm_scalaropt_dim(p, dims.as_slice(), a.flag("keepdim"))?)
 }
 
 fn matrix_norm(a: &Args, default_dims: bool) -> R<Tensor> {
-    let x = a.t("A");
+    let x = a.tensor("A");
     require_float("A", x, "a matrix norm")?;
-    let dims = match (a.ois("dim"), default_dims) {
+    let dims = match (a.opt_ints("dim"), default_dims) {
         (Some(d), _) => d,
         (None, true) => vec![-2, -1],
         (None, false) => (0..x.dim() as i64).collect(),
@@ -60,7 +60,7 @@ fn matrix_norm(a: &Args, default_dims: bool) -> R<Tensor> {
     if x.dim() < 2 && default_dims {
         return Err(bad("A", format!("a matrix norm needs at least 2 dimensions, got {}", x.dim())));
     }
-    let keepdim = a.b("keepdim");
+    let keepdim = a.flag("keepdim");
     Ok(match ord_arg(a)? {
         Some(Err(word)) => x.f_linalg_norm_ord_str(&word, Some(dims.as_slice()), keepdim, None)?,
         Some(Ok(p)) => {
@@ -86,75 +86,75 @@ pub static OPS: &[OpSpec] = &[
     op!("mm", Linalg, "torch.mm", "Matrix product of two 2-d tensors.",
         [INPUT, ten("mat2")], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch mm (nutorch fromvalue [[1] [1]]) | nutorch tovalue" => "[[3], [7]]",
-        |a| t(a.input().f_mm(a.t("mat2"))?)),
+        |a| t(a.input().f_mm(a.tensor("mat2"))?)),
     op!("matmul", Linalg, "torch.matmul", "Matrix product with broadcasting (vectors, matrices, batches).",
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch matmul (nutorch fromvalue [1 1]) | nutorch tovalue" => "[3, 7]",
-        |a| t(a.input().f_matmul(a.t("other"))?)),
+        |a| t(a.input().f_matmul(a.tensor("other"))?)),
     op!("bmm", Linalg, "torch.bmm", "Batched matrix product of two 3-d tensors.",
         [INPUT, ten("mat2")], O::Tensor,
         "nutorch fromvalue [[[1 2]]] | nutorch bmm (nutorch fromvalue [[[3] [4]]]) | nutorch tovalue" => "[[[11]]]",
-        |a| t(a.input().f_bmm(a.t("mat2"))?)),
+        |a| t(a.input().f_bmm(a.tensor("mat2"))?)),
     op!("mv", Linalg, "torch.mv", "Matrix-vector product.",
         [INPUT, ten("vec")], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch mv (nutorch fromvalue [1 0]) | nutorch tovalue" => "[1, 3]",
-        |a| t(a.input().f_mv(a.t("vec"))?)),
+        |a| t(a.input().f_mv(a.tensor("vec"))?)),
     op!("dot", Linalg, "torch.dot", "Dot product of two 1-d tensors.",
         [INPUT, ten("tensor")], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch dot (nutorch fromvalue [3 4]) | nutorch tovalue" => "11",
-        |a| t(a.input().f_dot(a.t("tensor"))?)),
+        |a| t(a.input().f_dot(a.tensor("tensor"))?)),
     op!("vdot", Linalg, "torch.vdot", "Dot product conjugating the first vector.",
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch vdot (nutorch fromvalue [3 4]) | nutorch tovalue" => "11",
-        |a| t(a.input().f_vdot(a.t("other"))?)),
+        |a| t(a.input().f_vdot(a.tensor("other"))?)),
     op!("inner", Linalg, "torch.inner", "Inner product over the last dimension.",
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch inner (nutorch fromvalue [1 1]) | nutorch tovalue" => "[3, 7]",
-        |a| t(a.input().f_inner(a.t("other"))?)),
+        |a| t(a.input().f_inner(a.tensor("other"))?)),
     op!("outer", Linalg, "torch.outer", "Outer product of two vectors.",
         [INPUT, ten("vec2")], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch outer (nutorch fromvalue [3 4]) | nutorch tovalue" => "[[3, 4], [6, 8]]",
-        |a| t(a.input().f_outer(a.t("vec2"))?)),
+        |a| t(a.input().f_outer(a.tensor("vec2"))?)),
     op!("ger", Linalg, "torch.ger", "Outer product of two vectors (alias of outer).",
         [INPUT, ten("vec2")], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch ger (nutorch fromvalue [1]) | nutorch tovalue" => "[[1], [2]]",
-        |a| t(a.input().f_ger(a.t("vec2"))?)),
+        |a| t(a.input().f_ger(a.tensor("vec2"))?)),
     op!("addmm", Linalg, "torch.addmm", "beta * input + alpha * (mat1 @ mat2).",
         [INPUT, ten("mat1"), ten("mat2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch fromvalue [[1.0]] | nutorch addmm (nutorch fromvalue [[1.0 2.0]]) (nutorch fromvalue [[3.0] [4.0]]) | nutorch tovalue" => "[[12.0]]",
-        |a| t(beta_alpha(a, a.t("mat1").f_mm(a.t("mat2"))?)?)),
+        |a| t(beta_alpha(a, a.tensor("mat1").f_mm(a.tensor("mat2"))?)?)),
     op!("addmv", Linalg, "torch.addmv", "beta * input + alpha * (mat @ vec).",
         [INPUT, ten("mat"), ten("vec"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch fromvalue [1.0] | nutorch addmv (nutorch fromvalue [[1.0 2.0]]) (nutorch fromvalue [3.0 4.0]) --beta 2 | nutorch tovalue" => "[13.0]",
-        |a| t(beta_alpha(a, a.t("mat").f_mv(a.t("vec"))?)?)),
+        |a| t(beta_alpha(a, a.tensor("mat").f_mv(a.tensor("vec"))?)?)),
     op!("addr", Linalg, "torch.addr", "beta * input + alpha * outer(vec1, vec2).",
         [INPUT, ten("vec1"), ten("vec2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch zeros 2 2 | nutorch addr (nutorch fromvalue [1.0 2.0]) (nutorch fromvalue [1.0 1.0]) | nutorch tovalue" => "[[1.0, 1.0], [2.0, 2.0]]",
-        |a| t(beta_alpha(a, a.t("vec1").f_outer(a.t("vec2"))?)?)),
+        |a| t(beta_alpha(a, a.tensor("vec1").f_outer(a.tensor("vec2"))?)?)),
     op!("addbmm", Linalg, "torch.addbmm", "beta * input + alpha * (sum of the batch products batch1[i] @ batch2[i]).",
         [INPUT, ten("batch1"), ten("batch2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch zeros 1 1 | nutorch addbmm (nutorch ones 2 1 3) (nutorch ones 2 3 1) | nutorch tovalue" => "[[6.0]]",
-        |a| t(beta_alpha(a, a.t("batch1").f_bmm(a.t("batch2"))?.f_sum_dim_intlist(Some([0i64].as_slice()), false, None)?)?)),
+        |a| t(beta_alpha(a, a.tensor("batch1").f_bmm(a.tensor("batch2"))?.f_sum_dim_intlist(Some([0i64].as_slice()), false, None)?)?)),
     op!("baddbmm", Linalg, "torch.baddbmm", "beta * input + alpha * (batch1 @ batch2), batch by batch.",
         [INPUT, ten("batch1"), ten("batch2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch zeros 1 1 1 | nutorch baddbmm (nutorch ones 1 1 3) (nutorch ones 1 3 1) | nutorch tovalue" => "[[[3.0]]]",
-        |a| t(beta_alpha(a, a.t("batch1").f_bmm(a.t("batch2"))?)?)),
+        |a| t(beta_alpha(a, a.tensor("batch1").f_bmm(a.tensor("batch2"))?)?)),
     op!("einsum", Linalg, "torch.einsum", "Einstein summation over the operands, as the equation says.",
         [req("equation", Str(&[])), req("operands", Tensors)], O::Tensor,
         "nutorch einsum 'ij,j->i' (nutorch fromvalue [[1 2] [3 4]]) (nutorch fromvalue [1 1]) | nutorch tovalue" => "[3, 7]",
         |a| {
-            let ops = a.ts("operands");
+            let ops = a.tensors("operands");
             if ops.is_empty() {
                 return Err(bad("operands", "einsum needs at least one operand"));
             }
-            t(Tensor::f_einsum(a.s("equation"), ops, None::<&[i64]>)?)
+            t(Tensor::f_einsum(a.str("equation"), ops, None::<&[i64]>)?)
         },
         notes: "Operands come after the equation (`nutorch einsum 'ij,jk->ik' $a $b`); a piped list of tensors works too."),
     op!("tensordot", Linalg, "torch.tensordot", "Contraction of the last dims of a with the first dims of b.",
         [ten("a"), ten("b"), opt("dims", Int, Dflt::Int(2))], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch tensordot (nutorch fromvalue [[1 0] [0 1]]) | nutorch tovalue" => "5",
         |a| {
-            let (x, y, n) = (a.t("a"), a.t("b"), a.i("dims"));
+            let (x, y, n) = (a.tensor("a"), a.tensor("b"), a.int("dims"));
             if n < 0 || n as usize > x.dim() || n as usize > y.dim() {
                 return Err(bad("dims", format!("dims must be in 0..={}, got {n}", x.dim().min(y.dim()))));
             }
@@ -168,19 +168,19 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [1 0 0] | nutorch cross (nutorch fromvalue [0 1 0]) | nutorch tovalue" => "[0, 0, 1]",
     |a| {
         // Without --dim: the first dimension of size 3, as torch.cross (which warns).
-        let dim = match a.oi("dim") {
+        let dim = match a.opt_int("dim") {
             Some(d) => d,
             None => match a.input().size().iter().position(|&s| s == 3) {
                 Some(d) => d as i64,
                 None => return Err(bad("input", "no dimension of size 3 in input")),
             },
         };
-        t(a.input().f_linalg_cross(a.t("other"), dim)?)
+        t(a.input().f_linalg_cross(a.tensor("other"), dim)?)
     }),
     op!("linalg_cross", Linalg, "torch.linalg.cross", "Cross product of 3-vectors along dim (the last by default).",
         [INPUT, OTHER, opt("dim", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [0 1 0] | nutorch linalg_cross (nutorch fromvalue [1 0 0]) | nutorch tovalue" => "[0, 0, -1]",
-        |a| t(a.input().f_linalg_cross(a.t("other"), a.i("dim"))?)),
+        |a| t(a.input().f_linalg_cross(a.tensor("other"), a.int("dim"))?)),
     op!("det", Linalg, "torch.det", "Determinant of square matrices.",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 3.0]] | nutorch det | nutorch tovalue" => "6.0",
@@ -188,7 +188,7 @@ pub static OPS: &[OpSpec] = &[
     op!("linalg_det", Linalg, "torch.linalg.det", "Determinant of square matrices.",
         [A], O::Tensor,
         "nutorch fromvalue [[1.0 2.0] [3.0 4.0]] --dtype float64 | nutorch linalg_det | nutorch tovalue" => "-2.0",
-        |a| t(Tensor::f_linalg_det(a.t("A"))?)),
+        |a| t(Tensor::f_linalg_det(a.tensor("A"))?)),
     op!("logdet", Linalg, "torch.logdet", "Log of the determinant (NaN when it is negative).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch logdet | nutorch tovalue" => "0.0",
@@ -200,7 +200,7 @@ pub static OPS: &[OpSpec] = &[
     op!("linalg_slogdet", Linalg, "torch.linalg.slogdet", "Sign and log of the absolute determinant, as {sign, logabsdet}.",
         [A], O::Record(&["sign", "logabsdet"]),
         "nutorch fromvalue [[2.0 0.0] [0.0 0.5]] | nutorch linalg_slogdet | nutorch tovalue" => "{\"sign\": 1.0, \"logabsdet\": 0.0}",
-        |a| rec2(["sign", "logabsdet"], Tensor::f_linalg_slogdet(a.t("A"))?)),
+        |a| rec2(["sign", "logabsdet"], Tensor::f_linalg_slogdet(a.tensor("A"))?)),
     op!("inverse", Linalg, "torch.inverse", "Inverse of square matrices.",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch inverse | nutorch tovalue" => "[[0.5, 0.0], [0.0, 0.25]]",
@@ -208,80 +208,80 @@ pub static OPS: &[OpSpec] = &[
     op!("linalg_inv", Linalg, "torch.linalg.inv", "Inverse of square matrices (an error when singular).",
         [A], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_inv | nutorch tovalue" => "[[0.5, 0.0], [0.0, 0.25]]",
-        |a| t(Tensor::f_linalg_inv(a.t("A"))?)),
+        |a| t(Tensor::f_linalg_inv(a.tensor("A"))?)),
     op!("linalg_inv_ex", Linalg, "torch.linalg.inv_ex", "Inverse and an info code (nonzero when singular), as {inverse, info}.",
         [A, opt("check_errors", Bool, Dflt::Bool(false))], O::Record(&["inverse", "info"]),
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_inv_ex | nutorch tovalue" => "{\"inverse\": [[0.5, 0.0], [0.0, 0.25]], \"info\": 0}",
-        |a| rec2(["inverse", "info"], Tensor::f_linalg_inv_ex(a.t("A"), a.b("check_errors"))?)),
+        |a| rec2(["inverse", "info"], Tensor::f_linalg_inv_ex(a.tensor("A"), a.flag("check_errors"))?)),
     op!("linalg_solve", Linalg, "torch.linalg.solve", "The solution X of A X = B (X A = B with --left=false).",
         [A, ten("B"), opt("left", Bool, Dflt::Bool(true))], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_solve (nutorch fromvalue [2.0 4.0]) | nutorch tovalue" => "[1.0, 1.0]",
-        |a| t(Tensor::f_linalg_solve(a.t("A"), a.t("B"), a.b("left"))?)),
+        |a| t(Tensor::f_linalg_solve(a.tensor("A"), a.tensor("B"), a.flag("left"))?)),
     op!("linalg_solve_ex", Linalg, "torch.linalg.solve_ex", "linalg_solve with an info code, as {result, info}.",
         [A, ten("B"), opt("left", Bool, Dflt::Bool(true)), opt("check_errors", Bool, Dflt::Bool(false))], O::Record(&["result", "info"]),
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_solve_ex (nutorch fromvalue [2.0 4.0]) | nutorch tovalue" => "{\"result\": [1.0, 1.0], \"info\": 0}",
-        |a| rec2(["result", "info"], Tensor::f_linalg_solve_ex(a.t("A"), a.t("B"), a.b("left"), a.b("check_errors"))?)),
+        |a| rec2(["result", "info"], Tensor::f_linalg_solve_ex(a.tensor("A"), a.tensor("B"), a.flag("left"), a.flag("check_errors"))?)),
     op!("linalg_solve_triangular", Linalg, "torch.linalg.solve_triangular", "The solution of a triangular system (say --upper for upper triangular A).",
         [A, ten("B"), opt("upper", Bool, Dflt::Bool(false)), opt("left", Bool, Dflt::Bool(true)), opt("unitriangular", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [1.0 1.0]] | nutorch linalg_solve_triangular (nutorch fromvalue [[2.0] [2.0]]) | nutorch tovalue" => "[[1.0], [1.0]]",
-        |a| t(a.t("A").f_linalg_solve_triangular(a.t("B"), a.b("upper"), a.b("left"), a.b("unitriangular"))?),
+        |a| t(a.tensor("A").f_linalg_solve_triangular(a.tensor("B"), a.flag("upper"), a.flag("left"), a.flag("unitriangular"))?),
         notes: "torch requires upper= to be given; here it defaults to lower triangular."),
     op!("svd", Linalg, "torch.svd", "Singular value decomposition input = U diag(S) V^T, as {U, S, V}.",
         [INPUT, opt("some", Bool, Dflt::Bool(true)), opt("compute_uv", Bool, Dflt::Bool(true))], O::Record(&["U", "S", "V"]),
         "(nutorch fromvalue [[3.0 0.0] [0.0 2.0]] | nutorch svd).S | nutorch tovalue" => "[3.0, 2.0]",
-        |a| rec3(["U", "S", "V"], a.input().f_svd(a.b("some"), a.b("compute_uv"))?)),
+        |a| rec3(["U", "S", "V"], a.input().f_svd(a.flag("some"), a.flag("compute_uv"))?)),
     op!("linalg_svd", Linalg, "torch.linalg.svd", "Singular value decomposition A = U diag(S) Vh, as {U, S, Vh}.",
     [A, opt("full_matrices", Bool, Dflt::Bool(true))], O::Record(&["U", "S", "Vh"]),
     "(nutorch fromvalue [[3.0 0.0] [0.0 2.0]] | nutorch linalg_svd).S | nutorch tovalue" => "[3.0, 2.0]",
     |a| {
         // Through torch.svd: tch cannot leave linalg_svd's driver unset (CPU refuses one).
-        let (u, s, v) = a.t("A").f_svd(!a.b("full_matrices"), true)?;
+        let (u, s, v) = a.tensor("A").f_svd(!a.flag("full_matrices"), true)?;
         rec3(["U", "S", "Vh"], (u, s, v.f_mh()?))
     }),
     op!("linalg_svdvals", Linalg, "torch.linalg.svdvals", "Singular values, in descending order.",
         [A], O::Tensor,
         "nutorch fromvalue [[0.0 2.0] [3.0 0.0]] | nutorch linalg_svdvals | nutorch tovalue" => "[3.0, 2.0]",
-        |a| t(a.t("A").f_svd(true, false)?.1)),
+        |a| t(a.tensor("A").f_svd(true, false)?.1)),
     op!("qr", Linalg, "torch.qr", "QR decomposition input = Q R, as {Q, R}.",
         [INPUT, opt("some", Bool, Dflt::Bool(true))], O::Record(&["Q", "R"]),
         "(nutorch fromvalue [[2.0 0.0] [0.0 3.0]] | nutorch qr).R | nutorch tovalue" => "[[2.0, 0.0], [0.0, 3.0]]",
-        |a| rec2(["Q", "R"], Tensor::f_linalg_qr(a.input(), if a.b("some") { "reduced" } else { "complete" })?)),
+        |a| rec2(["Q", "R"], Tensor::f_linalg_qr(a.input(), if a.flag("some") { "reduced" } else { "complete" })?)),
     op!("linalg_qr", Linalg, "torch.linalg.qr", "QR decomposition A = Q R (--mode reduced, complete or r), as {Q, R}.",
         [A, opt("mode", Str(&["reduced", "complete", "r"]), Dflt::Str("reduced"))], O::Record(&["Q", "R"]),
         "(nutorch fromvalue [[2.0 0.0] [0.0 3.0]] | nutorch linalg_qr).R | nutorch tovalue" => "[[2.0, 0.0], [0.0, 3.0]]",
-        |a| rec2(["Q", "R"], Tensor::f_linalg_qr(a.t("A"), a.s("mode"))?)),
+        |a| rec2(["Q", "R"], Tensor::f_linalg_qr(a.tensor("A"), a.str("mode"))?)),
     op!("cholesky", Linalg, "torch.cholesky", "Cholesky factor of a symmetric positive-definite matrix (lower, or --upper).",
         [INPUT, opt("upper", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[4.0 0.0] [0.0 9.0]] | nutorch cholesky | nutorch tovalue" => "[[2.0, 0.0], [0.0, 3.0]]",
-        |a| t(a.input().f_linalg_cholesky(a.b("upper"))?)),
+        |a| t(a.input().f_linalg_cholesky(a.flag("upper"))?)),
     op!("linalg_cholesky", Linalg, "torch.linalg.cholesky", "Cholesky factor L with A = L L^H (or --upper).",
         [A, opt("upper", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[4.0 2.0] [2.0 2.0]] | nutorch linalg_cholesky | nutorch tovalue" => "[[2.0, 0.0], [1.0, 1.0]]",
-        |a| t(a.t("A").f_linalg_cholesky(a.b("upper"))?)),
+        |a| t(a.tensor("A").f_linalg_cholesky(a.flag("upper"))?)),
     op!("linalg_cholesky_ex", Linalg, "torch.linalg.cholesky_ex", "Cholesky factor with an info code, as {L, info}.",
         [A, opt("upper", Bool, Dflt::Bool(false)), opt("check_errors", Bool, Dflt::Bool(false))], O::Record(&["L", "info"]),
         "nutorch fromvalue [[4.0 0.0] [0.0 9.0]] | nutorch linalg_cholesky_ex | nutorch tovalue" => "{\"L\": [[2.0, 0.0], [0.0, 3.0]], \"info\": 0}",
-        |a| rec2(["L", "info"], a.t("A").f_linalg_cholesky_ex(a.b("upper"), a.b("check_errors"))?)),
+        |a| rec2(["L", "info"], a.tensor("A").f_linalg_cholesky_ex(a.flag("upper"), a.flag("check_errors"))?)),
     op!("cholesky_inverse", Linalg, "torch.cholesky_inverse", "Inverse of A from its Cholesky factor.",
         [INPUT, opt("upper", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch cholesky_inverse | nutorch tovalue" => "[[0.25, 0.0], [0.0, 1.0]]",
-        |a| t(a.input().f_cholesky_inverse(a.b("upper"))?)),
+        |a| t(a.input().f_cholesky_inverse(a.flag("upper"))?)),
     op!("cholesky_solve", Linalg, "torch.cholesky_solve", "The solution of A X = B from the Cholesky factor of A (input is B).",
         [INPUT, ten("input2"), opt("upper", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[4.0] [1.0]] | nutorch cholesky_solve (nutorch fromvalue [[2.0 0.0] [0.0 1.0]]) | nutorch tovalue" => "[[1.0], [1.0]]",
-        |a| t(a.input().f_cholesky_solve(a.t("input2"), a.b("upper"))?)),
+        |a| t(a.input().f_cholesky_solve(a.tensor("input2"), a.flag("upper"))?)),
     op!("pinverse", Linalg, "torch.pinverse", "Moore-Penrose pseudo-inverse.",
         [INPUT, opt("rcond", Float, Dflt::Float(1e-15))], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 0.0]] | nutorch pinverse | nutorch tovalue" => "[[0.5, 0.0], [0.0, 0.0]]",
-        |a| t(a.input().f_pinverse(a.f("rcond"))?)),
+        |a| t(a.input().f_pinverse(a.float("rcond"))?)),
     op!("linalg_pinv", Linalg, "torch.linalg.pinv", "Moore-Penrose pseudo-inverse (singular values below atol/rtol cut off).",
         [A, opt("atol", Float, Dflt::None), opt("rtol", Float, Dflt::None), opt("hermitian", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[4.0 0.0] [0.0 0.0]] | nutorch linalg_pinv | nutorch tovalue" => "[[0.25, 0.0], [0.0, 0.0]]",
-        |a| t(a.t("A").f_linalg_pinv_atol_rtol_float(a.of("atol"), a.of("rtol"), a.b("hermitian"))?)),
+        |a| t(a.tensor("A").f_linalg_pinv_atol_rtol_float(a.opt_float("atol"), a.opt_float("rtol"), a.flag("hermitian"))?)),
     op!("linalg_matrix_rank", Linalg, "torch.linalg.matrix_rank", "Numerical rank (singular values above atol/rtol).",
         [A, opt("atol", Float, Dflt::None), opt("rtol", Float, Dflt::None), opt("hermitian", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[1.0 2.0] [2.0 4.0]] | nutorch linalg_matrix_rank | nutorch tovalue" => "1",
-        |a| t(a.t("A").f_linalg_matrix_rank_atol_rtol_float(a.of("atol"), a.of("rtol"), a.b("hermitian"))?)),
+        |a| t(a.tensor("A").f_linalg_matrix_rank_atol_rtol_float(a.opt_float("atol"), a.opt_float("rtol"), a.flag("hermitian"))?)),
     op!("linalg_matrix_norm", Linalg, "torch.linalg.matrix_norm", "Matrix norm over two dims: fro (default), nuc, or ord 1, -1, 2, -2, inf, -inf.",
         [A, opt("ord", NumOrStr(ORD_WORDS), Dflt::Str("fro")), opt("dim", Ints, Dflt::Ints(&[-2, -1])), opt("keepdim", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[3.0 0.0] [0.0 4.0]] | nutorch linalg_matrix_norm | nutorch tovalue" => "5.0",
@@ -294,11 +294,11 @@ pub static OPS: &[OpSpec] = &[
     [A, opt("ord", NumOrStr(ORD_WORDS), Dflt::None), opt("dim", Ints, Dflt::None), opt("keepdim", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [[3.0 0.0] [0.0 4.0]] | nutorch linalg_norm | nutorch tovalue" => "5.0",
     |a| {
-        let x = a.t("A");
+        let x = a.tensor("A");
         require_float("A", x, "linalg_norm")?;
         let ord = ord_arg(a)?;
-        let dims = a.ois("dim");
-        let keepdim = a.b("keepdim");
+        let dims = a.opt_ints("dim");
+        let keepdim = a.flag("keepdim");
         let matrix = dims.as_ref().map_or(x.dim() == 2, |d| d.len() == 2);
         if ord.is_none() && dims.is_none() {
             // The 2-norm of the flattened tensor, whatever its rank.
@@ -330,13 +330,13 @@ pub static OPS: &[OpSpec] = &[
             return Err(bad("input", format!("nuclear_norm needs a matrix, got {} dimensions", a.input().dim())));
         }
         require_float("input", a.input(), "nuclear_norm")?;
-        t(a.input().f_linalg_norm_ord_str("nuc", Some([0i64, 1].as_slice()), a.b("keepdim"), None)?)
+        t(a.input().f_linalg_norm_ord_str("nuc", Some([0i64, 1].as_slice()), a.flag("keepdim"), None)?)
     }),
     op!("linalg_cond", Linalg, "torch.linalg.cond", "Condition number (2-norm by default; --p fro, nuc or a number).",
     [A, opt("p", NumOrStr(ORD_WORDS), Dflt::None)], O::Tensor,
     "nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_cond | nutorch tovalue" => "2.0",
     |a| {
-        let x = a.t("A");
+        let x = a.tensor("A");
         super::util::require_lapack("A", x, "linalg_cond")?;
         if x.dim() < 2 {
             return Err(bad("A", "linalg_cond needs a matrix"));
@@ -351,11 +351,11 @@ pub static OPS: &[OpSpec] = &[
     op!("matrix_power", Linalg, "torch.matrix_power", "A square matrix to an integer power (negative: of the inverse).",
         [INPUT, req("n", Int)], O::Tensor,
         "nutorch fromvalue [[1 1] [0 1]] | nutorch matrix_power 3 | nutorch tovalue" => "[[1, 3], [0, 1]]",
-        |a| t(a.input().f_matrix_power(a.i("n"))?)),
+        |a| t(a.input().f_matrix_power(a.int("n"))?)),
     op!("linalg_matrix_power", Linalg, "torch.linalg.matrix_power", "A square matrix to an integer power.",
         [A, req("n", Int)], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_matrix_power -1 | nutorch tovalue" => "[[0.5, 0.0], [0.0, 1.0]]",
-        |a| t(a.t("A").f_linalg_matrix_power(a.i("n"))?)),
+        |a| t(a.tensor("A").f_linalg_matrix_power(a.int("n"))?)),
     op!("matrix_exp", Linalg, "torch.matrix_exp", "Matrix exponential.",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[0.0 0.0] [0.0 0.0]] | nutorch matrix_exp | nutorch tovalue" => "[[1.0, 0.0], [0.0, 1.0]]",
@@ -363,42 +363,42 @@ pub static OPS: &[OpSpec] = &[
     op!("linalg_matrix_exp", Linalg, "torch.linalg.matrix_exp", "Matrix exponential.",
         [A], O::Tensor,
         "nutorch fromvalue [[0.0]] | nutorch linalg_matrix_exp | nutorch tovalue" => "[[1.0]]",
-        |a| t(a.t("A").f_linalg_matrix_exp()?)),
+        |a| t(a.tensor("A").f_linalg_matrix_exp()?)),
     op!("linalg_eigh", Linalg, "torch.linalg.eigh", "Eigenvalues (ascending) and eigenvectors of a symmetric matrix, as {eigenvalues, eigenvectors}.",
         [A, opt("UPLO", Str(&["L", "U"]), Dflt::Str("L"))], O::Record(&["eigenvalues", "eigenvectors"]),
         "(nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_eigh).eigenvalues | nutorch tovalue" => "[1.0, 2.0]",
-        |a| rec2(["eigenvalues", "eigenvectors"], a.t("A").f_linalg_eigh(a.s("UPLO"))?)),
+        |a| rec2(["eigenvalues", "eigenvectors"], a.tensor("A").f_linalg_eigh(a.str("UPLO"))?)),
     op!("linalg_eigvalsh", Linalg, "torch.linalg.eigvalsh", "Eigenvalues (ascending) of a symmetric matrix.",
         [A, opt("UPLO", Str(&["L", "U"]), Dflt::Str("L"))], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_eigvalsh | nutorch tovalue" => "[1.0, 2.0]",
-        |a| t(a.t("A").f_linalg_eigvalsh(a.s("UPLO"))?)),
+        |a| t(a.tensor("A").f_linalg_eigvalsh(a.str("UPLO"))?)),
     op!("linalg_lstsq", Linalg, "torch.linalg.lstsq", "Least-squares solution of A X = B, as {solution, residuals, rank, singular_values}.",
     [A, ten("B"), opt("rcond", Float, Dflt::None), opt("driver", Str(&["gels", "gelsy", "gelsd", "gelss"]), Dflt::None)], O::Record(&["solution", "residuals", "rank", "singular_values"]),
     "(nutorch fromvalue [[1.0 0.0] [0.0 2.0]] | nutorch linalg_lstsq (nutorch fromvalue [[1.0] [2.0]])).solution | nutorch tovalue" => "[[1.0], [1.0]]",
     |a| {
-        let x = a.t("A");
+        let x = a.tensor("A");
         // PyTorch's default driver: gelsy on the CPU, gels (the only one) on CUDA.
         let default = if x.device().is_cuda() { "gels" } else { "gelsy" };
-        rec4(["solution", "residuals", "rank", "singular_values"], x.f_linalg_lstsq(a.t("B"), a.of("rcond"), a.os("driver").unwrap_or(default))?)
+        rec4(["solution", "residuals", "rank", "singular_values"], x.f_linalg_lstsq(a.tensor("B"), a.opt_float("rcond"), a.opt_str("driver").unwrap_or(default))?)
     }),
     op!("linalg_lu", Linalg, "torch.linalg.lu", "LU decomposition with partial pivoting A = P L U, as {P, L, U}.",
         [A, opt("pivot", Bool, Dflt::Bool(true))], O::Record(&["P", "L", "U"]),
         "(nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch linalg_lu).U | nutorch tovalue" => "[[1.0, 0.0], [0.0, 1.0]]",
-        |a| rec3(["P", "L", "U"], Tensor::f_linalg_lu(a.t("A"), a.b("pivot"))?)),
+        |a| rec3(["P", "L", "U"], Tensor::f_linalg_lu(a.tensor("A"), a.flag("pivot"))?)),
     op!("linalg_lu_factor", Linalg, "torch.linalg.lu_factor", "Compact LU factorization, as {LU, pivots}.",
         [A, opt("pivot", Bool, Dflt::Bool(true))], O::Record(&["LU", "pivots"]),
         "(nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch linalg_lu_factor).pivots | nutorch tovalue" => "[1, 2]",
-        |a| rec2(["LU", "pivots"], Tensor::f_linalg_lu_factor(a.t("A"), a.b("pivot"))?)),
+        |a| rec2(["LU", "pivots"], Tensor::f_linalg_lu_factor(a.tensor("A"), a.flag("pivot"))?)),
     op!("linalg_multi_dot", Linalg, "torch.linalg.multi_dot", "Product of a chain of matrices, in the cheapest order.",
         [req("tensors", Tensors)], O::Tensor,
         "nutorch linalg_multi_dot (nutorch fromvalue [1 2]) (nutorch fromvalue [[1] [1]]) | nutorch tovalue" => "[3]",
-        |a| t(Tensor::f_linalg_multi_dot(a.ts("tensors"))?)),
+        |a| t(Tensor::f_linalg_multi_dot(a.tensors("tensors"))?)),
     op!("chain_matmul", Linalg, "torch.chain_matmul", "Product of a chain of 2-d matrices.",
     [req("matrices", Tensors)], O::Tensor,
     "nutorch chain_matmul (nutorch fromvalue [[1 2]]) (nutorch fromvalue [[1] [1]]) | nutorch tovalue" => "[[3]]",
     |a| {
         // linalg's multi_dot (torch.chain_matmul warns that it is deprecated), 2-d only.
-        let ms = a.ts("matrices");
+        let ms = a.tensors("matrices");
         if let Some(i) = ms.iter().position(|m| m.dim() != 2) {
             return Err(bad("matrices", format!("chain_matmul: tensor {i} is not a matrix ({}-d)", ms[i].dim())));
         }
@@ -411,39 +411,39 @@ pub static OPS: &[OpSpec] = &[
     op!("linalg_vecdot", Linalg, "torch.linalg.vecdot", "Dot product of vectors along dim (conjugating x).",
         [ten("x"), ten("y"), opt("dim", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [[1.0 2.0] [3.0 4.0]] | nutorch linalg_vecdot (nutorch fromvalue [1.0 1.0]) | nutorch tovalue" => "[3.0, 7.0]",
-        |a| t(Tensor::f_linalg_vecdot(a.t("x"), a.t("y"), a.i("dim"))?)),
+        |a| t(Tensor::f_linalg_vecdot(a.tensor("x"), a.tensor("y"), a.int("dim"))?)),
     op!("linalg_diagonal", Linalg, "torch.linalg.diagonal", "A diagonal of the matrices in the last two dims.",
         [A, opt("offset", Int, Dflt::Int(0)), opt("dim1", Int, Dflt::Int(-2)), opt("dim2", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch linalg_diagonal | nutorch tovalue" => "[1, 4]",
-        |a| t(Tensor::f_linalg_diagonal(a.t("A"), a.i("offset"), a.i("dim1"), a.i("dim2"))?)),
+        |a| t(Tensor::f_linalg_diagonal(a.tensor("A"), a.int("offset"), a.int("dim1"), a.int("dim2"))?)),
     op!("vander", Linalg, "torch.vander", "Vandermonde matrix of x (decreasing powers unless --increasing).",
     [ten("x"), opt("N", Int, Dflt::None), opt("increasing", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [1 2 3] | nutorch vander | nutorch tovalue" => "[[1, 1, 1], [4, 2, 1], [9, 3, 1]]",
     |a| {
-        if let Some(n) = a.oi("N") {
+        if let Some(n) = a.opt_int("N") {
             super::util::non_negative("N", n)?;
         }
-        t(Tensor::f_vander(a.t("x"), a.oi("N"), a.b("increasing"))?)
+        t(Tensor::f_vander(a.tensor("x"), a.opt_int("N"), a.flag("increasing"))?)
     }),
     op!("linalg_vander", Linalg, "torch.linalg.vander", "Vandermonde matrix of x with increasing powers.",
     [ten("x"), opt("N", Int, Dflt::None)], O::Tensor,
     "nutorch fromvalue [1 2] | nutorch linalg_vander | nutorch tovalue" => "[[1, 1], [1, 2]]",
     |a| {
-        if let Some(n) = a.oi("N") {
+        if let Some(n) = a.opt_int("N") {
             super::util::positive("N", n)?;
         }
-        t(Tensor::f_linalg_vander(a.t("x"), a.oi("N"))?)
+        t(Tensor::f_linalg_vander(a.tensor("x"), a.opt_int("N"))?)
     }),
     op!("linalg_householder_product", Linalg, "torch.linalg.householder_product", "The product of Householder matrices (as from geqrf).",
         [A, ten("tau")], O::Tensor,
         "nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch linalg_householder_product (nutorch fromvalue [0.0]) | nutorch tovalue" => "[[1.0, 0.0], [0.0, 1.0]]",
-        |a| t(a.t("A").f_linalg_householder_product(a.t("tau"))?)),
+        |a| t(a.tensor("A").f_linalg_householder_product(a.tensor("tau"))?)),
     op!("linalg_tensorinv", Linalg, "torch.linalg.tensorinv", "The inverse of a tensor for tensordot over ind dims.",
         [A, opt("ind", Int, Dflt::Int(2))], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_tensorinv --ind 1 | nutorch tovalue" => "[[0.5, 0.0], [0.0, 0.25]]",
-        |a| t(a.t("A").f_linalg_tensorinv(super::util::positive("ind", a.i("ind"))?)?)),
+        |a| t(a.tensor("A").f_linalg_tensorinv(super::util::positive("ind", a.int("ind"))?)?)),
     op!("linalg_tensorsolve", Linalg, "torch.linalg.tensorsolve", "The X with tensordot(A, X, X.ndim) = B.",
         [A, ten("B"), opt("dims", Ints, Dflt::None)], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_tensorsolve (nutorch fromvalue [2.0 4.0]) | nutorch tovalue" => "[1.0, 1.0]",
-        |a| t(a.t("A").f_linalg_tensorsolve(a.t("B"), a.ois("dims").as_deref())?)),
+        |a| t(a.tensor("A").f_linalg_tensorsolve(a.tensor("B"), a.opt_ints("dims").as_deref())?)),
 ];

@@ -13,7 +13,7 @@ const IGNORE: ArgSpec = opt("ignore_index", Int, Dflt::Int(-100));
 /// Class-index targets must name a class (or be ignore_index): out-of-range targets are an
 /// error on the CPU but a device-side assert on CUDA.
 fn check_targets(a: &Args, classes: i64) -> R<()> {
-    let target = a.t("target");
+    let target = a.tensor("target");
     let dt = dtype(target)?;
     if dt.is_floating_point() {
         return Ok(()); // class probabilities
@@ -21,7 +21,7 @@ fn check_targets(a: &Args, classes: i64) -> R<()> {
     if dt != crate::DType::Int64 {
         return Err(bad("target", format!("class-index targets must be int64, got {dt}")));
     }
-    let ignore = a.i("ignore_index");
+    let ignore = a.int("ignore_index");
     let kept = target.f_masked_select(&target.f_ne_tensor(&super::util::number_tensor(
         crate::Number::Int(ignore),
         tch::Kind::Int64,
@@ -59,94 +59,94 @@ pub static OPS: &[OpSpec] = &[
     |a| {
         let x = a.input();
         check_targets(a, classes(x))?;
-        let ls = a.f("label_smoothing");
+        let ls = a.float("label_smoothing");
         if !(0.0..=1.0).contains(&ls) {
             return Err(bad("label_smoothing", format!("label_smoothing must be in [0, 1], got {ls}")));
         }
-        t(x.f_cross_entropy_loss(a.t("target"), a.ot("weight"), reduction(a)?, a.i("ignore_index"), ls)?)
+        t(x.f_cross_entropy_loss(a.tensor("target"), a.opt_tensor("weight"), reduction(a)?, a.int("ignore_index"), ls)?)
     }),
     op!("nll_loss", Loss, "torch.nn.functional.nll_loss", "Negative log likelihood of log-probabilities at class indices.",
     [INPUT, TARGET, W_OPT, IGNORE, REDUCTION], O::Tensor,
     "nutorch fromvalue [[-1.0 -2.0]] | nutorch nll_loss (nutorch fromvalue [1]) | nutorch tovalue" => "2.0",
     |a| {
         let x = a.input();
-        if dtype(a.t("target"))?.is_floating_point() {
+        if dtype(a.tensor("target"))?.is_floating_point() {
             return Err(bad("target", "nll_loss needs class-index (int64) targets"));
         }
         check_targets(a, classes(x))?;
-        t(x.f_nll_loss_nd(a.t("target"), a.ot("weight"), reduction(a)?, a.i("ignore_index"))?)
+        t(x.f_nll_loss_nd(a.tensor("target"), a.opt_tensor("weight"), reduction(a)?, a.int("ignore_index"))?)
     }),
     op!("mse_loss", Loss, "torch.nn.functional.mse_loss", "Mean squared error.",
         [INPUT, TARGET, REDUCTION], O::Tensor,
         "nutorch fromvalue [1.0 3.0] | nutorch mse_loss (nutorch fromvalue [0.0 0.0]) | nutorch tovalue" => "5.0",
-        |a| t(a.input().f_mse_loss(a.t("target"), reduction(a)?)?)),
+        |a| t(a.input().f_mse_loss(a.tensor("target"), reduction(a)?)?)),
     op!("l1_loss", Loss, "torch.nn.functional.l1_loss", "Mean absolute error.",
         [INPUT, TARGET, REDUCTION], O::Tensor,
         "nutorch fromvalue [1.0 -3.0] | nutorch l1_loss (nutorch fromvalue [0.0 0.0]) | nutorch tovalue" => "2.0",
-        |a| t(a.input().f_l1_loss(a.t("target"), reduction(a)?)?)),
+        |a| t(a.input().f_l1_loss(a.tensor("target"), reduction(a)?)?)),
     op!("smooth_l1_loss", Loss, "torch.nn.functional.smooth_l1_loss", "Squared error below beta, absolute error above.",
     [INPUT, TARGET, REDUCTION, opt("beta", Float, Dflt::Float(1.0))], O::Tensor,
     "nutorch fromvalue [0.5 3.0] | nutorch smooth_l1_loss (nutorch fromvalue [0.0 0.0]) --reduction none | nutorch tovalue" => "[0.125, 2.5]",
     |a| {
-        let beta = a.f("beta");
+        let beta = a.float("beta");
         if beta < 0.0 {
             return Err(bad("beta", format!("smooth_l1_loss does not support negative values for beta, got {beta}")));
         }
-        t(a.input().f_smooth_l1_loss(a.t("target"), reduction(a)?, beta)?)
+        t(a.input().f_smooth_l1_loss(a.tensor("target"), reduction(a)?, beta)?)
     }),
     op!("huber_loss", Loss, "torch.nn.functional.huber_loss", "Squared error below delta, delta-scaled absolute error above.",
     [INPUT, TARGET, REDUCTION, opt("delta", Float, Dflt::Float(1.0))], O::Tensor,
     "nutorch fromvalue [0.5 3.0] | nutorch huber_loss (nutorch fromvalue [0.0 0.0]) --reduction none | nutorch tovalue" => "[0.125, 2.5]",
     |a| {
-        let delta = a.f("delta");
+        let delta = a.float("delta");
         if !(delta > 0.0) {
             return Err(bad("delta", format!("huber_loss does not support non-positive values for delta, got {delta}")));
         }
-        t(a.input().f_huber_loss(a.t("target"), reduction(a)?, delta)?)
+        t(a.input().f_huber_loss(a.tensor("target"), reduction(a)?, delta)?)
     }),
     op!("binary_cross_entropy", Loss, "torch.nn.functional.binary_cross_entropy", "Binary cross entropy between probabilities and targets in [0, 1].",
     [INPUT, TARGET, W_OPT, REDUCTION], O::Tensor,
     "nutorch fromvalue [0.5] --dtype float64 | nutorch binary_cross_entropy (nutorch fromvalue [1.0] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
     |a| {
         super::util::check_range("input", a.input(), 0.0, 1.0, "between 0 and 1")?;
-        super::util::check_range("target", a.t("target"), 0.0, 1.0, "between 0 and 1")?;
-        t(a.input().f_binary_cross_entropy(a.t("target"), a.ot("weight"), reduction(a)?)?)
+        super::util::check_range("target", a.tensor("target"), 0.0, 1.0, "between 0 and 1")?;
+        t(a.input().f_binary_cross_entropy(a.tensor("target"), a.opt_tensor("weight"), reduction(a)?)?)
     }),
     op!("binary_cross_entropy_with_logits", Loss, "torch.nn.functional.binary_cross_entropy_with_logits", "Binary cross entropy of sigmoid(input), computed stably.",
         [INPUT, TARGET, W_OPT, REDUCTION, opt("pos_weight", Tensor, Dflt::None)], O::Tensor,
         "nutorch fromvalue [0.0] --dtype float64 | nutorch binary_cross_entropy_with_logits (nutorch fromvalue [1.0] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
-        |a| t(a.input().f_binary_cross_entropy_with_logits(a.t("target"), a.ot("weight"), a.ot("pos_weight"), reduction(a)?)?)),
+        |a| t(a.input().f_binary_cross_entropy_with_logits(a.tensor("target"), a.opt_tensor("weight"), a.opt_tensor("pos_weight"), reduction(a)?)?)),
     op!("kl_div", Loss, "torch.nn.functional.kl_div", "Kullback-Leibler divergence of target from input (input as log-probabilities).",
         [INPUT, TARGET, opt("reduction", Str(&["mean", "sum", "none", "batchmean"]), Dflt::Str("mean")), opt("log_target", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [0.0] | nutorch kl_div (nutorch fromvalue [1.0]) | nutorch tovalue" => "0.0",
         |a| {
             let x = a.input();
-            if a.s("reduction") == "batchmean" {
-                let total = x.f_kl_div(a.t("target"), Reduction::Sum, a.b("log_target"))?;
+            if a.str("reduction") == "batchmean" {
+                let total = x.f_kl_div(a.tensor("target"), Reduction::Sum, a.flag("log_target"))?;
                 let batch = if x.dim() == 0 { 1 } else { x.size()[0] };
                 return t(total.f_div(&num(batch as f64, &total)?)?);
             }
-            t(x.f_kl_div(a.t("target"), reduction(a)?, a.b("log_target"))?)
+            t(x.f_kl_div(a.tensor("target"), reduction(a)?, a.flag("log_target"))?)
         },
         notes: "--reduction batchmean divides the sum by the batch size, as PyTorch recommends."),
     op!("poisson_nll_loss", Loss, "torch.nn.functional.poisson_nll_loss", "Negative log likelihood of a Poisson target.",
         [INPUT, TARGET, opt("log_input", Bool, Dflt::Bool(true)), opt("full", Bool, Dflt::Bool(false)), opt("eps", Float, Dflt::Float(1e-8)), REDUCTION], O::Tensor,
         "nutorch fromvalue [0.0] | nutorch poisson_nll_loss (nutorch fromvalue [0.0]) | nutorch tovalue" => "1.0",
-        |a| t(a.input().f_poisson_nll_loss(a.t("target"), a.b("log_input"), a.b("full"), a.f("eps"), reduction(a)?)?)),
+        |a| t(a.input().f_poisson_nll_loss(a.tensor("target"), a.flag("log_input"), a.flag("full"), a.float("eps"), reduction(a)?)?)),
     op!("gaussian_nll_loss", Loss, "torch.nn.functional.gaussian_nll_loss", "Negative log likelihood of a Gaussian with mean input and variance var.",
     [INPUT, TARGET, ten("var"), opt("full", Bool, Dflt::Bool(false)), opt("eps", Float, Dflt::Float(1e-6)), REDUCTION], O::Tensor,
     "nutorch fromvalue [1.0] | nutorch gaussian_nll_loss (nutorch fromvalue [1.0]) (nutorch fromvalue [1.0]) | nutorch tovalue" => "0.0",
     |a| {
-        let (x, y, var) = (a.input(), a.t("target"), a.t("var"));
+        let (x, y, var) = (a.input(), a.tensor("target"), a.tensor("var"));
         if var.f_lt_tensor(&num(0.0, var)?)?.f_any()?.f_int64_value(&[])? != 0 {
             return Err(bad("var", "var has negative entries"));
         }
         // 0.5 * (log(max(var, eps)) + (input - target)^2 / max(var, eps)) [+ 0.5 log(2 pi)]
-        let v = var.f_clamp_min_tensor(&num(a.f("eps"), var)?)?.f_detach()?.f_add(&var.f_sub(&var.f_detach()?)?)?;
+        let v = var.f_clamp_min_tensor(&num(a.float("eps"), var)?)?.f_detach()?.f_add(&var.f_sub(&var.f_detach()?)?)?;
         let diff = x.f_sub(y)?;
         let mut loss = v.f_log()?.f_add(&diff.f_square()?.f_div(&v)?)?;
         loss = loss.f_mul(&num(0.5, &loss)?)?;
-        if a.b("full") {
+        if a.flag("full") {
             loss = loss.f_add(&num(0.5 * (2.0 * std::f64::consts::PI).ln(), &loss)?)?;
         }
         t(reduce(loss, reduction(a)?)?)
@@ -154,26 +154,26 @@ pub static OPS: &[OpSpec] = &[
     op!("hinge_embedding_loss", Loss, "torch.nn.functional.hinge_embedding_loss", "x for target 1, max(0, margin - x) for target -1.",
         [INPUT, TARGET, MARGIN1[0], MARGIN1[1]], O::Tensor,
         "nutorch fromvalue [0.3 2.0] | nutorch hinge_embedding_loss (nutorch fromvalue [1.0 -1.0]) --reduction none | nutorch tovalue" => "[0.30000001192092896, 0.0]",
-        |a| t(a.input().f_hinge_embedding_loss(a.t("target"), a.f("margin"), reduction(a)?)?)),
+        |a| t(a.input().f_hinge_embedding_loss(a.tensor("target"), a.float("margin"), reduction(a)?)?)),
     op!("margin_ranking_loss", Loss, "torch.nn.functional.margin_ranking_loss", "max(0, -target * (input1 - input2) + margin).",
         [ten("input1"), ten("input2"), TARGET, MARGIN0[0], MARGIN0[1]], O::Tensor,
         "nutorch fromvalue [1.0] | nutorch margin_ranking_loss (nutorch fromvalue [2.0]) (nutorch fromvalue [1.0]) | nutorch tovalue" => "1.0",
-        |a| t(Tensor::f_margin_ranking_loss(a.t("input1"), a.t("input2"), a.t("target"), a.f("margin"), reduction(a)?)?)),
+        |a| t(Tensor::f_margin_ranking_loss(a.tensor("input1"), a.tensor("input2"), a.tensor("target"), a.float("margin"), reduction(a)?)?)),
     op!("soft_margin_loss", Loss, "torch.nn.functional.soft_margin_loss", "log(1 + exp(-target * input)), for targets 1 and -1.",
         [INPUT, TARGET, REDUCTION], O::Tensor,
         "nutorch fromvalue [0.0] --dtype float64 | nutorch soft_margin_loss (nutorch fromvalue [1.0] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
-        |a| t(a.input().f_soft_margin_loss(a.t("target"), reduction(a)?)?)),
+        |a| t(a.input().f_soft_margin_loss(a.tensor("target"), reduction(a)?)?)),
     op!("multilabel_soft_margin_loss", Loss, "torch.nn.functional.multilabel_soft_margin_loss", "Per-class logistic loss averaged over classes.",
     [INPUT, TARGET, W_OPT, REDUCTION], O::Tensor,
     "nutorch fromvalue [[0.0 0.0]] --dtype float64 | nutorch multilabel_soft_margin_loss (nutorch fromvalue [[1.0 0.0]] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
     |a| {
-        let (x, y) = (a.input(), a.t("target"));
+        let (x, y) = (a.input(), a.tensor("target"));
         // -(y log sigmoid(x) + (1 - y) log sigmoid(-x)), weighted, mean over the classes.
         let one = num(1.0, y)?;
         let pos = y.f_mul(&x.f_log_sigmoid()?)?;
         let neg = one.f_sub(y)?.f_mul(&x.f_neg()?.f_log_sigmoid()?)?;
         let mut loss = pos.f_add(&neg)?.f_neg()?;
-        if let Some(w) = a.ot("weight") {
+        if let Some(w) = a.opt_tensor("weight") {
             loss = loss.f_mul(w)?;
         }
         let per_sample = loss.f_mean_dim(Some([-1i64].as_slice()), false, None)?;
@@ -184,35 +184,35 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [[0.1 0.2 0.4 0.8]] | nutorch multilabel_margin_loss (nutorch fromvalue [[3 0 -1 1]]) | nutorch tovalue" => "0.8500000238418579",
     |a| {
         check_multilabel(a)?;
-        t(a.input().f_multilabel_margin_loss(a.t("target"), reduction(a)?)?)
+        t(a.input().f_multilabel_margin_loss(a.tensor("target"), reduction(a)?)?)
     }),
     op!("cosine_embedding_loss", Loss, "torch.nn.functional.cosine_embedding_loss", "1 - cos(x1, x2) for target 1, max(0, cos - margin) for -1.",
         [ten("input1"), ten("input2"), TARGET, MARGIN0[0], MARGIN0[1]], O::Tensor,
         "nutorch fromvalue [[1.0 0.0]] | nutorch cosine_embedding_loss (nutorch fromvalue [[1.0 0.0]]) (nutorch fromvalue [1.0]) | nutorch tovalue" => "0.0",
-        |a| t(Tensor::f_cosine_embedding_loss(a.t("input1"), a.t("input2"), a.t("target"), a.f("margin"), reduction(a)?)?)),
+        |a| t(Tensor::f_cosine_embedding_loss(a.tensor("input1"), a.tensor("input2"), a.tensor("target"), a.float("margin"), reduction(a)?)?)),
     op!("triplet_margin_loss", Loss, "torch.nn.functional.triplet_margin_loss", "max(d(anchor, positive) - d(anchor, negative) + margin, 0).",
     [ten("anchor"), ten("positive"), ten("negative"), opt("margin", Float, Dflt::Float(1.0)), opt("p", Float, Dflt::Float(2.0)),
      opt("eps", Float, Dflt::Float(1e-6)), opt("swap", Bool, Dflt::Bool(false)), REDUCTION], O::Tensor,
     "nutorch fromvalue [[0.0]] | nutorch triplet_margin_loss (nutorch fromvalue [[0.0]]) (nutorch fromvalue [[3.0]]) | nutorch tovalue" => "0.0",
     |a| {
-        let margin = a.f("margin");
+        let margin = a.float("margin");
         if !(margin > 0.0) {
             return Err(bad("margin", format!("triplet_margin_loss needs a positive margin, got {margin}")));
         }
-        t(Tensor::f_triplet_margin_loss(a.t("anchor"), a.t("positive"), a.t("negative"), margin, a.f("p"), a.f("eps"), a.b("swap"), reduction(a)?)?)
+        t(Tensor::f_triplet_margin_loss(a.tensor("anchor"), a.tensor("positive"), a.tensor("negative"), margin, a.float("p"), a.float("eps"), a.flag("swap"), reduction(a)?)?)
     }),
     op!("ctc_loss", Loss, "torch.nn.functional.ctc_loss", "Connectionist temporal classification loss of (T, N, C) log-probabilities.",
     [ten("log_probs"), ten("targets"), req("input_lengths", Ints), req("target_lengths", Ints), opt("blank", Int, Dflt::Int(0)), REDUCTION, opt("zero_infinity", Bool, Dflt::Bool(false))], O::Tensor,
     "(nutorch zeros 2 1 2 | nutorch ctc_loss (nutorch fromvalue [[1]]) [2] [1]).shape" => "[]",
     |a| {
-        let lp = a.t("log_probs");
+        let lp = a.tensor("log_probs");
         let c = *lp.size().last().unwrap_or(&0);
-        let blank = a.i("blank");
+        let blank = a.int("blank");
         if blank < 0 || blank >= c {
             return Err(bad("blank", format!("blank must be a class index in 0..{c}, got {blank}")));
         }
-        super::util::check_index("targets", a.t("targets"), c, false)?;
-        t(Tensor::f_ctc_loss(lp, a.t("targets"), a.is("input_lengths"), a.is("target_lengths"), blank, reduction(a)?, a.b("zero_infinity"))?)
+        super::util::check_index("targets", a.tensor("targets"), c, false)?;
+        t(Tensor::f_ctc_loss(lp, a.tensor("targets"), a.ints("input_lengths"), a.ints("target_lengths"), blank, reduction(a)?, a.flag("zero_infinity"))?)
     }),
 ];
 
@@ -220,7 +220,7 @@ pub static OPS: &[OpSpec] = &[
 fn check_multilabel(a: &Args) -> R<()> {
     let x = a.input();
     let c = *x.size().last().unwrap_or(&0);
-    let target = a.t("target");
+    let target = a.tensor("target");
     if dtype(target)? != crate::DType::Int64 {
         return Err(bad("target", "multilabel_margin_loss needs int64 targets"));
     }

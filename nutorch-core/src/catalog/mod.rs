@@ -4,7 +4,10 @@
 //! (with types and defaults), says what it returns, names its PyTorch equivalent, carries a
 //! one-line summary and an example with its expected result, and holds the function that runs
 //! it through tch's fallible `f_` functions. A front end (the Nushell plugin) builds its
-//! commands, argument parsing and help from these tables; nothing here knows Nushell.
+//! commands, argument parsing and help from these tables. Nothing here depends on Nushell,
+//! but the tables speak its front end: examples are `nutorch ...` command lines (the
+//! commands' help shows and tests them), and notes and some argument errors name flags as
+//! the commands spell them (`--min`).
 //!
 //! The tables are grouped by category, one file each; [`all`] lists every op.
 
@@ -32,6 +35,7 @@ pub mod util;
 pub use args::{Args, Operand, Val};
 pub use spec::*;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Every op of the catalog, in category order.
@@ -63,7 +67,8 @@ pub fn all() -> &'static [&'static OpSpec] {
 
 /// The op of that name.
 pub fn find(name: &str) -> Option<&'static OpSpec> {
-    all().iter().copied().find(|op| op.name == name)
+    static BY_NAME: OnceLock<HashMap<&'static str, &'static OpSpec>> = OnceLock::new();
+    BY_NAME.get_or_init(|| all().iter().map(|op| (op.name, *op)).collect()).get(name).copied()
 }
 
 #[cfg(test)]

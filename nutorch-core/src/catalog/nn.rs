@@ -22,7 +22,7 @@ const OUTPUT_INDICES: [&str; 2] = ["output", "indices"];
 
 /// An input of `ranks` dimensions (with or without the batch dimension).
 fn rank(a: &Args, name: &'static str, ranks: &[usize], what: &str) -> R<()> {
-    let d = a.t(name).dim();
+    let d = a.tensor(name).dim();
     if !ranks.contains(&d) {
         let want: Vec<String> = ranks.iter().map(|r| format!("{r}-d")).collect();
         return Err(bad(name, format!("{what} expects a {} input, got {d}-d", want.join(" or "))));
@@ -31,7 +31,7 @@ fn rank(a: &Args, name: &'static str, ranks: &[usize], what: &str) -> R<()> {
 }
 
 fn dropout_p(a: &Args) -> R<f64> {
-    let p = a.f("p");
+    let p = a.float("p");
     if !(0.0..=1.0).contains(&p) {
         return Err(bad("p", format!("dropout probability has to be between 0 and 1, but got {p}")));
     }
@@ -49,13 +49,13 @@ fn feature_dropout(a: &Args, batched: usize) -> R<Tensor> {
     let x = a.input();
     let unbatched = batched != 4 && x.dim() != batched;
     let x = if unbatched { x.f_unsqueeze(0)? } else { x.shallow_clone() };
-    let y = x.f_feature_dropout(p, a.b("training"))?;
+    let y = x.f_feature_dropout(p, a.flag("training"))?;
     Ok(if unbatched { y.f_squeeze_dim(0)? } else { y })
 }
 
 /// A size list of `n` entries: one int stands for all of them, as PyTorch's _pair/_triple.
 fn expand(a: &Args, name: &'static str, n: usize) -> R<Vec<i64>> {
-    let v = a.is(name);
+    let v = a.ints(name);
     match v.len() {
         1 => Ok(vec![v[0]; n]),
         len if len == n => Ok(v),
@@ -64,11 +64,11 @@ fn expand(a: &Args, name: &'static str, n: usize) -> R<Vec<i64>> {
 }
 
 fn pool_stride(a: &Args) -> Vec<i64> {
-    a.ois("stride").unwrap_or_default()
+    a.opt_ints("stride").unwrap_or_default()
 }
 
 fn sizes_positive(a: &Args, name: &'static str) -> R<Vec<i64>> {
-    let v = a.is(name);
+    let v = a.ints(name);
     if let Some(k) = v.iter().find(|&&k| k <= 0) {
         return Err(bad(name, format!("{name} must be positive, got {k}")));
     }
@@ -81,11 +81,11 @@ fn max_pool(a: &Args, dims: usize) -> R<super::Out> {
     let (k, s, p, d, c) = (
         sizes_positive(a, "kernel_size")?,
         pool_stride(a),
-        a.is("padding"),
+        a.ints("padding"),
         sizes_positive(a, "dilation")?,
-        a.b("ceil_mode"),
+        a.flag("ceil_mode"),
     );
-    if a.b("return_indices") {
+    if a.flag("return_indices") {
         return match dims {
             1 => rec2(OUTPUT_INDICES, x.f_max_pool1d_with_indices(k, s, p, d, c)?),
             2 => rec2(OUTPUT_INDICES, x.f_max_pool2d_with_indices(k, s, p, d, c)?),
@@ -105,14 +105,14 @@ fn avg_pool(a: &Args, dims: usize) -> R<Tensor> {
     let (k, s, p, c, inc) = (
         sizes_positive(a, "kernel_size")?,
         pool_stride(a),
-        a.is("padding"),
-        a.b("ceil_mode"),
-        a.b("count_include_pad"),
+        a.ints("padding"),
+        a.flag("ceil_mode"),
+        a.flag("count_include_pad"),
     );
     Ok(match dims {
         1 => x.f_avg_pool1d(k, s, p, c, inc)?,
-        2 => x.f_avg_pool2d(k, s, p, c, inc, a.oi("divisor_override"))?,
-        _ => x.f_avg_pool3d(k, s, p, c, inc, a.oi("divisor_override"))?,
+        2 => x.f_avg_pool2d(k, s, p, c, inc, a.opt_int("divisor_override"))?,
+        _ => x.f_avg_pool3d(k, s, p, c, inc, a.opt_int("divisor_override"))?,
     })
 }
 
@@ -126,8 +126,8 @@ fn interpolate(a: &Args) -> R<Tensor> {
             format!("interpolate expects a 3-d, 4-d or 5-d input (batch, channels, ...), got {}-d", x.dim()),
         ));
     }
-    let mode = a.s("mode");
-    let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.ois("size"), a.of("scale_factor")) {
+    let mode = a.str("mode");
+    let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.opt_ints("size"), a.opt_float("scale_factor")) {
         (Some(_), Some(_)) => return Err(bad("size", "give --size or --scale-factor, not both")),
         (None, None) => return Err(bad("size", "give --size or --scale-factor")),
         (Some(size), None) => {
@@ -145,7 +145,7 @@ fn interpolate(a: &Args) -> R<Tensor> {
             (dims.iter().map(|&d| (d as f64 * f).floor() as i64).collect(), vec![Some(f); spatial as usize])
         }
     };
-    let align = a.b("align_corners");
+    let align = a.flag("align_corners");
     if a.has("align_corners") && mode == "nearest" {
         return Err(bad("align_corners", "align_corners only applies to linear, bilinear and bicubic modes"));
     }
@@ -167,31 +167,31 @@ pub static OPS: &[OpSpec] = &[
     op!("softmax", Nn, "torch.nn.functional.softmax", "exp(x) / sum(exp(x)) along dim.",
         [INPUT, req("dim", Int), DTYPE], O::Tensor,
         "nutorch fromvalue [0.0 0.0] | nutorch softmax 0 | nutorch tovalue" => "[0.5, 0.5]",
-        |a| t(a.input().f_softmax(a.i("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
+        |a| t(a.input().f_softmax(a.int("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
     op!("log_softmax", Nn, "torch.nn.functional.log_softmax", "log(softmax(x)) along dim, computed stably.",
         [INPUT, req("dim", Int), DTYPE], O::Tensor,
         "nutorch fromvalue [0.0 0.0] --dtype float64 | nutorch log_softmax 0 | nutorch tovalue" => "[-0.6931471805599453, -0.6931471805599453]",
-        |a| t(a.input().f_log_softmax(a.i("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
+        |a| t(a.input().f_log_softmax(a.int("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
     op!("softmin", Nn, "torch.nn.functional.softmin", "softmax(-x) along dim.",
         [INPUT, req("dim", Int), DTYPE], O::Tensor,
         "nutorch fromvalue [1.0 1.0] | nutorch softmin 0 | nutorch tovalue" => "[0.5, 0.5]",
-        |a| t(a.input().f_neg()?.f_softmax(a.i("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
+        |a| t(a.input().f_neg()?.f_softmax(a.int("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
     op!("special_softmax", Nn, "torch.special.softmax", "exp(x) / sum(exp(x)) along dim (alias of softmax).",
         [INPUT, req("dim", Int), DTYPE], O::Tensor,
         "nutorch fromvalue [0.0 0.0] | nutorch special_softmax 0 | nutorch tovalue" => "[0.5, 0.5]",
-        |a| t(a.input().f_special_softmax(a.i("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
+        |a| t(a.input().f_special_softmax(a.int("dim"), a.dtype("dtype").map(|d| d.kind()))?)),
     op!("dropout", Nn, "torch.nn.functional.dropout", "Zeroes elements with probability p and scales the rest by 1/(1-p) (training only).",
         [INPUT, opt("p", Float, Dflt::Float(0.5)), opt("training", Bool, Dflt::Bool(true))], O::Tensor,
         "nutorch fromvalue [1.0 2.0] | nutorch dropout --training=false | nutorch tovalue" => "[1.0, 2.0]",
-        |a| t(a.input().f_dropout(dropout_p(a)?, a.b("training"))?)),
+        |a| t(a.input().f_dropout(dropout_p(a)?, a.flag("training"))?)),
     op!("alpha_dropout", Nn, "torch.nn.functional.alpha_dropout", "Dropout that keeps a SELU network's mean and variance.",
         [INPUT, opt("p", Float, Dflt::Float(0.5)), opt("training", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [1.0 2.0] | nutorch alpha_dropout | nutorch tovalue" => "[1.0, 2.0]",
-        |a| t(a.input().f_alpha_dropout(dropout_p(a)?, a.b("training"))?)),
+        |a| t(a.input().f_alpha_dropout(dropout_p(a)?, a.flag("training"))?)),
     op!("feature_alpha_dropout", Nn, "torch.nn.functional.feature_alpha_dropout", "Alpha dropout of whole channels.",
         [INPUT, opt("p", Float, Dflt::Float(0.5)), opt("training", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[1.0] [2.0]] | nutorch feature_alpha_dropout | nutorch tovalue" => "[[1.0], [2.0]]",
-        |a| t(a.input().f_feature_alpha_dropout(dropout_p(a)?, a.b("training"))?)),
+        |a| t(a.input().f_feature_alpha_dropout(dropout_p(a)?, a.flag("training"))?)),
     op!("dropout1d", Nn, "torch.nn.functional.dropout1d", "Zeroes whole channels of (N, C, L) or (C, L) inputs with probability p.",
         [INPUT, opt("p", Float, Dflt::Float(0.5)), opt("training", Bool, Dflt::Bool(true))], O::Tensor,
         "nutorch ones 1 2 2 | nutorch dropout1d --training=false | nutorch tovalue" => "[[[1.0, 1.0], [1.0, 1.0]]]",
@@ -207,36 +207,36 @@ pub static OPS: &[OpSpec] = &[
     op!("linear", Nn, "torch.nn.functional.linear", "input @ weight^T + bias.",
         [INPUT, WEIGHT, BIAS], O::Tensor,
         "nutorch fromvalue [[1.0 2.0]] | nutorch linear (nutorch fromvalue [[1.0 1.0]]) --bias (nutorch fromvalue [0.5]) | nutorch tovalue" => "[[3.5]]",
-        |a| t(a.input().f_linear(a.t("weight"), a.ot("bias"))?)),
+        |a| t(a.input().f_linear(a.tensor("weight"), a.opt_tensor("bias"))?)),
     op!("bilinear", Nn, "torch.nn.functional.bilinear", "input1^T weight input2 + bias, for each output feature.",
         [ten("input1"), ten("input2"), WEIGHT, BIAS], O::Tensor,
         "nutorch fromvalue [[1.0]] | nutorch bilinear (nutorch fromvalue [[2.0]]) (nutorch fromvalue [[[3.0]]]) | nutorch tovalue" => "[[6.0]]",
-        |a| t(Tensor::f_bilinear(a.t("input1"), a.t("input2"), a.t("weight"), a.ot("bias"))?)),
+        |a| t(Tensor::f_bilinear(a.tensor("input1"), a.tensor("input2"), a.tensor("weight"), a.opt_tensor("bias"))?)),
     op!("conv1d", Nn, "torch.nn.functional.conv1d", "1-d convolution (cross-correlation) of (N, C, L) inputs.",
         [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, DILATION1, GROUPS], O::Tensor,
         "nutorch fromvalue [[[1.0 2.0 3.0]]] | nutorch conv1d (nutorch fromvalue [[[1.0 1.0]]]) | nutorch tovalue" => "[[[3.0, 5.0]]]",
-        |a| t(a.input().f_conv1d(a.t("weight"), a.ot("bias"), a.is("stride"), a.is("padding"), a.is("dilation"), positive("groups", a.i("groups"))?)?),
+        |a| t(a.input().f_conv1d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), positive("groups", a.int("groups"))?)?),
         notes: "padding is given in elements; PyTorch's padding='same'/'valid' words are not taken."),
     op!("conv2d", Nn, "torch.nn.functional.conv2d", "2-d convolution (cross-correlation) of (N, C, H, W) inputs.",
         [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, DILATION1, GROUPS], O::Tensor,
         "nutorch ones 1 1 2 2 | nutorch conv2d (nutorch ones 1 1 2 2) | nutorch tovalue" => "[[[[4.0]]]]",
-        |a| t(a.input().f_conv2d(a.t("weight"), a.ot("bias"), a.is("stride"), a.is("padding"), a.is("dilation"), positive("groups", a.i("groups"))?)?)),
+        |a| t(a.input().f_conv2d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), positive("groups", a.int("groups"))?)?)),
     op!("conv3d", Nn, "torch.nn.functional.conv3d", "3-d convolution (cross-correlation) of (N, C, D, H, W) inputs.",
         [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, DILATION1, GROUPS], O::Tensor,
         "nutorch ones 1 1 1 2 2 | nutorch conv3d (nutorch ones 1 1 1 2 2) | nutorch tovalue" => "[[[[[4.0]]]]]",
-        |a| t(a.input().f_conv3d(a.t("weight"), a.ot("bias"), a.is("stride"), a.is("padding"), a.is("dilation"), positive("groups", a.i("groups"))?)?)),
+        |a| t(a.input().f_conv3d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), positive("groups", a.int("groups"))?)?)),
     op!("conv_transpose1d", Nn, "torch.nn.functional.conv_transpose1d", "1-d transposed convolution.",
         [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, opt("output_padding", Ints, Dflt::Ints(&[0])), GROUPS, DILATION1], O::Tensor,
         "nutorch fromvalue [[[1.0 2.0]]] | nutorch conv_transpose1d (nutorch fromvalue [[[1.0 1.0]]]) | nutorch tovalue" => "[[[1.0, 3.0, 2.0]]]",
-        |a| t(a.input().f_conv_transpose1d(a.t("weight"), a.ot("bias"), a.is("stride"), a.is("padding"), a.is("output_padding"), positive("groups", a.i("groups"))?, a.is("dilation"))?)),
+        |a| t(a.input().f_conv_transpose1d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("output_padding"), positive("groups", a.int("groups"))?, a.ints("dilation"))?)),
     op!("conv_transpose2d", Nn, "torch.nn.functional.conv_transpose2d", "2-d transposed convolution.",
         [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, opt("output_padding", Ints, Dflt::Ints(&[0])), GROUPS, DILATION1], O::Tensor,
         "nutorch ones 1 1 1 1 | nutorch conv_transpose2d (nutorch ones 1 1 2 2) | nutorch tovalue" => "[[[[1.0, 1.0], [1.0, 1.0]]]]",
-        |a| t(a.input().f_conv_transpose2d(a.t("weight"), a.ot("bias"), a.is("stride"), a.is("padding"), a.is("output_padding"), positive("groups", a.i("groups"))?, a.is("dilation"))?)),
+        |a| t(a.input().f_conv_transpose2d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("output_padding"), positive("groups", a.int("groups"))?, a.ints("dilation"))?)),
     op!("conv_transpose3d", Nn, "torch.nn.functional.conv_transpose3d", "3-d transposed convolution.",
         [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, opt("output_padding", Ints, Dflt::Ints(&[0])), GROUPS, DILATION1], O::Tensor,
         "(nutorch ones 1 1 1 1 1 | nutorch conv_transpose3d (nutorch ones 1 2 2 2 2)).shape" => "[1, 2, 2, 2, 2]",
-        |a| t(a.input().f_conv_transpose3d(a.t("weight"), a.ot("bias"), a.is("stride"), a.is("padding"), a.is("output_padding"), positive("groups", a.i("groups"))?, a.is("dilation"))?)),
+        |a| t(a.input().f_conv_transpose3d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("output_padding"), positive("groups", a.int("groups"))?, a.ints("dilation"))?)),
     op!("max_pool1d", Nn, "torch.nn.functional.max_pool1d", "Maximum over sliding windows of (N, C, L) or (C, L) inputs ({output, indices} with --return-indices).",
         [INPUT, KERNEL, POOL_STRIDE, PADDING0, DILATION1, CEIL, opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
         "nutorch fromvalue [[1.0 3.0 2.0 4.0]] | nutorch max_pool1d 2 | nutorch tovalue" => "[[3.0, 4.0]]",
@@ -288,7 +288,7 @@ pub static OPS: &[OpSpec] = &[
     |a| {
         rank(a, "input", &[2, 3], "adaptive_max_pool1d")?;
         let (out, idx) = a.input().f_adaptive_max_pool1d(expand(a, "output_size", 1)?)?;
-        if a.b("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
+        if a.flag("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
     }),
     op!("adaptive_max_pool2d", Nn, "torch.nn.functional.adaptive_max_pool2d", "Max pooling to a given output size ({output, indices} with --return-indices).",
     [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
@@ -296,32 +296,32 @@ pub static OPS: &[OpSpec] = &[
     |a| {
         rank(a, "input", &[3, 4], "adaptive_max_pool2d")?;
         let (out, idx) = a.input().f_adaptive_max_pool2d(expand(a, "output_size", 2)?)?;
-        if a.b("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
+        if a.flag("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
     }),
     op!("layer_norm", Nn, "torch.nn.functional.layer_norm", "Normalization over the last dims (normalized_shape), then weight and bias.",
         [INPUT, req("normalized_shape", Ints), W_OPT, BIAS, EPS5], O::Tensor,
         "nutorch fromvalue [[1.0 3.0]] | nutorch layer_norm 2 | nutorch tovalue" => "[[-0.9999949932098389, 0.9999949932098389]]",
-        |a| t(a.input().f_layer_norm(a.is("normalized_shape"), a.ot("weight"), a.ot("bias"), a.f("eps"), false)?)),
+        |a| t(a.input().f_layer_norm(a.ints("normalized_shape"), a.opt_tensor("weight"), a.opt_tensor("bias"), a.float("eps"), false)?)),
     op!("group_norm", Nn, "torch.nn.functional.group_norm", "Normalization over groups of channels.",
     [INPUT, req("num_groups", Int), W_OPT, BIAS, EPS5], O::Tensor,
     "nutorch fromvalue [[1.0 3.0]] | nutorch group_norm 1 | nutorch tovalue" => "[[-0.9999949932098389, 0.9999949932098389]]",
     |a| {
         let x = a.input();
-        let groups = positive("num_groups", a.i("num_groups"))?;
+        let groups = positive("num_groups", a.int("num_groups"))?;
         if x.dim() < 2 || x.size()[1] % groups != 0 {
             return Err(bad("num_groups", format!("expected the channels (dim 1) of {:?} to divide into {groups} groups", x.size())));
         }
-        t(x.f_group_norm(groups, a.ot("weight"), a.ot("bias"), a.f("eps"), false)?)
+        t(x.f_group_norm(groups, a.opt_tensor("weight"), a.opt_tensor("bias"), a.float("eps"), false)?)
     }),
     op!("batch_norm", Nn, "torch.nn.functional.batch_norm", "Normalization per channel with running (or, with --training, batch) statistics.",
         [INPUT, opt("running_mean", Tensor, Dflt::None).pos(), opt("running_var", Tensor, Dflt::None).pos(), W_OPT, BIAS,
          opt("training", Bool, Dflt::Bool(false)), opt("momentum", Float, Dflt::Float(0.1)), EPS5], O::Tensor,
         "nutorch fromvalue [[1.0] [3.0]] | nutorch batch_norm --training | nutorch tovalue" => "[[-0.9999949932098389], [0.9999949932098389]]",
         |a| {
-            if !a.b("training") && (a.ot("running_mean").is_none() || a.ot("running_var").is_none()) {
+            if !a.flag("training") && (a.opt_tensor("running_mean").is_none() || a.opt_tensor("running_var").is_none()) {
                 return Err(bad("running_mean", "without --training, running_mean and running_var are needed"));
             }
-            t(a.input().f_batch_norm(a.ot("weight"), a.ot("bias"), a.ot("running_mean"), a.ot("running_var"), a.b("training"), a.f("momentum"), a.f("eps"), false)?)
+            t(a.input().f_batch_norm(a.opt_tensor("weight"), a.opt_tensor("bias"), a.opt_tensor("running_mean"), a.opt_tensor("running_var"), a.flag("training"), a.float("momentum"), a.float("eps"), false)?)
         },
         notes: "With --training and running statistics, they are updated in place, as in PyTorch."),
     op!("instance_norm", Nn, "torch.nn.functional.instance_norm", "Normalization per sample and channel.",
@@ -329,43 +329,43 @@ pub static OPS: &[OpSpec] = &[
      opt("use_input_stats", Bool, Dflt::Bool(true)), opt("momentum", Float, Dflt::Float(0.1)), EPS5], O::Tensor,
     "nutorch fromvalue [[[1.0 3.0]]] | nutorch instance_norm | nutorch tovalue" => "[[[-0.9999949932098389, 0.9999949932098389]]]",
     |a| {
-        if !a.b("use_input_stats") && (a.ot("running_mean").is_none() || a.ot("running_var").is_none()) {
+        if !a.flag("use_input_stats") && (a.opt_tensor("running_mean").is_none() || a.opt_tensor("running_var").is_none()) {
             return Err(bad("use_input_stats", "without input statistics, running_mean and running_var are needed"));
         }
         rank(a, "input", &[3, 4, 5], "instance_norm")?;
-        t(a.input().f_instance_norm(a.ot("weight"), a.ot("bias"), a.ot("running_mean"), a.ot("running_var"), a.b("use_input_stats"), a.f("momentum"), a.f("eps"), false)?)
+        t(a.input().f_instance_norm(a.opt_tensor("weight"), a.opt_tensor("bias"), a.opt_tensor("running_mean"), a.opt_tensor("running_var"), a.flag("use_input_stats"), a.float("momentum"), a.float("eps"), false)?)
     }),
     op!("rms_norm", Nn, "torch.nn.functional.rms_norm", "x / sqrt(mean(x^2) + eps) over the last dims, times weight.",
         [INPUT, req("normalized_shape", Ints), W_OPT, opt("eps", Float, Dflt::None)], O::Tensor,
         "nutorch fromvalue [[3.0 4.0]] --dtype float64 | nutorch rms_norm 2 --eps 0 | nutorch tovalue" => "[[0.848528137423857, 1.131370849898476]]",
-        |a| t(a.input().f_rms_norm(a.is("normalized_shape"), a.ot("weight"), a.of("eps"))?)),
+        |a| t(a.input().f_rms_norm(a.ints("normalized_shape"), a.opt_tensor("weight"), a.opt_float("eps"))?)),
     op!("normalize", Nn, "torch.nn.functional.normalize", "x / max(norm_p(x, dim), eps): unit-norm slices.",
     [INPUT, opt("p", Float, Dflt::Float(2.0)), opt("dim", Int, Dflt::Int(1)), opt("eps", Float, Dflt::Float(1e-12))], O::Tensor,
     "nutorch fromvalue [[3.0 4.0]] | nutorch normalize | nutorch tovalue" => "[[0.6000000238418579, 0.800000011920929]]",
     |a| {
         let x = a.input();
         require_float("input", x, "normalize")?;
-        check_dims("dim", x, &[a.i("dim")])?;
-        let norm = x.f_norm_scalaropt_dim(a.f("p"), [a.i("dim")].as_slice(), true)?;
-        let denom = norm.f_clamp_min_tensor(&super::util::num(a.f("eps"), &norm)?)?;
+        check_dims("dim", x, &[a.int("dim")])?;
+        let norm = x.f_norm_scalaropt_dim(a.float("p"), [a.int("dim")].as_slice(), true)?;
+        let denom = norm.f_clamp_min_tensor(&super::util::num(a.float("eps"), &norm)?)?;
         t(x.f_div(&denom.f_expand_as(x)?)?)
     }),
     op!("embedding", Nn, "torch.nn.functional.embedding", "Rows of weight picked by the indices in input.",
     [INPUT, WEIGHT, opt("padding_idx", Int, Dflt::None), opt("scale_grad_by_freq", Bool, Dflt::Bool(false)), opt("sparse", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [1 0] | nutorch embedding (nutorch fromvalue [[1.0 2.0] [3.0 4.0]]) | nutorch tovalue" => "[[3.0, 4.0], [1.0, 2.0]]",
     |a| {
-        let w = a.t("weight");
+        let w = a.tensor("weight");
         if w.dim() != 2 {
             return Err(bad("weight", format!("weight must be 2-d (num_embeddings, embedding_dim), got {}-d", w.dim())));
         }
         let rows = w.size()[0];
         check_index("input", a.input(), rows, false)?;
-        let padding = match a.oi("padding_idx") {
+        let padding = match a.opt_int("padding_idx") {
             None => -1,
             Some(p) if p >= -rows && p < rows => if p < 0 { p + rows } else { p },
             Some(p) => return Err(bad("padding_idx", format!("padding_idx must be within the {rows} embeddings, got {p}"))),
         };
-        t(Tensor::f_embedding(w, a.input(), padding, a.b("scale_grad_by_freq"), a.b("sparse"))?)
+        t(Tensor::f_embedding(w, a.input(), padding, a.flag("scale_grad_by_freq"), a.flag("sparse"))?)
     }),
     op!("one_hot", Nn, "torch.nn.functional.one_hot", "Class indices as one-hot int64 vectors (num_classes = max + 1 by default).",
     [INPUT, opt("num_classes", Int, Dflt::Int(-1))], O::Tensor,
@@ -375,7 +375,7 @@ pub static OPS: &[OpSpec] = &[
         if super::util::dtype(x)? != crate::DType::Int64 {
             return Err(bad("input", "one_hot is only applicable to index tensor of type int64"));
         }
-        let n = a.i("num_classes");
+        let n = a.int("num_classes");
         if n >= 0 {
             check_index("input", x, n, false)?;
         } else if n != -1 {
@@ -389,14 +389,14 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, req("pad", Ints), opt("mode", Str(&["constant", "reflect", "replicate", "circular"]), Dflt::Str("constant")), opt("value", Float, Dflt::None)], O::Tensor,
     "nutorch fromvalue [1 2] | nutorch pad [1 2] | nutorch tovalue" => "[0, 1, 2, 0, 0]",
     |a| {
-        let pad = a.is("pad");
+        let pad = a.ints("pad");
         if pad.len() % 2 != 0 || pad.len() / 2 > a.input().dim() {
             return Err(bad("pad", format!("pad must hold a (left, right) pair per padded dim, at most {} pairs; got {pad:?}", a.input().dim())));
         }
-        if a.s("mode") != "constant" && a.has("value") {
+        if a.str("mode") != "constant" && a.has("value") {
             return Err(bad("value", "a padding value only applies to mode constant"));
         }
-        t(a.input().f_pad(pad.as_slice(), a.s("mode"), a.of("value"))?)
+        t(a.input().f_pad(pad.as_slice(), a.str("mode"), a.opt_float("value"))?)
     }),
     op!("interpolate", Nn, "torch.nn.functional.interpolate", "Resampling to --size or by --scale-factor (modes nearest, linear, bilinear, bicubic).",
         [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", Float, Dflt::None), opt("mode", Str(MODES), Dflt::Str("nearest")), opt("align_corners", Bool, Dflt::None)], O::Tensor,
@@ -406,16 +406,16 @@ pub static OPS: &[OpSpec] = &[
     op!("pixel_shuffle", Nn, "torch.nn.functional.pixel_shuffle", "(*, C r^2, H, W) to (*, C, H r, W r).",
         [INPUT, req("upscale_factor", Int)], O::Tensor,
         "(nutorch zeros 1 4 2 2 | nutorch pixel_shuffle 2).shape" => "[1, 1, 4, 4]",
-        |a| t(a.input().f_pixel_shuffle(positive("upscale_factor", a.i("upscale_factor"))?)?)),
+        |a| t(a.input().f_pixel_shuffle(positive("upscale_factor", a.int("upscale_factor"))?)?)),
     op!("pixel_unshuffle", Nn, "torch.nn.functional.pixel_unshuffle", "(*, C, H r, W r) to (*, C r^2, H, W).",
         [INPUT, req("downscale_factor", Int)], O::Tensor,
         "(nutorch zeros 1 1 4 4 | nutorch pixel_unshuffle 2).shape" => "[1, 4, 2, 2]",
-        |a| t(a.input().f_pixel_unshuffle(positive("downscale_factor", a.i("downscale_factor"))?)?)),
+        |a| t(a.input().f_pixel_unshuffle(positive("downscale_factor", a.int("downscale_factor"))?)?)),
     op!("channel_shuffle", Nn, "torch.nn.functional.channel_shuffle", "Channels regrouped: (N, g c, ...) read as (N, c g, ...).",
     [INPUT, req("groups", Int)], O::Tensor,
     "nutorch fromvalue [[[1] [2] [3] [4]]] | nutorch channel_shuffle 2 | nutorch tovalue" => "[[[1], [3], [2], [4]]]",
     |a| {
-        let g = positive("groups", a.i("groups"))?;
+        let g = positive("groups", a.int("groups"))?;
         let x = a.input();
         if x.dim() < 3 || x.size()[1] % g != 0 {
             return Err(bad("groups", format!("the channels (dim 1) of {:?} must divide into {g} groups", x.size())));
@@ -442,17 +442,17 @@ pub static OPS: &[OpSpec] = &[
     op!("cosine_similarity", Nn, "torch.nn.functional.cosine_similarity", "Cosine of the angle between x1 and x2 along dim.",
         [ten("x1"), ten("x2"), opt("dim", Int, Dflt::Int(1)), opt("eps", Float, Dflt::Float(1e-8))], O::Tensor,
         "nutorch fromvalue [[1.0 0.0]] | nutorch cosine_similarity (nutorch fromvalue [[2.0 0.0]]) | nutorch tovalue" => "[1.0]",
-        |a| t(Tensor::f_cosine_similarity(a.t("x1"), a.t("x2"), a.i("dim"), a.f("eps"))?)),
+        |a| t(Tensor::f_cosine_similarity(a.tensor("x1"), a.tensor("x2"), a.int("dim"), a.float("eps"))?)),
     op!("pairwise_distance", Nn, "torch.nn.functional.pairwise_distance", "p-norm distance between rows of x1 and x2.",
         [ten("x1"), ten("x2"), opt("p", Float, Dflt::Float(2.0)), opt("eps", Float, Dflt::Float(1e-6)), opt("keepdim", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[0.0 0.0]] | nutorch pairwise_distance (nutorch fromvalue [[3.0 4.0]]) --eps 0 | nutorch tovalue" => "[5.0]",
-        |a| t(Tensor::f_pairwise_distance(a.t("x1"), a.t("x2"), a.f("p"), a.f("eps"), a.b("keepdim"))?)),
+        |a| t(Tensor::f_pairwise_distance(a.tensor("x1"), a.tensor("x2"), a.float("p"), a.float("eps"), a.flag("keepdim"))?)),
     op!("pdist", Nn, "torch.nn.functional.pdist", "p-norm distances between all pairs of rows (upper triangle, flattened).",
     [INPUT, opt("p", Float, Dflt::Float(2.0))], O::Tensor,
     "nutorch fromvalue [[0.0 0.0] [3.0 4.0]] | nutorch pdist | nutorch tovalue" => "[5.0]",
     |a| {
         rank(a, "input", &[2], "pdist")?;
-        let p = a.f("p");
+        let p = a.float("p");
         if !(p >= 0.0) {
             return Err(bad("p", format!("pdist only supports non-negative p, got {p}")));
         }
@@ -462,34 +462,34 @@ pub static OPS: &[OpSpec] = &[
     [ten("x1"), ten("x2"), opt("p", Float, Dflt::Float(2.0))], O::Tensor,
     "nutorch fromvalue [[0.0 0.0]] | nutorch cdist (nutorch fromvalue [[3.0 4.0] [0.0 1.0]]) | nutorch tovalue" => "[[5.0, 1.0]]",
     |a| {
-        let p = a.f("p");
+        let p = a.float("p");
         if !(p >= 0.0) {
             return Err(bad("p", format!("cdist only supports non-negative p, got {p}")));
         }
-        t(Tensor::f_cdist(a.t("x1"), a.t("x2"), p, None::<i64>)?)
+        t(Tensor::f_cdist(a.tensor("x1"), a.tensor("x2"), p, None::<i64>)?)
     }),
     op!("scaled_dot_product_attention", Nn, "torch.nn.functional.scaled_dot_product_attention", "softmax(query key^T * scale + mask) value.",
     [ten("query"), ten("key"), ten("value"), opt("attn_mask", Tensor, Dflt::None), opt("dropout_p", Float, Dflt::Float(0.0)),
      opt("is_causal", Bool, Dflt::Bool(false)), opt("scale", Float, Dflt::None), opt("enable_gqa", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch ones 1 1 2 | nutorch scaled_dot_product_attention (nutorch ones 1 1 2) (nutorch fromvalue [[[2.0 4.0]]]) | nutorch tovalue" => "[[[2.0, 4.0]]]",
     |a| {
-        let p = a.f("dropout_p");
+        let p = a.float("dropout_p");
         if !(0.0..=1.0).contains(&p) {
             return Err(bad("dropout_p", format!("dropout_p must be in [0, 1], got {p}")));
         }
-        t(Tensor::f_scaled_dot_product_attention(a.t("query"), a.t("key"), a.t("value"), a.ot("attn_mask"), p, a.b("is_causal"), a.of("scale"), a.b("enable_gqa"))?)
+        t(Tensor::f_scaled_dot_product_attention(a.tensor("query"), a.tensor("key"), a.tensor("value"), a.opt_tensor("attn_mask"), p, a.flag("is_causal"), a.opt_float("scale"), a.flag("enable_gqa"))?)
     }),
     op!("affine_grid", Nn, "torch.nn.functional.affine_grid", "Sampling grid of an affine transform theta (N, 2, 3) for an output of size (N, C, H, W).",
         [ten("theta"), req("size", Ints), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
         "(nutorch fromvalue [[[1.0 0.0 0.0] [0.0 1.0 0.0]]] | nutorch affine_grid [1 1 2 2]).shape" => "[1, 2, 2, 2]",
-        |a| t(Tensor::f_affine_grid_generator(a.t("theta"), a.is("size"), a.b("align_corners"))?)),
+        |a| t(Tensor::f_affine_grid_generator(a.tensor("theta"), a.ints("size"), a.flag("align_corners"))?)),
     op!("grid_sample", Nn, "torch.nn.functional.grid_sample", "Input values sampled at the grid's (x, y) locations in [-1, 1].",
     [INPUT, ten("grid"), opt("mode", Str(&["bilinear", "nearest", "bicubic"]), Dflt::Str("bilinear")),
      opt("padding_mode", Str(&["zeros", "border", "reflection"]), Dflt::Str("zeros")), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch grid_sample (nutorch fromvalue [[[[0.0 0.0]]]]) | nutorch tovalue" => "[[[[2.5]]]]",
     |a| {
-        let mode = match a.s("mode") { "bilinear" => 0, "nearest" => 1, _ => 2 };
-        let padding = match a.s("padding_mode") { "zeros" => 0, "border" => 1, _ => 2 };
-        t(a.input().f_grid_sampler(a.t("grid"), mode, padding, a.b("align_corners"))?)
+        let mode = match a.str("mode") { "bilinear" => 0, "nearest" => 1, _ => 2 };
+        let padding = match a.str("padding_mode") { "zeros" => 0, "border" => 1, _ => 2 };
+        t(a.input().f_grid_sampler(a.tensor("grid"), mode, padding, a.flag("align_corners"))?)
     }),
 ];

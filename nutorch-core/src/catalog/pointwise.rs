@@ -65,7 +65,7 @@ pub static OPS: &[OpSpec] = &[
     op!("round", Pointwise, "torch.round", "Rounds each element to the nearest integer (halves to even), or to --decimals places.",
     [INPUT, opt("decimals", Int, Dflt::Int(0))], O::Tensor,
     "nutorch fromvalue [1.5 2.5 1.25] --dtype float64 | nutorch round | nutorch tovalue" => "[2.0, 2.0, 1.0]",
-    |a| match a.i("decimals") {
+    |a| match a.int("decimals") {
         0 => t(a.input().f_round()?),
         d => t(a.input().f_round_decimals(d)?),
     }),
@@ -77,7 +77,7 @@ pub static OPS: &[OpSpec] = &[
     op!("logit", Pointwise, "torch.logit", "log(p / (1 - p)), with p clamped to [eps, 1 - eps] when --eps is given.",
         [INPUT, opt("eps", Float, Dflt::None)], O::Tensor,
         "nutorch fromvalue [0.5] | nutorch logit | nutorch tovalue" => "[0.0]",
-        |a| t(a.input().f_logit(a.of("eps"))?)),
+        |a| t(a.input().f_logit(a.opt_float("eps"))?)),
     unary!("erf", Pointwise, "torch.erf", "Error function of each element.", f_erf, "[0.0]" => "[0.0]"),
     unary!("erfc", Pointwise, "torch.erfc", "Complementary error function 1 - erf(x).", f_erfc, "[0.0]" => "[1.0]"),
     unary!("erfinv", Pointwise, "torch.erfinv", "Inverse error function.", f_erfinv, "[0.0]" => "[0.0]"),
@@ -86,12 +86,12 @@ pub static OPS: &[OpSpec] = &[
     op!("polygamma", Pointwise, "torch.polygamma", "The n-th derivative of the digamma function.",
         [req("n", Int), INPUT], O::Tensor,
         "nutorch fromvalue [1.0] --dtype float64 | nutorch polygamma 1 | nutorch tovalue" => "[1.6449340676383375]",
-        |a| t(a.input().f_polygamma(super::util::non_negative("n", a.i("n"))?)?),
+        |a| t(a.input().f_polygamma(super::util::non_negative("n", a.int("n"))?)?),
         notes: "As in torch.polygamma(n, input), n comes first: `nutorch polygamma 1 $x` or `$x | nutorch polygamma 1`."),
     op!("mvlgamma", Pointwise, "torch.mvlgamma", "Multivariate log-gamma function of dimension p.",
         [INPUT, req("p", Int)], O::Tensor,
         "nutorch fromvalue [1.0] | nutorch mvlgamma 1 | nutorch tovalue" => "[0.0]",
-        |a| t(a.input().f_mvlgamma(super::util::positive("p", a.i("p"))?)?)),
+        |a| t(a.input().f_mvlgamma(super::util::positive("p", a.int("p"))?)?)),
     unary!("i0", Pointwise, "torch.i0", "Modified Bessel function of the first kind, order 0.", f_i0, "[0.0] --dtype float64" => "[1.0]"),
     unary!("sinc", Pointwise, "torch.sinc", "Normalized sinc sin(pi x) / (pi x).", f_sinc, "[0.0]" => "[1.0]"),
     unary!("deg2rad", Pointwise, "torch.deg2rad", "Degrees to radians.", f_deg2rad, "[180.0] --dtype float64" => "[3.141592653589793]"),
@@ -100,7 +100,7 @@ pub static OPS: &[OpSpec] = &[
     op!("nan_to_num", Pointwise, "torch.nan_to_num", "Replaces NaN (default 0), +inf and -inf (default the dtype's extremes).",
         [INPUT, opt("nan", Float, Dflt::Float(0.0)), opt("posinf", Float, Dflt::None), opt("neginf", Float, Dflt::None)], O::Tensor,
         "nutorch fromvalue [NaN 1.0 inf] | nutorch nan_to_num --posinf 9 | nutorch tovalue" => "[0.0, 1.0, 9.0]",
-        |a| t(a.input().f_nan_to_num(a.of("nan"), a.of("posinf"), a.of("neginf"))?)),
+        |a| t(a.input().f_nan_to_num(a.opt_float("nan"), a.opt_float("posinf"), a.opt_float("neginf"))?)),
     unary!("isnan", Pointwise, "torch.isnan", "Whether each element is NaN.", f_isnan, "[1.0 NaN]" => "[false, true]"),
     unary!("isinf", Pointwise, "torch.isinf", "Whether each element is +inf or -inf.", f_isinf, "[1.0 -inf]" => "[false, true]"),
     unary!("isfinite", Pointwise, "torch.isfinite", "Whether each element is finite.", f_isfinite, "[1.0 inf NaN]" => "[true, false, false]"),
@@ -144,7 +144,7 @@ pub static OPS: &[OpSpec] = &[
     op!("special_multigammaln", Pointwise, "torch.special.multigammaln", "Multivariate log-gamma function of dimension p.",
         [INPUT, req("p", Int)], O::Tensor,
         "nutorch fromvalue [1.0] | nutorch special_multigammaln 1 | nutorch tovalue" => "[0.0]",
-        |a| t(a.input().f_special_multigammaln(super::util::positive("p", a.i("p"))?)?)),
+        |a| t(a.input().f_special_multigammaln(super::util::positive("p", a.int("p"))?)?)),
     op!("special_xlog1py", Pointwise, "torch.special.xlog1py", "x * log1p(y), 0 where x is 0.",
         [INPUT, req("other", TensorOrNumber)], O::Tensor,
         "nutorch fromvalue [0.0 2.0] | nutorch special_xlog1py 0 | nutorch tovalue" => "[0.0, 0.0]",
@@ -201,7 +201,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     op!("gelu", Activation, "torch.nn.functional.gelu", "Gaussian error linear unit x * Phi(x) (--approximate tanh for the tanh form).",
         [INPUT, opt("approximate", Str(&["none", "tanh"]), Dflt::Str("none"))], O::Tensor,
         "nutorch fromvalue [0.0 1.0] --dtype float64 | nutorch gelu | nutorch tovalue" => "[0.0, 0.841344746068543]",
-        |a| t(a.input().f_gelu(a.s("approximate"))?)),
+        |a| t(a.input().f_gelu(a.str("approximate"))?)),
     unary!("silu", Activation, "torch.nn.functional.silu", "x * sigmoid(x) (swish).", f_silu, "[0.0]" => "[0.0]"),
     unary!("mish", Activation, "torch.nn.functional.mish", "x * tanh(softplus(x)).", f_mish, "[0.0]" => "[0.0]"),
     unary!("selu", Activation, "torch.nn.functional.selu", "Scaled exponential linear unit.", f_selu, "[0.0 1.0] --dtype float64" => "[0.0, 1.0507009873554805]"),
@@ -210,13 +210,13 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     "nutorch fromvalue [0.0 2.0] | nutorch elu | nutorch tovalue" => "[0.0, 2.0]",
     |a| {
         let x = a.input();
-        select(&positive(x)?, x, &x.f_expm1()?.f_mul(&num(a.f("alpha"), x)?)?).map(super::spec::Out::T)
+        select(&positive(x)?, x, &x.f_expm1()?.f_mul(&num(a.float("alpha"), x)?)?).map(super::spec::Out::T)
     }),
     op!("celu", Activation, "torch.nn.functional.celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).",
     [INPUT, opt("alpha", Float, Dflt::Float(1.0))], O::Tensor,
     "nutorch fromvalue [0.0 2.0] | nutorch celu | nutorch tovalue" => "[0.0, 2.0]",
     |a| {
-        let alpha = a.f("alpha");
+        let alpha = a.float("alpha");
         if alpha == 0.0 {
             return Err(bad("alpha", "ZeroDivisionError: alpha cannot be 0 for CELU"));
         }
@@ -227,16 +227,16 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     op!("leaky_relu", Activation, "torch.nn.functional.leaky_relu", "x for x > 0, negative_slope * x otherwise.",
         [INPUT, opt("negative_slope", Float, Dflt::Float(0.01))], O::Tensor,
         "nutorch fromvalue [-2.0 3.0] | nutorch leaky_relu --negative-slope 0.5 | nutorch tovalue" => "[-1.0, 3.0]",
-        |a| leaky(a.input(), a.f("negative_slope")).map(super::spec::Out::T)),
+        |a| leaky(a.input(), a.float("negative_slope")).map(super::spec::Out::T)),
     op!("rrelu", Activation, "torch.nn.functional.rrelu", "Randomized leaky ReLU: a random slope in [lower, upper] when training, their mean otherwise.",
     [INPUT, opt("lower", Float, Dflt::Float(1.0 / 8.0)), opt("upper", Float, Dflt::Float(1.0 / 3.0)), opt("training", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [-2.0 3.0] | nutorch rrelu --lower 0.5 --upper 0.5 | nutorch tovalue" => "[-1.0, 3.0]",
     |a| {
-        let (lower, upper) = (a.f("lower"), a.f("upper"));
+        let (lower, upper) = (a.float("lower"), a.float("upper"));
         if lower > upper {
             return Err(bad("lower", format!("lower ({lower}) must not exceed upper ({upper})")));
         }
-        if a.b("training") {
+        if a.flag("training") {
             // A slope drawn uniformly from [lower, upper] for each negative element
             // (tch's rrelu binding passes `training` as the lower bound).
             let x = a.input();
@@ -249,7 +249,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     [INPUT, opt("min_val", Float, Dflt::Float(-1.0)), opt("max_val", Float, Dflt::Float(1.0))], O::Tensor,
     "nutorch fromvalue [-2.0 0.5 2.0] | nutorch hardtanh | nutorch tovalue" => "[-1.0, 0.5, 1.0]",
     |a| {
-        let (lo, hi) = (a.f("min_val"), a.f("max_val"));
+        let (lo, hi) = (a.float("min_val"), a.float("max_val"));
         if lo > hi {
             return Err(bad("min_val", format!("min_val ({lo}) cannot be greater than max_val ({hi})")));
         }
@@ -264,14 +264,14 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     |a| {
         let x = a.input();
         // Zero where |x| <= lambd; NaN stays NaN, as in torch.
-        let inside = x.f_abs()?.f_le_tensor(&num(a.f("lambd"), x)?)?;
+        let inside = x.f_abs()?.f_le_tensor(&num(a.float("lambd"), x)?)?;
         t(x.f_zeros_like()?.f_where_self(&inside, x)?)
     }),
     op!("softshrink", Activation, "torch.nn.functional.softshrink", "x - lambd above lambd, x + lambd below -lambd, 0 between.",
     [INPUT, opt("lambd", Float, Dflt::Float(0.5))], O::Tensor,
     "nutorch fromvalue [-1.0 0.25 1.5] | nutorch softshrink | nutorch tovalue" => "[-0.5, 0.0, 1.0]",
     |a| {
-        let (x, l) = (a.input(), a.f("lambd"));
+        let (x, l) = (a.input(), a.float("lambd"));
         if l < 0.0 {
             return Err(bad("lambd", format!("lambd must be non-negative, got {l}")));
         }
@@ -286,11 +286,11 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     [INPUT, opt("beta", Float, Dflt::Float(1.0)), opt("threshold", Float, Dflt::Float(20.0))], O::Tensor,
     "nutorch fromvalue [0.0 30.0] --dtype float64 | nutorch softplus | nutorch tovalue" => "[0.6931471805599453, 30.0]",
     |a| {
-        let (x, beta) = (a.input(), a.f("beta"));
+        let (x, beta) = (a.input(), a.float("beta"));
         let b = num(beta, x)?;
         let bx = x.f_mul(&b)?;
         let soft = bx.f_exp()?.f_log1p()?.f_div(&b)?;
-        select(&bx.f_gt_tensor(&num(a.f("threshold"), x)?)?, x, &soft).map(super::spec::Out::T)
+        select(&bx.f_gt_tensor(&num(a.float("threshold"), x)?)?, x, &soft).map(super::spec::Out::T)
     }),
     op!("softsign", Activation, "torch.nn.functional.softsign", "x / (1 + |x|).",
         [INPUT], O::Tensor,
@@ -306,16 +306,16 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     |a| {
         // y = x where x > threshold, else value (in x's dtype, as torch keeps it).
         let x = a.input();
-        let above = x.f_gt_tensor(&wrapped(a.n("threshold"), x)?)?;
-        let value = super::util::number_tensor(a.n("value"), x.f_kind()?, x.device())?;
+        let above = x.f_gt_tensor(&wrapped(a.number("threshold"), x)?)?;
+        let value = super::util::number_tensor(a.number("value"), x.f_kind()?, x.device())?;
         t(x.f_where_self(&above, &value)?)
     }),
     op!("glu", Activation, "torch.nn.functional.glu", "Gated linear unit: a * sigmoid(b) for the two halves a, b of dim.",
         [INPUT, opt("dim", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [2.0 0.0] | nutorch glu | nutorch tovalue" => "[1.0]",
-        |a| t(a.input().f_glu(a.i("dim"))?)),
+        |a| t(a.input().f_glu(a.int("dim"))?)),
     op!("prelu", Activation, "torch.nn.functional.prelu", "x for x > 0, weight * x otherwise (weight per channel or shared).",
         [INPUT, super::spec::ten("weight")], O::Tensor,
         "nutorch fromvalue [-2.0 3.0] | nutorch prelu (nutorch fromvalue [0.25]) | nutorch tovalue" => "[-0.5, 3.0]",
-        |a| t(a.input().f_prelu(a.t("weight"))?)),
+        |a| t(a.input().f_prelu(a.tensor("weight"))?)),
 ];

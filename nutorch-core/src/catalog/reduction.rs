@@ -19,19 +19,19 @@ fn kind(a: &Args) -> Option<Kind> {
 /// std/var's correction: --correction, or --unbiased (true = 1, false = 0) as older torch.
 fn correction(a: &Args) -> R<f64> {
     if a.has("unbiased") {
-        if a.has("correction") && a.of("correction") != Some(1.0) {
+        if a.has("correction") && a.opt_float("correction") != Some(1.0) {
             return Err(bad("unbiased", "give --unbiased or --correction, not both"));
         }
-        return Ok(if a.b("unbiased") { 1.0 } else { 0.0 });
+        return Ok(if a.flag("unbiased") { 1.0 } else { 0.0 });
     }
-    Ok(a.f("correction"))
+    Ok(a.float("correction"))
 }
 
 /// std/var and friends take a Scalar correction: their arguments are checked first.
 fn spread_args(a: &Args, what: &str) -> R<(Option<Vec<i64>>, f64)> {
     let x = a.input();
     require_float("input", x, what)?;
-    let dims = a.ois("dim");
+    let dims = a.opt_ints("dim");
     if let Some(d) = &dims {
         check_dims("dim", x, d)?;
     }
@@ -63,15 +63,15 @@ type AlongDim = fn(&Tensor, i64, bool) -> Result<(Tensor, Tensor), tch::TchError
 
 /// max/min/median/nanmedian: a tensor without --dim, {values, indices} with it.
 fn values_or_pair(a: &Args, all: Whole, dim: AlongDim) -> R<Out> {
-    match a.oi("dim") {
+    match a.opt_int("dim") {
         None => t(all(a.input())?),
-        Some(d) => rec2(VALUES_INDICES, dim(a.input(), d, a.b("keepdim"))?),
+        Some(d) => rec2(VALUES_INDICES, dim(a.input(), d, a.flag("keepdim"))?),
     }
 }
 
 fn quantile(a: &Args, nan: bool) -> R<Out> {
     let x = a.input();
-    let (dim, keepdim, interp) = (a.oi("dim"), a.b("keepdim"), a.s("interpolation"));
+    let (dim, keepdim, interp) = (a.opt_int("dim"), a.flag("keepdim"), a.str("interpolation"));
     t(match a.operand("q") {
         Operand::N(q) => {
             let q = q.as_f64();
@@ -123,14 +123,14 @@ fn trapezoid_dx(y: &Tensor, dx: f64, dim: i64, cumulative: bool) -> R<Tensor> {
 }
 
 fn trapezoid(a: &Args, cumulative: bool) -> R<Tensor> {
-    let (y, dim) = (a.t("y"), a.i("dim"));
+    let (y, dim) = (a.tensor("y"), a.int("dim"));
     if a.has("x") && a.has("dx") {
         return Err(bad("dx", "give --x or --dx, not both"));
     }
-    Ok(match (a.ot("x"), cumulative) {
+    Ok(match (a.opt_tensor("x"), cumulative) {
         (Some(x), false) => Tensor::f_trapezoid_x(y, x, dim)?,
         (Some(x), true) => Tensor::f_cumulative_trapezoid_x(y, x, dim)?,
-        (None, c) => trapezoid_dx(y, a.of("dx").unwrap_or(1.0), dim, c)?,
+        (None, c) => trapezoid_dx(y, a.opt_float("dx").unwrap_or(1.0), dim, c)?,
     })
 }
 
@@ -145,71 +145,71 @@ pub static OPS: &[OpSpec] = &[
     op!("sum", Reduction, "torch.sum", "Sum of all elements, or along --dim.",
         [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch sum --dim 0 | nutorch tovalue" => "[4, 6]",
-        |a| t(a.input().f_sum_dim_intlist(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+        |a| t(a.input().f_sum_dim_intlist(a.opt_ints("dim").as_deref(), a.flag("keepdim"), kind(a))?)),
     op!("nansum", Reduction, "torch.nansum", "Sum treating NaN as zero.",
         [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
         "nutorch fromvalue [1.0 NaN 2.0] | nutorch nansum | nutorch tovalue" => "3.0",
-        |a| t(a.input().f_nansum(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+        |a| t(a.input().f_nansum(a.opt_ints("dim").as_deref(), a.flag("keepdim"), kind(a))?)),
     op!("mean", Reduction, "torch.mean", "Mean of all elements, or along --dim (floating point input).",
         [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
         "nutorch fromvalue [[1.0 2.0] [3.0 4.0]] | nutorch mean --dim 1 | nutorch tovalue" => "[1.5, 3.5]",
-        |a| t(a.input().f_mean_dim(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+        |a| t(a.input().f_mean_dim(a.opt_ints("dim").as_deref(), a.flag("keepdim"), kind(a))?)),
     op!("nanmean", Reduction, "torch.nanmean", "Mean ignoring NaN.",
         [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
         "nutorch fromvalue [1.0 NaN 3.0] | nutorch nanmean | nutorch tovalue" => "2.0",
-        |a| t(a.input().f_nanmean(a.ois("dim").as_deref(), a.b("keepdim"), kind(a))?)),
+        |a| t(a.input().f_nanmean(a.opt_ints("dim").as_deref(), a.flag("keepdim"), kind(a))?)),
     op!("prod", Reduction, "torch.prod", "Product of all elements, or along --dim.",
     [INPUT, DIM_OPT, KEEPDIM, DTYPE], O::Tensor,
     "nutorch fromvalue [1 2 3 4] | nutorch prod | nutorch tovalue" => "24",
-    |a| match a.oi("dim") {
+    |a| match a.opt_int("dim") {
         None => t(a.input().f_prod(kind(a))?),
-        Some(d) => t(a.input().f_prod_dim_int(d, a.b("keepdim"), kind(a))?),
+        Some(d) => t(a.input().f_prod_dim_int(d, a.flag("keepdim"), kind(a))?),
     }),
     op!("std", Reduction, "torch.std", "Standard deviation (with Bessel's correction unless --correction 0).",
     [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
     "nutorch fromvalue [1.0 3.0] | nutorch std | nutorch tovalue" => "1.4142135381698608",
     |a| {
         let (dims, c) = spread_args(a, "std")?;
-        t(a.input().f_std_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        t(a.input().f_std_correction(dims.as_deref(), c, a.flag("keepdim"))?)
     }),
     op!("var", Reduction, "torch.var", "Variance (with Bessel's correction unless --correction 0).",
     [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Tensor,
     "nutorch fromvalue [1.0 3.0] | nutorch var | nutorch tovalue" => "2.0",
     |a| {
         let (dims, c) = spread_args(a, "var")?;
-        t(a.input().f_var_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        t(a.input().f_var_correction(dims.as_deref(), c, a.flag("keepdim"))?)
     }),
     op!("std_mean", Reduction, "torch.std_mean", "Standard deviation and mean together, as {std, mean}.",
     [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["std", "mean"]),
     "nutorch fromvalue [1.0 3.0] | nutorch std_mean --correction 0 | nutorch tovalue" => "{\"std\": 1.0, \"mean\": 2.0}",
     |a| {
         let (dims, c) = spread_args(a, "std_mean")?;
-        rec2(["std", "mean"], a.input().f_std_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        rec2(["std", "mean"], a.input().f_std_mean_correction(dims.as_deref(), c, a.flag("keepdim"))?)
     }),
     op!("var_mean", Reduction, "torch.var_mean", "Variance and mean together, as {var, mean}.",
     [SPREAD[0], SPREAD[1], SPREAD[2], SPREAD[3], SPREAD[4]], O::Record(&["var", "mean"]),
     "nutorch fromvalue [1.0 3.0] | nutorch var_mean | nutorch tovalue" => "{\"var\": 2.0, \"mean\": 2.0}",
     |a| {
         let (dims, c) = spread_args(a, "var_mean")?;
-        rec2(["var", "mean"], a.input().f_var_mean_correction(dims.as_deref(), c, a.b("keepdim"))?)
+        rec2(["var", "mean"], a.input().f_var_mean_correction(dims.as_deref(), c, a.flag("keepdim"))?)
     }),
     op!("norm", Reduction, "torch.norm", "The p-norm of all elements, or along --dim (p = 2 by default; inf for the max norm).",
         [INPUT, opt("p", Float, Dflt::Float(2.0)), DIMS, KEEPDIM], O::Tensor,
         "nutorch fromvalue [3.0 4.0] | nutorch norm | nutorch tovalue" => "5.0",
-        |a| t(pnorm(a.input(), a.f("p"), a.ois("dim"), a.b("keepdim"))?),
+        |a| t(pnorm(a.input(), a.float("p"), a.opt_ints("dim"), a.flag("keepdim"))?),
         notes: "Vector norms only; matrix norms ('fro', 'nuc', ord on two dims) are linalg_matrix_norm."),
     op!("amax", Reduction, "torch.amax", "Maximum along dims (all by default); ties share the gradient.",
         [INPUT, opt("dim", Ints, Dflt::Ints(&[])), KEEPDIM], O::Tensor,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch amax --dim 0 | nutorch tovalue" => "[3, 5]",
-        |a| t(a.input().f_amax(a.is("dim"), a.b("keepdim"))?)),
+        |a| t(a.input().f_amax(a.ints("dim"), a.flag("keepdim"))?)),
     op!("amin", Reduction, "torch.amin", "Minimum along dims (all by default).",
         [INPUT, opt("dim", Ints, Dflt::Ints(&[])), KEEPDIM], O::Tensor,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch amin --dim 1 | nutorch tovalue" => "[1, 2]",
-        |a| t(a.input().f_amin(a.is("dim"), a.b("keepdim"))?)),
+        |a| t(a.input().f_amin(a.ints("dim"), a.flag("keepdim"))?)),
     op!("aminmax", Reduction, "torch.aminmax", "Minimum and maximum together, as {min, max}.",
         [INPUT, DIM_OPT, KEEPDIM], O::Record(&["min", "max"]),
         "nutorch fromvalue [3 1 2] | nutorch aminmax | nutorch tovalue" => "{\"min\": 1, \"max\": 3}",
-        |a| rec2(["min", "max"], a.input().f_aminmax(a.oi("dim"), a.b("keepdim"))?)),
+        |a| rec2(["min", "max"], a.input().f_aminmax(a.opt_int("dim"), a.flag("keepdim"))?)),
     op!("max", Reduction, "torch.max", "The maximum; with --dim, {values, indices} along it.",
         [INPUT, DIM_OPT, KEEPDIM], O::Varies,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch max --dim 1 | nutorch tovalue" => "{\"values\": [5, 3], \"indices\": [1, 0]}",
@@ -231,35 +231,35 @@ pub static OPS: &[OpSpec] = &[
     op!("mode", Reduction, "torch.mode", "The most frequent value along dim (the last by default), as {values, indices}.",
         [INPUT, opt("dim", Int, Dflt::Int(-1)), KEEPDIM], O::Record(&VALUES_INDICES),
         "nutorch fromvalue [1 2 2 3] | nutorch mode | nutorch tovalue" => "{\"values\": 2, \"indices\": 2}",
-        |a| rec2(VALUES_INDICES, a.input().f_mode(a.i("dim"), a.b("keepdim"))?)),
+        |a| rec2(VALUES_INDICES, a.input().f_mode(a.int("dim"), a.flag("keepdim"))?)),
     op!("argmax", Reduction, "torch.argmax", "Index of the maximum (of the flattened tensor, or along --dim).",
         [INPUT, DIM_OPT, KEEPDIM], O::Tensor,
         "nutorch fromvalue [1 5 3] | nutorch argmax | nutorch tovalue" => "1",
-        |a| t(a.input().f_argmax(a.oi("dim"), a.b("keepdim"))?)),
+        |a| t(a.input().f_argmax(a.opt_int("dim"), a.flag("keepdim"))?)),
     op!("argmin", Reduction, "torch.argmin", "Index of the minimum (of the flattened tensor, or along --dim).",
         [INPUT, DIM_OPT, KEEPDIM], O::Tensor,
         "nutorch fromvalue [[1 5] [0 2]] | nutorch argmin --dim 1 | nutorch tovalue" => "[0, 0]",
-        |a| t(a.input().f_argmin(a.oi("dim"), a.b("keepdim"))?)),
+        |a| t(a.input().f_argmin(a.opt_int("dim"), a.flag("keepdim"))?)),
     op!("logsumexp", Reduction, "torch.logsumexp", "log(sum(exp(x))) along dims, computed stably.",
         [INPUT, req("dim", Ints), KEEPDIM], O::Tensor,
         "nutorch fromvalue [0.0 0.0] --dtype float64 | nutorch logsumexp 0 | nutorch tovalue" => "0.6931471805599453",
-        |a| t(a.input().f_logsumexp(a.is("dim"), a.b("keepdim"))?)),
+        |a| t(a.input().f_logsumexp(a.ints("dim"), a.flag("keepdim"))?)),
     op!("special_logsumexp", Reduction, "torch.special.logsumexp", "log(sum(exp(x))) along dims (alias of logsumexp).",
         [INPUT, req("dim", Ints), KEEPDIM], O::Tensor,
         "nutorch fromvalue [0.0 0.0] --dtype float64 | nutorch special_logsumexp 0 | nutorch tovalue" => "0.6931471805599453",
-        |a| t(a.input().f_special_logsumexp(a.is("dim"), a.b("keepdim"))?)),
+        |a| t(a.input().f_special_logsumexp(a.ints("dim"), a.flag("keepdim"))?)),
     op!("all", Reduction, "torch.all", "Whether every element is true (nonzero), overall or along --dim.",
         [INPUT, DIMS, KEEPDIM], O::Tensor,
         "nutorch fromvalue [true false] | nutorch all | nutorch tovalue" => "false",
-        |a| t(a.input().f_all_dims(a.ois("dim").as_deref(), a.b("keepdim"))?)),
+        |a| t(a.input().f_all_dims(a.opt_ints("dim").as_deref(), a.flag("keepdim"))?)),
     op!("any", Reduction, "torch.any", "Whether any element is true (nonzero), overall or along --dim.",
         [INPUT, DIMS, KEEPDIM], O::Tensor,
         "nutorch fromvalue [true false] | nutorch any | nutorch tovalue" => "true",
-        |a| t(a.input().f_any_dims(a.ois("dim").as_deref(), a.b("keepdim"))?)),
+        |a| t(a.input().f_any_dims(a.opt_ints("dim").as_deref(), a.flag("keepdim"))?)),
     op!("count_nonzero", Reduction, "torch.count_nonzero", "Number of nonzero elements, overall or along --dim.",
     [INPUT, DIMS], O::Tensor,
     "nutorch fromvalue [0 1 2 0] | nutorch count_nonzero | nutorch tovalue" => "2",
-    |a| match a.ois("dim") {
+    |a| match a.opt_ints("dim") {
         None => t(a.input().f_count_nonzero(None::<i64>)?),
         Some(d) => t(a.input().f_count_nonzero_dim_intlist(d.as_slice())?),
     }),
@@ -278,15 +278,15 @@ pub static OPS: &[OpSpec] = &[
     op!("dist", Reduction, "torch.dist", "The p-norm of input - other.",
         [INPUT, OTHER, opt("p", Float, Dflt::Float(2.0))], O::Tensor,
         "nutorch fromvalue [0.0 0.0] | nutorch dist (nutorch fromvalue [3.0 4.0]) | nutorch tovalue" => "5.0",
-        |a| t(pnorm(&a.input().f_sub(a.t("other"))?, a.f("p"), None, false)?)),
+        |a| t(pnorm(&a.input().f_sub(a.tensor("other"))?, a.float("p"), None, false)?)),
     op!("renorm", Reduction, "torch.renorm", "Each slice along dim rescaled to p-norm at most maxnorm.",
     [INPUT, req("p", Float), req("dim", Int), req("maxnorm", Float)], O::Tensor,
     "nutorch fromvalue [[3.0 4.0] [0.3 0.4]] | nutorch renorm 2 0 1 | nutorch tovalue" => "[[0.6000000238418579, 0.800000011920929], [0.30000001192092896, 0.4000000059604645]]",
     |a| {
         let x = a.input();
         require_float("input", x, "renorm")?;
-        check_dims("dim", x, &[a.i("dim")])?;
-        let (p, maxnorm) = (a.f("p"), a.f("maxnorm"));
+        check_dims("dim", x, &[a.int("dim")])?;
+        let (p, maxnorm) = (a.float("p"), a.float("maxnorm"));
         if !(p > 0.0) {
             return Err(bad("p", format!("p must be positive, got {p}")));
         }
@@ -296,7 +296,7 @@ pub static OPS: &[OpSpec] = &[
         if x.dim() < 2 {
             return Err(bad("input", "renorm needs at least 2 dimensions"));
         }
-        t(x.f_renorm(p, a.i("dim"), maxnorm)?)
+        t(x.f_renorm(p, a.int("dim"), maxnorm)?)
     }),
     op!("histc", Reduction, "torch.histc", "Histogram with bins equal-width bins over [min, max] (the data's range when both are 0).",
     [INPUT, opt("bins", Int, Dflt::Int(100)), opt("min", Float, Dflt::Float(0.0)), opt("max", Float, Dflt::Float(0.0))], O::Tensor,
@@ -304,8 +304,8 @@ pub static OPS: &[OpSpec] = &[
     |a| {
         let x = a.input();
         require_float("input", x, "histc")?;
-        let bins = positive("bins", a.i("bins"))?;
-        let (lo, hi) = (a.f("min"), a.f("max"));
+        let bins = positive("bins", a.int("bins"))?;
+        let (lo, hi) = (a.float("min"), a.float("max"));
         if lo == 0.0 && hi == 0.0 {
             return t(x.f_histc(bins)?);
         }
@@ -327,7 +327,7 @@ pub static OPS: &[OpSpec] = &[
     op!("bincount", Reduction, "torch.bincount", "Count of each value of a non-negative int tensor (weighted with --weights).",
         [INPUT, opt("weights", Tensor, Dflt::None), opt("minlength", Int, Dflt::Int(0))], O::Tensor,
         "nutorch fromvalue [0 1 1 3] | nutorch bincount | nutorch tovalue" => "[1, 2, 0, 1]",
-        |a| t(a.input().f_bincount(a.ot("weights"), non_negative("minlength", a.i("minlength"))?)?)),
+        |a| t(a.input().f_bincount(a.opt_tensor("weights"), non_negative("minlength", a.int("minlength"))?)?)),
     op!("trapezoid", Reduction, "torch.trapezoid", "Integral of y by the trapezoidal rule along dim.",
         [TRAPEZOID[0], TRAPEZOID[1], TRAPEZOID[2], TRAPEZOID[3]], O::Tensor,
         "nutorch fromvalue [1.0 2.0 3.0] | nutorch trapezoid | nutorch tovalue" => "4.0",
@@ -343,25 +343,25 @@ pub static OPS: &[OpSpec] = &[
     op!("cumsum", Scan, "torch.cumsum", "Running sum along dim.",
         [INPUT, DIM_REQ, DTYPE], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch cumsum 0 | nutorch tovalue" => "[1, 3, 6]",
-        |a| t(a.input().f_cumsum(a.i("dim"), kind(a))?)),
+        |a| t(a.input().f_cumsum(a.int("dim"), kind(a))?)),
     op!("cumprod", Scan, "torch.cumprod", "Running product along dim.",
         [INPUT, DIM_REQ, DTYPE], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch cumprod 0 | nutorch tovalue" => "[1, 2, 6]",
-        |a| t(a.input().f_cumprod(a.i("dim"), kind(a))?)),
+        |a| t(a.input().f_cumprod(a.int("dim"), kind(a))?)),
     op!("cummax", Scan, "torch.cummax", "Running maximum along dim, as {values, indices}.",
         [INPUT, DIM_REQ], O::Record(&VALUES_INDICES),
         "nutorch fromvalue [1 3 2] | nutorch cummax 0 | nutorch tovalue" => "{\"values\": [1, 3, 3], \"indices\": [0, 1, 1]}",
-        |a| rec2(VALUES_INDICES, a.input().f_cummax(a.i("dim"))?)),
+        |a| rec2(VALUES_INDICES, a.input().f_cummax(a.int("dim"))?)),
     op!("cummin", Scan, "torch.cummin", "Running minimum along dim, as {values, indices}.",
         [INPUT, DIM_REQ], O::Record(&VALUES_INDICES),
         "nutorch fromvalue [3 1 2] | nutorch cummin 0 | nutorch tovalue" => "{\"values\": [3, 1, 1], \"indices\": [0, 1, 1]}",
-        |a| rec2(VALUES_INDICES, a.input().f_cummin(a.i("dim"))?)),
+        |a| rec2(VALUES_INDICES, a.input().f_cummin(a.int("dim"))?)),
     op!("logcumsumexp", Scan, "torch.logcumsumexp", "Running log(sum(exp(x))) along dim.",
         [INPUT, DIM_REQ], O::Tensor,
         "nutorch fromvalue [0.0 0.0] --dtype float64 | nutorch logcumsumexp 0 | nutorch tovalue" => "[0.0, 0.6931471805599453]",
-        |a| t(a.input().f_logcumsumexp(a.i("dim"))?)),
+        |a| t(a.input().f_logcumsumexp(a.int("dim"))?)),
     op!("diff", Scan, "torch.diff", "n-th forward difference along dim (with optional values prepended/appended).",
         [INPUT, opt("n", Int, Dflt::Int(1)), opt("dim", Int, Dflt::Int(-1)), opt("prepend", Tensor, Dflt::None), opt("append", Tensor, Dflt::None)], O::Tensor,
         "nutorch fromvalue [1 4 9 16] | nutorch diff | nutorch tovalue" => "[3, 5, 7]",
-        |a| t(a.input().f_diff(non_negative("n", a.i("n"))?, a.i("dim"), a.ot("prepend"), a.ot("append"))?)),
+        |a| t(a.input().f_diff(non_negative("n", a.int("n"))?, a.int("dim"), a.opt_tensor("prepend"), a.opt_tensor("append"))?)),
 ];

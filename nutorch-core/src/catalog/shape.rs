@@ -11,7 +11,7 @@ const TENSORS: ArgSpec = req("tensors", Tensors);
 
 /// A shape argument (`reshape 2 -1`): at most one -1, every other size non-negative.
 fn shape_arg(a: &Args, name: &'static str) -> R<Vec<i64>> {
-    let shape = a.is(name);
+    let shape = a.ints(name);
     if shape.iter().filter(|&&d| d == -1).count() > 1 {
         return Err(bad(name, format!("only one dimension can be inferred (-1), got {shape:?}")));
     }
@@ -27,11 +27,11 @@ fn list(tensors: Vec<Tensor>) -> R<Out> {
 
 /// An int argument that is either one count (sections) or a list of indices/sizes.
 fn one_or_many(a: &Args, name: &'static str) -> Vec<i64> {
-    a.is(name)
+    a.ints(name)
 }
 
 fn tensors<'a>(a: &'a Args, name: &'static str) -> R<&'a [Tensor]> {
-    let ts = a.ts(name);
+    let ts = a.tensors(name);
     if ts.is_empty() {
         return Err(bad(name, "expected at least one tensor"));
     }
@@ -50,15 +50,15 @@ pub static OPS: &[OpSpec] = &[
     op!("view_as", Shape, "Tensor.view_as", "A view with the shape of other.",
         [INPUT, OTHER], O::Tensor,
         "nutorch arange 4 | nutorch view_as (nutorch zeros 2 2) | nutorch tovalue" => "[[0, 1], [2, 3]]",
-        |a| t(a.input().f_view_as(a.t("other"))?)),
+        |a| t(a.input().f_view_as(a.tensor("other"))?)),
     op!("reshape_as", Shape, "Tensor.reshape_as", "The input reshaped to the shape of other.",
         [INPUT, OTHER], O::Tensor,
         "nutorch arange 4 | nutorch reshape_as (nutorch zeros 2 2) | nutorch tovalue" => "[[0, 1], [2, 3]]",
-        |a| t(a.input().f_reshape_as(a.t("other"))?)),
+        |a| t(a.input().f_reshape_as(a.tensor("other"))?)),
     op!("flatten", Shape, "torch.flatten", "Dimensions start_dim..end_dim merged into one.",
         [INPUT, opt("start_dim", Int, Dflt::Int(0)), opt("end_dim", Int, Dflt::Int(-1))], O::Tensor,
         "(nutorch zeros 2 3 4 | nutorch flatten --start-dim 1).shape" => "[2, 12]",
-        |a| t(a.input().f_flatten(a.i("start_dim"), a.i("end_dim"))?)),
+        |a| t(a.input().f_flatten(a.int("start_dim"), a.int("end_dim"))?)),
     op!("ravel", Shape, "torch.ravel", "The elements as one dimension.",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch ravel | nutorch tovalue" => "[1, 2, 3, 4]",
@@ -66,42 +66,42 @@ pub static OPS: &[OpSpec] = &[
     op!("unflatten", Shape, "torch.unflatten", "Dimension dim split into the given sizes.",
         [INPUT, req("dim", Int), req("sizes", Ints)], O::Tensor,
         "nutorch arange 6 | nutorch unflatten 0 [2 3] | nutorch tovalue" => "[[0, 1, 2], [3, 4, 5]]",
-        |a| t(a.input().f_unflatten(a.i("dim"), shape_arg(a, "sizes")?)?)),
+        |a| t(a.input().f_unflatten(a.int("dim"), shape_arg(a, "sizes")?)?)),
     op!("squeeze", Shape, "torch.squeeze", "Dimensions of size 1 removed (all, or those in --dim).",
     [INPUT, opt("dim", Ints, Dflt::None)], O::Tensor,
     "(nutorch zeros 1 2 1 | nutorch squeeze).shape" => "[2]",
-    |a| match a.ois("dim") {
+    |a| match a.opt_ints("dim") {
         None => t(a.input().f_squeeze()?),
         Some(dims) => t(a.input().f_squeeze_dims(dims.as_slice())?),
     }),
     op!("unsqueeze", Shape, "torch.unsqueeze", "A dimension of size 1 inserted at dim.",
         [INPUT, req("dim", Int)], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch unsqueeze 0 | nutorch tovalue" => "[[1, 2]]",
-        |a| t(a.input().f_unsqueeze(a.i("dim"))?)),
+        |a| t(a.input().f_unsqueeze(a.int("dim"))?)),
     op!("permute", Shape, "torch.permute", "Dimensions reordered.",
         [INPUT, req("dims", Ints).doc("the new order of the dimensions")], O::Tensor,
         "(nutorch zeros 2 3 4 | nutorch permute 2 0 1).shape" => "[4, 2, 3]",
-        |a| t(a.input().f_permute(a.is("dims"))?)),
+        |a| t(a.input().f_permute(a.ints("dims"))?)),
     op!("movedim", Shape, "torch.movedim", "Dimensions moved from source positions to destination positions.",
         [INPUT, req("source", Ints), req("destination", Ints)], O::Tensor,
         "(nutorch zeros 2 3 4 | nutorch movedim 0 2).shape" => "[3, 4, 2]",
-        |a| t(a.input().f_movedim(a.is("source"), a.is("destination"))?)),
+        |a| t(a.input().f_movedim(a.ints("source"), a.ints("destination"))?)),
     op!("moveaxis", Shape, "torch.moveaxis", "Dimensions moved (alias of movedim).",
         [INPUT, req("source", Ints), req("destination", Ints)], O::Tensor,
         "(nutorch zeros 2 3 4 | nutorch moveaxis 0 2).shape" => "[3, 4, 2]",
-        |a| t(a.input().f_moveaxis(a.is("source"), a.is("destination"))?)),
+        |a| t(a.input().f_moveaxis(a.ints("source"), a.ints("destination"))?)),
     op!("transpose", Shape, "torch.transpose", "Dimensions dim0 and dim1 swapped.",
         [INPUT, req("dim0", Int), req("dim1", Int)], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch transpose 0 1 | nutorch tovalue" => "[[1, 3], [2, 4]]",
-        |a| t(a.input().f_transpose(a.i("dim0"), a.i("dim1"))?)),
+        |a| t(a.input().f_transpose(a.int("dim0"), a.int("dim1"))?)),
     op!("swapaxes", Shape, "torch.swapaxes", "Two dimensions swapped (alias of transpose).",
         [INPUT, req("axis0", Int), req("axis1", Int)], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch swapaxes 0 1 | nutorch tovalue" => "[[1, 3], [2, 4]]",
-        |a| t(a.input().f_swapaxes(a.i("axis0"), a.i("axis1"))?)),
+        |a| t(a.input().f_swapaxes(a.int("axis0"), a.int("axis1"))?)),
     op!("swapdims", Shape, "torch.swapdims", "Two dimensions swapped (alias of transpose).",
         [INPUT, req("dim0", Int), req("dim1", Int)], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch swapdims 1 0 | nutorch tovalue" => "[[1, 3], [2, 4]]",
-        |a| t(a.input().f_swapdims(a.i("dim0"), a.i("dim1"))?)),
+        |a| t(a.input().f_swapdims(a.int("dim0"), a.int("dim1"))?)),
     op!("t", Shape, "torch.t", "Transpose of a matrix (0-d and 1-d tensors unchanged).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch t | nutorch tovalue" => "[[1, 3], [2, 4]]",
@@ -113,15 +113,15 @@ pub static OPS: &[OpSpec] = &[
     op!("expand", Shape, "Tensor.expand", "A broadcast view to a larger shape (-1 keeps a size).",
         [INPUT, req("size", Ints)], O::Tensor,
         "nutorch fromvalue [[1] [2]] | nutorch expand 2 3 | nutorch tovalue" => "[[1, 1, 1], [2, 2, 2]]",
-        |a| t(a.input().f_expand(a.is("size"), false)?)),
+        |a| t(a.input().f_expand(a.ints("size"), false)?)),
     op!("expand_as", Shape, "Tensor.expand_as", "A broadcast view to the shape of other.",
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch expand_as (nutorch zeros 2 2) | nutorch tovalue" => "[[1, 2], [1, 2]]",
-        |a| t(a.input().f_expand_as(a.t("other"))?)),
+        |a| t(a.input().f_expand_as(a.tensor("other"))?)),
     op!("broadcast_to", Shape, "torch.broadcast_to", "The input broadcast to a shape.",
         [INPUT, req("size", Ints)], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch broadcast_to 2 2 | nutorch tovalue" => "[[1, 2], [1, 2]]",
-        |a| t(a.input().f_broadcast_to(a.is("size"))?)),
+        |a| t(a.input().f_broadcast_to(a.ints("size"))?)),
     op!("broadcast_tensors", Shape, "torch.broadcast_tensors", "The tensors broadcast to their common shape (a list).",
         [TENSORS], O::Tensors,
         "nutorch broadcast_tensors (nutorch fromvalue [1 2]) (nutorch fromvalue [[3] [4]]) | nutorch tovalue" => "[[[1, 2], [1, 2]], [[3, 3], [4, 4]]]",
@@ -130,7 +130,7 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, req("sizes", Ints).doc("times to repeat along each dimension (a tensor first when none is piped in)")], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch repeat 2 2 | nutorch tovalue" => "[[1, 2, 1, 2], [1, 2, 1, 2]]",
         |a| {
-            let sizes = a.is("sizes");
+            let sizes = a.ints("sizes");
             if let Some(s) = sizes.iter().find(|&&s| s < 0) {
                 return Err(bad("sizes", format!("repeat sizes must be non-negative, got {s}")));
             }
@@ -145,20 +145,20 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, req("repeats", TensorOrNumber), opt("dim", Int, Dflt::None), opt("output_size", Int, Dflt::None)], O::Tensor,
     "nutorch fromvalue [1 2] | nutorch repeat_interleave 2 | nutorch tovalue" => "[1, 1, 2, 2]",
     |a| match a.operand("repeats") {
-        super::Operand::T(r) => t(a.input().f_repeat_interleave_self_tensor(r, a.oi("dim"), a.oi("output_size"))?),
+        super::Operand::T(r) => t(a.input().f_repeat_interleave_self_tensor(r, a.opt_int("dim"), a.opt_int("output_size"))?),
         super::Operand::N(n) => {
             let crate::Number::Int(r) = n else { return Err(bad("repeats", "repeats must be an int or an int tensor")) };
-            t(a.input().f_repeat_interleave_self_int(non_negative("repeats", r)?, a.oi("dim"), a.oi("output_size"))?)
+            t(a.input().f_repeat_interleave_self_int(non_negative("repeats", r)?, a.opt_int("dim"), a.opt_int("output_size"))?)
         }
     }),
     op!("tile", Shape, "torch.tile", "The input repeated by dims (missing leading dims count as 1).",
         [INPUT, req("dims", Ints)], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch tile 2 | nutorch tovalue" => "[1, 2, 1, 2]",
-        |a| t(a.input().f_tile(a.is("dims"))?)),
+        |a| t(a.input().f_tile(a.ints("dims"))?)),
     op!("flip", Shape, "torch.flip", "Elements reversed along the given dimensions.",
         [INPUT, req("dims", Ints)], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch flip 0 | nutorch tovalue" => "[3, 2, 1]",
-        |a| t(a.input().f_flip(a.is("dims"))?)),
+        |a| t(a.input().f_flip(a.ints("dims"))?)),
     op!("fliplr", Shape, "torch.fliplr", "Columns reversed (dimension 1).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch fliplr | nutorch tovalue" => "[[2, 1], [4, 3]]",
@@ -170,31 +170,31 @@ pub static OPS: &[OpSpec] = &[
     op!("roll", Shape, "torch.roll", "Elements shifted cyclically (flattened when no dims are given).",
         [INPUT, req("shifts", Ints), opt("dims", Ints, Dflt::Ints(&[]))], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch roll 1 | nutorch tovalue" => "[3, 1, 2]",
-        |a| t(a.input().f_roll(a.is("shifts"), a.is("dims"))?)),
+        |a| t(a.input().f_roll(a.ints("shifts"), a.ints("dims"))?)),
     op!("rot90", Shape, "torch.rot90", "Rotated by 90 degrees k times in the plane of dims.",
         [INPUT, opt("k", Int, Dflt::Int(1)), opt("dims", Ints, Dflt::Ints(&[0, 1]))], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch rot90 | nutorch tovalue" => "[[2, 4], [1, 3]]",
-        |a| t(a.input().f_rot90(a.i("k"), a.is("dims"))?)),
+        |a| t(a.input().f_rot90(a.int("k"), a.ints("dims"))?)),
     op!("narrow", Shape, "torch.narrow", "length elements of dim starting at start (a view).",
         [INPUT, req("dim", Int), req("start", Int), req("length", Int)], O::Tensor,
         "nutorch fromvalue [1 2 3 4] | nutorch narrow 0 1 2 | nutorch tovalue" => "[2, 3]",
-        |a| t(a.input().f_narrow(a.i("dim"), a.i("start"), non_negative("length", a.i("length"))?)?)),
+        |a| t(a.input().f_narrow(a.int("dim"), a.int("start"), non_negative("length", a.int("length"))?)?)),
     op!("narrow_copy", Shape, "torch.narrow_copy", "length elements of dim starting at start (a copy).",
         [INPUT, req("dim", Int), req("start", Int), req("length", Int)], O::Tensor,
         "nutorch fromvalue [1 2 3 4] | nutorch narrow_copy 0 2 2 | nutorch tovalue" => "[3, 4]",
-        |a| t(a.input().f_narrow_copy(a.i("dim"), a.i("start"), non_negative("length", a.i("length"))?)?)),
+        |a| t(a.input().f_narrow_copy(a.int("dim"), a.int("start"), non_negative("length", a.int("length"))?)?)),
     op!("chunk", Shape, "torch.chunk", "The input split into (at most) chunks pieces along dim (a list).",
         [INPUT, req("chunks", Int), DIM0], O::Tensors,
         "nutorch fromvalue [1 2 3 4] | nutorch chunk 2 | nutorch tovalue" => "[[1, 2], [3, 4]]",
-        |a| list(a.input().f_chunk(positive("chunks", a.i("chunks"))?, a.i("dim"))?)),
+        |a| list(a.input().f_chunk(positive("chunks", a.int("chunks"))?, a.int("dim"))?)),
     op!("split", Shape, "torch.split", "The input split into pieces of a size, or of each listed size (a list).",
         [INPUT, req("split_size_or_sections", Ints).doc("one piece size, or a list of sizes"), DIM0], O::Tensors,
         "nutorch fromvalue [1 2 3 4 5] | nutorch split 2 | nutorch tovalue" => "[[1, 2], [3, 4], [5]]",
         |a| {
-            let sizes = a.is("split_size_or_sections");
+            let sizes = a.ints("split_size_or_sections");
             match (a.is_list("split_size_or_sections"), sizes.as_slice()) {
-                (false, [size]) => list(a.input().f_split(positive("split_size_or_sections", *size)?, a.i("dim"))?),
-                _ => list(a.input().f_split_with_sizes(sizes.as_slice(), a.i("dim"))?),
+                (false, [size]) => list(a.input().f_split(positive("split_size_or_sections", *size)?, a.int("dim"))?),
+                _ => list(a.input().f_split_with_sizes(sizes.as_slice(), a.int("dim"))?),
             }
         },
         notes: "`split 2` cuts pieces of 2; `split [1 4]` cuts pieces of sizes 1 and 4."),
@@ -202,10 +202,10 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, req("indices_or_sections", Ints).doc("a number of sections, or a list of split indices"), DIM0], O::Tensors,
     "nutorch fromvalue [1 2 3 4 5] | nutorch tensor_split [1 3] | nutorch tovalue" => "[[1], [2, 3], [4, 5]]",
     |a| {
-        let v = a.is("indices_or_sections");
+        let v = a.ints("indices_or_sections");
         match (a.is_list("indices_or_sections"), v.as_slice()) {
-            (false, [n]) => list(a.input().f_tensor_split(positive("indices_or_sections", *n)?, a.i("dim"))?),
-            _ => list(a.input().f_tensor_split_indices(v.as_slice(), a.i("dim"))?),
+            (false, [n]) => list(a.input().f_tensor_split(positive("indices_or_sections", *n)?, a.int("dim"))?),
+            _ => list(a.input().f_tensor_split_indices(v.as_slice(), a.int("dim"))?),
         }
     }),
     op!("hsplit", Shape, "torch.hsplit", "Split along columns into sections or at indices (a list).",
@@ -241,23 +241,23 @@ pub static OPS: &[OpSpec] = &[
     op!("unbind", Shape, "torch.unbind", "The slices along dim, as a list.",
         [INPUT, DIM0], O::Tensors,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch unbind | nutorch tovalue" => "[[1, 2], [3, 4]]",
-        |a| list(a.input().f_unbind(a.i("dim"))?)),
+        |a| list(a.input().f_unbind(a.int("dim"))?)),
     op!("cat", Shape, "torch.cat", "Tensors joined along an existing dimension.",
         [TENSORS, DIM0], O::Tensor,
         "nutorch cat (nutorch fromvalue [1 2]) (nutorch fromvalue [3]) | nutorch tovalue" => "[1, 2, 3]",
-        |a| t(Tensor::f_cat(tensors(a, "tensors")?, a.i("dim"))?)),
+        |a| t(Tensor::f_cat(tensors(a, "tensors")?, a.int("dim"))?)),
     op!("concat", Shape, "torch.concat", "Tensors joined along an existing dimension (alias of cat).",
         [TENSORS, DIM0], O::Tensor,
         "[(nutorch fromvalue [1]) (nutorch fromvalue [2])] | nutorch concat | nutorch tovalue" => "[1, 2]",
-        |a| t(Tensor::f_concat(tensors(a, "tensors")?, a.i("dim"))?)),
+        |a| t(Tensor::f_concat(tensors(a, "tensors")?, a.int("dim"))?)),
     op!("concatenate", Shape, "torch.concatenate", "Tensors joined along an existing dimension (alias of cat).",
         [TENSORS, DIM0], O::Tensor,
         "nutorch concatenate [(nutorch fromvalue [1]) (nutorch fromvalue [2])] | nutorch tovalue" => "[1, 2]",
-        |a| t(Tensor::f_concatenate(tensors(a, "tensors")?, a.i("dim"))?)),
+        |a| t(Tensor::f_concatenate(tensors(a, "tensors")?, a.int("dim"))?)),
     op!("stack", Shape, "torch.stack", "Tensors of one shape joined along a new dimension.",
         [TENSORS, DIM0], O::Tensor,
         "nutorch stack (nutorch fromvalue [1 2]) (nutorch fromvalue [3 4]) | nutorch tovalue" => "[[1, 2], [3, 4]]",
-        |a| t(Tensor::f_stack(tensors(a, "tensors")?, a.i("dim"))?)),
+        |a| t(Tensor::f_stack(tensors(a, "tensors")?, a.int("dim"))?)),
     op!("hstack", Shape, "torch.hstack", "Tensors joined column-wise.",
         [TENSORS], O::Tensor,
         "nutorch hstack (nutorch fromvalue [1 2]) (nutorch fromvalue [3]) | nutorch tovalue" => "[1, 2, 3]",
@@ -281,27 +281,27 @@ pub static OPS: &[OpSpec] = &[
     op!("tril", Shape, "torch.tril", "The lower triangle (on and below the diagonal-th diagonal), zeros elsewhere.",
         [INPUT, opt("diagonal", Int, Dflt::Int(0))], O::Tensor,
         "nutorch ones 2 2 --dtype int64 | nutorch tril | nutorch tovalue" => "[[1, 0], [1, 1]]",
-        |a| t(a.input().f_tril(a.i("diagonal"))?)),
+        |a| t(a.input().f_tril(a.int("diagonal"))?)),
     op!("triu", Shape, "torch.triu", "The upper triangle (on and above the diagonal-th diagonal), zeros elsewhere.",
         [INPUT, opt("diagonal", Int, Dflt::Int(0))], O::Tensor,
         "nutorch ones 2 2 --dtype int64 | nutorch triu | nutorch tovalue" => "[[1, 1], [0, 1]]",
-        |a| t(a.input().f_triu(a.i("diagonal"))?)),
+        |a| t(a.input().f_triu(a.int("diagonal"))?)),
     op!("diag", Shape, "torch.diag", "A 1-d tensor as a diagonal matrix, or a matrix's diagonal as a 1-d tensor.",
         [INPUT, opt("diagonal", Int, Dflt::Int(0))], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch diag | nutorch tovalue" => "[[1, 0], [0, 2]]",
-        |a| t(a.input().f_diag(a.i("diagonal"))?)),
+        |a| t(a.input().f_diag(a.int("diagonal"))?)),
     op!("diag_embed", Shape, "torch.diag_embed", "The last dimension placed on diagonals of new matrices.",
         [INPUT, opt("offset", Int, Dflt::Int(0)), opt("dim1", Int, Dflt::Int(-2)), opt("dim2", Int, Dflt::Int(-1))], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch diag_embed | nutorch tovalue" => "[[1, 0], [0, 2]]",
-        |a| t(a.input().f_diag_embed(a.i("offset"), a.i("dim1"), a.i("dim2"))?)),
+        |a| t(a.input().f_diag_embed(a.int("offset"), a.int("dim1"), a.int("dim2"))?)),
     op!("diagonal", Shape, "torch.diagonal", "A diagonal of the matrices in dims dim1, dim2 (a view).",
         [INPUT, opt("offset", Int, Dflt::Int(0)), opt("dim1", Int, Dflt::Int(0)), opt("dim2", Int, Dflt::Int(1))], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch diagonal | nutorch tovalue" => "[1, 4]",
-        |a| t(a.input().f_diagonal(a.i("offset"), a.i("dim1"), a.i("dim2"))?)),
+        |a| t(a.input().f_diagonal(a.int("offset"), a.int("dim1"), a.int("dim2"))?)),
     op!("diagflat", Shape, "torch.diagflat", "The flattened input as a diagonal matrix.",
         [INPUT, opt("offset", Int, Dflt::Int(0))], O::Tensor,
         "nutorch fromvalue [[1 2]] | nutorch diagflat | nutorch tovalue" => "[[1, 0], [0, 2]]",
-        |a| t(a.input().f_diagflat(a.i("offset"))?)),
+        |a| t(a.input().f_diagflat(a.int("offset"))?)),
     op!("atleast_1d", Shape, "torch.atleast_1d", "The input with at least 1 dimension.",
         [INPUT], O::Tensor,
         "nutorch fromvalue 5 | nutorch atleast_1d | nutorch tovalue" => "[5]",
@@ -317,11 +317,11 @@ pub static OPS: &[OpSpec] = &[
     op!("unfold", Shape, "Tensor.unfold", "All slices of a size along dimension, every step elements (as a new last dimension).",
         [INPUT, req("dimension", Int), req("size", Int), req("step", Int)], O::Tensor,
         "nutorch fromvalue [1 2 3 4] | nutorch unfold 0 2 2 | nutorch tovalue" => "[[1, 2], [3, 4]]",
-        |a| t(a.input().f_unfold(a.i("dimension"), non_negative("size", a.i("size"))?, positive("step", a.i("step"))?)?)),
+        |a| t(a.input().f_unfold(a.int("dimension"), non_negative("size", a.int("size"))?, positive("step", a.int("step"))?)?)),
     op!("meshgrid", Shape, "torch.meshgrid", "Coordinate grids from 1-d tensors (a list; --indexing ij or xy).",
         [TENSORS, opt("indexing", Str(&["ij", "xy"]), Dflt::Str("ij"))], O::Tensors,
         "nutorch meshgrid (nutorch fromvalue [1 2]) (nutorch fromvalue [3]) | nutorch tovalue" => "[[[1], [2]], [[3], [3]]]",
-        |a| list(Tensor::f_meshgrid_indexing(tensors(a, "tensors")?, a.s("indexing"))?)),
+        |a| list(Tensor::f_meshgrid_indexing(tensors(a, "tensors")?, a.str("indexing"))?)),
     op!("cartesian_prod", Shape, "torch.cartesian_prod", "Every combination of one element from each 1-d tensor (as rows).",
         [TENSORS], O::Tensor,
         "nutorch cartesian_prod (nutorch fromvalue [1 2]) (nutorch fromvalue [3]) | nutorch tovalue" => "[[1, 3], [2, 3]]",
@@ -329,7 +329,7 @@ pub static OPS: &[OpSpec] = &[
     op!("combinations", Shape, "torch.combinations", "Length-r combinations of a 1-d tensor's elements (as rows).",
         [INPUT, opt("r", Int, Dflt::Int(2)), opt("with_replacement", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [1 2 3] | nutorch combinations | nutorch tovalue" => "[[1, 2], [1, 3], [2, 3]]",
-        |a| t(a.input().f_combinations(non_negative("r", a.i("r"))?, a.b("with_replacement"))?)),
+        |a| t(a.input().f_combinations(non_negative("r", a.int("r"))?, a.flag("with_replacement"))?)),
     op!("block_diag", Shape, "torch.block_diag", "A block diagonal matrix from the tensors.",
         [TENSORS], O::Tensor,
         "nutorch block_diag (nutorch fromvalue [[1]]) (nutorch fromvalue [[2]]) | nutorch tovalue" => "[[1, 0], [0, 2]]",
@@ -337,5 +337,5 @@ pub static OPS: &[OpSpec] = &[
     op!("kron", Shape, "torch.kron", "Kronecker product.",
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch kron (nutorch fromvalue [1 10]) | nutorch tovalue" => "[1, 10, 2, 20]",
-        |a| t(a.input().f_kron(a.t("other"))?)),
+        |a| t(a.input().f_kron(a.tensor("other"))?)),
 ];

@@ -37,7 +37,7 @@ pub fn at<T>(arg: &'static str, result: Result<T, impl Into<Error>>) -> R<T> {
 
 /// The `reduction` argument of the losses.
 pub fn reduction(a: &Args) -> R<Reduction> {
-    Ok(match a.s("reduction") {
+    Ok(match a.str("reduction") {
         "mean" => Reduction::Mean,
         "sum" => Reduction::Sum,
         "none" => Reduction::None,
@@ -47,7 +47,7 @@ pub fn reduction(a: &Args) -> R<Reduction> {
 
 /// A size list with every entry checked (libtorch's message would not name the argument).
 pub fn sizes(a: &Args, name: &'static str) -> R<Vec<i64>> {
-    let sizes = a.is(name);
+    let sizes = a.ints(name);
     if let Some(d) = sizes.iter().find(|&&d| d < 0) {
         return Err(bad(name, format!("sizes must be non-negative, got {d} in {sizes:?}")));
     }
@@ -85,7 +85,7 @@ pub fn like_options(a: &Args) -> R<(Kind, Device)> {
 
 /// Applies `--requires-grad` to a freshly created tensor.
 pub fn finish(a: &Args, tensor: Tensor) -> OpResult {
-    let flag = a.b("requires_grad");
+    let flag = a.flag("requires_grad");
     if !flag {
         return t(tensor);
     }
@@ -209,11 +209,6 @@ pub fn wrapped(n: Number, like: &Tensor) -> R<Tensor> {
         Number::Float(_) => Kind::Float,
     };
     number_tensor(n, kind, like.device())
-}
-
-/// A Python-style boolean-or-int truth used by a few ops.
-pub fn scalar_f64(tensor: &Tensor) -> R<f64> {
-    Ok(tensor.f_double_value(&[])?)
 }
 
 /// Checks every dim of `dims` against `tensor`'s rank (for calls whose libtorch errors

@@ -3,7 +3,6 @@
 use super::layers::seed_flag;
 use crate::args;
 use crate::errors::{invalid, At};
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, SyntaxShape, Type, Value};
@@ -66,41 +65,39 @@ impl PluginCommand for Blobs {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let n = match call.get_flag_value("n") {
-                None => 300,
+        let n = match call.get_flag_value("n") {
+            None => 300,
+            Some(v) => {
+                let n = args::int(&v)?;
+                if n < 0 {
+                    return Err(invalid(format!("--n must be non-negative, got {n}"), v.span()));
+                }
+                n
+            }
+        };
+        let number = |name: &str, default: f64| -> Result<f64, LabeledError> {
+            match call.get_flag_value(name) {
+                None => Ok(default),
                 Some(v) => {
-                    let n = args::int(&v)?;
-                    if n < 0 {
-                        return Err(invalid(format!("--n must be non-negative, got {n}"), v.span()));
+                    let x = args::number(&v)?.as_f64();
+                    if !x.is_finite() {
+                        return Err(invalid(format!("--{name} must be finite"), v.span()));
                     }
-                    n
+                    Ok(x)
                 }
-            };
-            let number = |name: &str, default: f64| -> Result<f64, LabeledError> {
-                match call.get_flag_value(name) {
-                    None => Ok(default),
-                    Some(v) => {
-                        let x = args::number(&v)?.as_f64();
-                        if !x.is_finite() {
-                            return Err(invalid(format!("--{name} must be finite"), v.span()));
-                        }
-                        Ok(x)
-                    }
-                }
-            };
-            let std = number("std", SEED_STD)?;
-            let skew = number("skew", SEED_SKEW)?;
-            let device = args::device_flag(call)?;
-            seed_flag(call)?;
-            let (x, y) = blobs(n, &SEED_CENTERS, std, skew).at(call.head)?;
-            let device_span = call.get_flag_span("device").unwrap_or(call.head);
-            let (x, y) = (x.f_to(device).at(device_span)?, y.f_to(device).at(device_span)?);
-            let rec = record! {
-                "X" => plugin.tensor_value(x, call.head)?,
-                "y" => plugin.tensor_value(y, call.head)?,
-            };
-            Ok(PipelineData::Value(Value::record(rec, call.head), None))
-        })
+            }
+        };
+        let std = number("std", SEED_STD)?;
+        let skew = number("skew", SEED_SKEW)?;
+        let device = args::device_flag(call)?;
+        seed_flag(call)?;
+        let (x, y) = blobs(n, &SEED_CENTERS, std, skew).at(call.head)?;
+        let device_span = call.get_flag_span("device").unwrap_or(call.head);
+        let (x, y) = (x.f_to(device).at(device_span)?, y.f_to(device).at(device_span)?);
+        let rec = record! {
+            "X" => plugin.tensor_value(x, call.head)?,
+            "y" => plugin.tensor_value(y, call.head)?,
+        };
+        Ok(PipelineData::Value(Value::record(rec, call.head), None))
     }
 }

@@ -7,7 +7,6 @@ use super::layers::place;
 use super::model::{new_model_value, parse_spec, ModelRecord};
 use crate::args;
 use crate::errors::{invalid, At};
-use crate::guard::guard;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{Example, LabeledError, PipelineData, Record, Signature, SyntaxShape, Type, Value};
@@ -203,38 +202,36 @@ impl PluginCommand for Save {
         call: &EvaluatedCall,
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let path = file_path(engine, &args::positional(call, 0)?)?;
-            let value = args::piped_or_positional(
-                input,
-                call,
-                1,
-                "Nothing to save",
-                "pipe in a record of tensors or a tensor, or give it after the file name",
-            )?;
-            let tensors = match &value {
-                Value::Record { val, .. } => {
-                    if val.is_empty() {
-                        return Err(invalid("the record is empty: nothing to save", value.span()));
-                    }
-                    val.iter()
-                        .map(|(name, v)| {
-                            let t = args::tensor(plugin, v).map_err(|e| {
-                                if matches!(v, Value::Custom { .. } | Value::String { .. }) {
-                                    e
-                                } else {
-                                    invalid(format!("`{name}` is not a tensor (found {})", v.get_type()), v.span())
-                                }
-                            })?;
-                            Ok((name.clone(), t.item))
-                        })
-                        .collect::<Result<Vec<_>, LabeledError>>()?
+        let path = file_path(engine, &args::positional(call, 0)?)?;
+        let value = args::piped_or_positional(
+            input,
+            call,
+            1,
+            "Nothing to save",
+            "pipe in a record of tensors or a tensor, or give it after the file name",
+        )?;
+        let tensors = match &value {
+            Value::Record { val, .. } => {
+                if val.is_empty() {
+                    return Err(invalid("the record is empty: nothing to save", value.span()));
                 }
-                other => vec![("tensor".to_string(), args::tensor(plugin, other)?.item)],
-            };
-            save_tensors(&path.item, &tensors, &HashMap::new()).at(path.span)?;
-            Ok(PipelineData::Empty)
-        })
+                val.iter()
+                    .map(|(name, v)| {
+                        let t = args::tensor(plugin, v).map_err(|e| {
+                            if matches!(v, Value::Custom { .. } | Value::String { .. }) {
+                                e
+                            } else {
+                                invalid(format!("`{name}` is not a tensor (found {})", v.get_type()), v.span())
+                            }
+                        })?;
+                        Ok((name.clone(), t.item))
+                    })
+                    .collect::<Result<Vec<_>, LabeledError>>()?
+            }
+            other => vec![("tensor".to_string(), args::tensor(plugin, other)?.item)],
+        };
+        save_tensors(&path.item, &tensors, &HashMap::new()).at(path.span)?;
+        Ok(PipelineData::Empty)
     }
 }
 
@@ -285,17 +282,15 @@ impl PluginCommand for Load {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        guard(call.head, || {
-            let path = file_path(engine, &args::positional(call, 0)?)?;
-            let device = args::device_flag(call)?;
-            let device_span = call.get_flag_span("device").unwrap_or(call.head);
-            let file = load_tensors(&path.item).at(path.span)?;
-            let mut record = Record::new();
-            for (name, tensor) in file.tensors {
-                let tensor = if device == Device::Cpu { tensor } else { tensor.f_to(device).at(device_span)? };
-                record.push(name, plugin.tensor_value(tensor, call.head)?);
-            }
-            Ok(PipelineData::Value(Value::record(record, call.head), None))
-        })
+        let path = file_path(engine, &args::positional(call, 0)?)?;
+        let device = args::device_flag(call)?;
+        let device_span = call.get_flag_span("device").unwrap_or(call.head);
+        let file = load_tensors(&path.item).at(path.span)?;
+        let mut record = Record::new();
+        for (name, tensor) in file.tensors {
+            let tensor = if device == Device::Cpu { tensor } else { tensor.f_to(device).at(device_span)? };
+            record.push(name, plugin.tensor_value(tensor, call.head)?);
+        }
+        Ok(PipelineData::Value(Value::record(record, call.head), None))
     }
 }
