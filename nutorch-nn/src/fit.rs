@@ -114,7 +114,8 @@ pub fn check_data<M: Module + ?Sized>(model: &mut M, loss: &Loss, x: &Tensor, y:
     Ok(())
 }
 
-/// One training step on one batch (forward, loss, gradients, update); returns the loss.
+/// One training step on one batch (forward, loss, gradients, update); returns the loss. The
+/// targets are checked against the output first ([`Loss::check`]).
 pub fn train_step<M: Module + ?Sized>(
     model: &M,
     optimizer: &mut Optimizer,
@@ -123,7 +124,11 @@ pub fn train_step<M: Module + ?Sized>(
     y: &Tensor,
 ) -> Result<f64> {
     tch::with_grad(|| {
-        let value = loss.compute(&model.forward(x)?, y)?;
+        let out = model.forward(x)?;
+        // Checked here (fit checks once, before its loop): unchecked targets reach libtorch,
+        // whose refusals (e.g. float class indices) are unclear and some of them panic in tch.
+        loss.check(&out, y)?;
+        let value = loss.compute(&out, y)?;
         let loss_value = step_on(optimizer, &value)?;
         optimizer.write_steps()?;
         Ok(loss_value)
@@ -156,11 +161,11 @@ pub fn fit<M: Module + ?Sized>(
     x: &Tensor,
     y: &Tensor,
     validation: Option<(&Tensor, &Tensor)>,
-    mut scheduler: Option<&mut Scheduler>,
+    scheduler: Option<&mut Scheduler>,
     options: &FitOptions,
     on_batch: &mut dyn FnMut(&BatchProgress) -> ControlFlow<()>,
 ) -> Result<FitOutcome> {
-    let outcome = fit_loop(model, optimizer, loss, x, y, validation, scheduler.as_deref_mut(), options, on_batch);
+    let outcome = fit_loop(model, optimizer, loss, x, y, validation, scheduler, options, on_batch);
     // However the loop ended, the state tensors get the step counts of the updates made.
     optimizer.write_steps()?;
     outcome

@@ -385,17 +385,13 @@ impl LayerSpec {
                     buffers.push(slot("num_batches_tracked", vec![], Some(Kind::Int64)));
                 }
             }
-            LayerSpec::LayerNorm { normalized_shape, elementwise_affine, .. } => {
-                if *elementwise_affine {
-                    params.push(slot("weight", normalized_shape.clone(), None));
-                    params.push(slot("bias", normalized_shape.clone(), None));
-                }
+            LayerSpec::LayerNorm { normalized_shape, elementwise_affine: true, .. } => {
+                params.push(slot("weight", normalized_shape.clone(), None));
+                params.push(slot("bias", normalized_shape.clone(), None));
             }
-            LayerSpec::GroupNorm { num_channels, affine, .. } => {
-                if *affine {
-                    params.push(slot("weight", vec![*num_channels], None));
-                    params.push(slot("bias", vec![*num_channels], None));
-                }
+            LayerSpec::GroupNorm { num_channels, affine: true, .. } => {
+                params.push(slot("weight", vec![*num_channels], None));
+                params.push(slot("bias", vec![*num_channels], None));
             }
             LayerSpec::Embedding { num_embeddings, embedding_dim, .. } => {
                 params.push(slot("weight", vec![*num_embeddings, *embedding_dim], None));

@@ -65,7 +65,7 @@ fn minibatch_fit_matches_the_pytorch_loop() {
     let _g = exclusive();
     tch::manual_seed(20);
     let digits_like = randn(&[60, 1, 8, 8]);
-    let cases = vec![
+    let cases = [
         FitCase {
             name: "MLP with Dropout, Adam",
             spec: r#"{"type":"Sequential","layers":[{"type":"Linear","in_features":8,"out_features":16},{"type":"ReLU"},

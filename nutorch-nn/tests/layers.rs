@@ -43,7 +43,10 @@ fn case(name: &'static str, json: &str, input: Tensor) -> Case {
 /// Parameters and buffers with values that make every term of the gradient matter (not the
 /// ones and zeros of a fresh norm layer): parameters ~ N(0, 1) / 2 + 0.1, running means
 /// ~ N(0, 1), running variances in [0.5, 1.5), `num_batches_tracked` 3.
-fn random_state(spec: &LayerSpec) -> (Vec<(String, Tensor)>, Vec<(String, Tensor)>) {
+/// Parameters and buffers, by name.
+type State = (Vec<(String, Tensor)>, Vec<(String, Tensor)>);
+
+fn random_state(spec: &LayerSpec) -> State {
     let params = spec.parameters().into_iter().map(|s| (s.name, randn(&s.shape) * 0.5 + 0.1)).collect();
     let buffers = spec
         .buffers()
@@ -66,7 +69,7 @@ fn random_state(spec: &LayerSpec) -> (Vec<(String, Tensor)>, Vec<(String, Tensor
 /// backward; `upstream` is drawn (from `upstream_seed`) once the output's shape is known.
 fn run_ours(
     case: &Case,
-    state: &(Vec<(String, Tensor)>, Vec<(String, Tensor)>),
+    state: &State,
     training: bool,
     upstream_seed: i64,
 ) -> nutorch_nn::Result<(BTreeMap<String, Tensor>, Tensor)> {

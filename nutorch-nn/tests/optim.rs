@@ -56,6 +56,7 @@ fn model_from(spec: &LayerSpec, init: &[(String, Tensor)]) -> Model {
 
 /// `steps` steps of the step-by-step loop (zero_grad, forward, loss, backward, step,
 /// scheduler step) from the given model and optimizer.
+#[allow(clippy::too_many_arguments)]
 fn steps(
     model: &Model,
     opt: &mut Optimizer,
