@@ -36,7 +36,7 @@ fn losses_match_torch_functional() {
     let _g = exclusive();
     tch::manual_seed(0);
     let (f, d) = (Kind::Float, Kind::Double);
-    let mut ignored = classes(3, &[8]);
+    let ignored = classes(3, &[8]);
     let _ = ignored.narrow(0, 2, 2).fill_(-100);
     let cases = vec![
         case("cross-entropy f32", "cross-entropy", randn(&[64, 5], f) * 3.0, classes(5, &[64])),
