@@ -104,7 +104,8 @@ pub fn check_data<M: Module + ?Sized>(model: &mut M, loss: &Loss, x: &Tensor, y:
     loss.check(&out?, y)
 }
 
-/// One training step on one batch (forward, loss, gradients, update); returns the loss.
+/// One training step on one batch (forward, loss, gradients, update); returns the loss. The
+/// targets are checked against the output first ([`Loss::check`]).
 pub fn train_step<M: Module + ?Sized>(
     model: &M,
     optimizer: &mut Optimizer,
@@ -113,7 +114,11 @@ pub fn train_step<M: Module + ?Sized>(
     y: &Tensor,
 ) -> Result<f64> {
     tch::with_grad(|| {
-        let value = loss.compute(&model.forward(x)?, y)?;
+        let out = model.forward(x)?;
+        // Checked here (fit checks once, before its loop): unchecked targets reach libtorch,
+        // whose refusals (e.g. float class indices) are unclear and some of them panic in tch.
+        loss.check(&out, y)?;
+        let value = loss.compute(&out, y)?;
         let loss_value = step_on(optimizer, &value)?;
         optimizer.write_steps()?;
         Ok(loss_value)

@@ -132,7 +132,14 @@ impl Loss {
                 if o.is_empty() {
                     return Err(Error::Value(format!("{name} needs outputs [N, C] (or [C]), got a 0-d tensor")));
                 }
-                if target_dtype.is_floating_point() && self.kind == LossKind::CrossEntropy {
+                let mut index_shape = o.clone();
+                index_shape.remove(class_dim);
+                // Float targets are class probabilities only when they have the output's
+                // shape; float targets shaped like class indices (labels read as floats) are
+                // what PyTorch reports as a dtype error ("expected scalar type Long but found
+                // Float"), and so do we, below.
+                let probabilities = target_dtype.is_floating_point() && (t == o || t != index_shape);
+                if probabilities && self.kind == LossKind::CrossEntropy {
                     if t != o {
                         return Err(Error::Value(format!(
                             "{name} takes int64 class indices (shape {:?}) or class probabilities of the output's shape {o:?}; got {target_dtype} targets of shape {t:?}", [&o[..1], &o[2.min(o.len())..]].concat()
@@ -144,8 +151,7 @@ impl Loss {
                             "{name} needs int64 class indices as targets, got {target_dtype} (convert with `to --dtype int64`)"
                         )));
                     }
-                    let mut want = o.clone();
-                    want.remove(class_dim);
+                    let want = index_shape;
                     if t != want {
                         return Err(Error::Value(format!(
                             "{name} needs targets of shape {want:?} for outputs {o:?} ([N, C] outputs take [N] targets), got {t:?}"
@@ -313,7 +319,9 @@ mod tests {
     fn bad_targets_are_clear_errors() {
         let logits = Tensor::zeros([2, 3], (Kind::Float, Device::Cpu));
         let err = cross_entropy(&logits, &Tensor::zeros([2], (Kind::Float, Device::Cpu))).unwrap_err().to_string();
-        assert!(err.contains("probability"), "{err}");
+        assert!(err.contains("int64 class indices") && err.contains("float32"), "{err}");
+        let err = cross_entropy(&logits, &Tensor::zeros([2, 4], (Kind::Float, Device::Cpu))).unwrap_err().to_string();
+        assert!(err.contains("class-probability targets") && err.contains("[2, 3]"), "{err}");
         let err = cross_entropy(&logits, &Tensor::from_slice(&[0i64, 3])).unwrap_err().to_string();
         assert!(err.contains("target 3 is out of range"), "{err}");
         let err = cross_entropy(&logits, &Tensor::from_slice(&[0i64])).unwrap_err().to_string();
