@@ -95,6 +95,9 @@ pub fn add_to_signature(mut signature: Signature, fields: &[FieldArg]) -> Signat
     signature
 }
 
+/// Where each given field was written, for errors.
+pub type FieldSpans = Vec<(&'static str, Span)>;
+
 /// The fields given in `call` (positionals from `first_positional` on), as JSON with `type`.
 /// Absent optional fields are left out, so that nutorch-nn applies PyTorch's defaults.
 pub fn read_fields(
@@ -102,7 +105,7 @@ pub fn read_fields(
     class: &str,
     fields: &[FieldArg],
     first_positional: usize,
-) -> Result<(Map<String, Json>, Vec<(&'static str, Span)>), LabeledError> {
+) -> Result<(Map<String, Json>, FieldSpans), LabeledError> {
     let mut json = Map::new();
     json.insert("type".into(), Json::String(class.into()));
     let mut spans = Vec::new();
