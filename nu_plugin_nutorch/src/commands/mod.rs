@@ -3,6 +3,7 @@
 mod alias_module;
 pub mod completion;
 mod devices;
+mod did_you_mean;
 pub(crate) mod nn;
 mod no_grad;
 pub(crate) mod op;

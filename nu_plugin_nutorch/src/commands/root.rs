@@ -1,6 +1,6 @@
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
-use nu_protocol::{LabeledError, PipelineData, Signature, Type, Value};
+use nu_protocol::{LabeledError, PipelineData, Signature};
 
 /// `nutorch`: help for the whole plugin.
 pub struct Nutorch;
@@ -13,9 +13,7 @@ impl PluginCommand for Nutorch {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name())
-            .input_output_types(vec![(Type::Nothing, Type::String)])
-            .category(super::category())
+        super::did_you_mean::family_signature(self.name())
     }
 
     fn description(&self) -> &str {
@@ -32,11 +30,11 @@ impl PluginCommand for Nutorch {
 
     fn run(
         &self,
-        _plugin: &NutorchPlugin,
+        plugin: &NutorchPlugin,
         engine: &EngineInterface,
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        Ok(PipelineData::Value(Value::string(engine.get_help()?, call.head), None))
+        super::did_you_mean::run_family(plugin, engine, call, self.name())
     }
 }

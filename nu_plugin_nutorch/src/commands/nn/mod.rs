@@ -24,7 +24,7 @@ mod train;
 use crate::errors::invalid;
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
-use nu_protocol::{LabeledError, PipelineData, Signature, Spanned, Type, Value};
+use nu_protocol::{LabeledError, PipelineData, Signature, Spanned, Value};
 use std::path::PathBuf;
 
 type Command = Box<dyn PluginCommand<Plugin = NutorchPlugin>>;
@@ -95,9 +95,7 @@ impl PluginCommand for NnRoot {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name())
-            .input_output_types(vec![(Type::Nothing, Type::String)])
-            .category(super::category())
+        crate::commands::did_you_mean::family_signature(self.name())
     }
 
     fn description(&self) -> &str {
@@ -120,12 +118,12 @@ impl PluginCommand for NnRoot {
 
     fn run(
         &self,
-        _plugin: &NutorchPlugin,
+        plugin: &NutorchPlugin,
         engine: &EngineInterface,
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        Ok(PipelineData::Value(Value::string(engine.get_help()?, call.head), None))
+        crate::commands::did_you_mean::run_family(plugin, engine, call, self.name())
     }
 }
 

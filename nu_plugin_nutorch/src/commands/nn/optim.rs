@@ -576,9 +576,7 @@ impl PluginCommand for OptimRoot {
     }
 
     fn signature(&self) -> Signature {
-        Signature::build(self.name())
-            .input_output_types(vec![(Type::Nothing, Type::String)])
-            .category(crate::commands::category())
+        crate::commands::did_you_mean::family_signature(self.name())
     }
 
     fn description(&self) -> &str {
@@ -587,11 +585,11 @@ impl PluginCommand for OptimRoot {
 
     fn run(
         &self,
-        _plugin: &NutorchPlugin,
+        plugin: &NutorchPlugin,
         engine: &EngineInterface,
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        Ok(PipelineData::Value(Value::string(engine.get_help()?, call.head), None))
+        crate::commands::did_you_mean::run_family(plugin, engine, call, self.name())
     }
 }
