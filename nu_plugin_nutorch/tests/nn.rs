@@ -143,7 +143,7 @@ fn files_round_trip() {
              {{X: $data.X, y: $data.y}} | nutorch save '{t}'; let tensors = (nutorch load '{t}'); \
              let l = (nutorch nn load '{m}.linear'); \
              {{same: ((nutorch nn forward $model $data.X | nutorch tovalue) == (nutorch nn forward $back $data.X | nutorch tovalue)), \
-               arch: {{kind: $back.kind, hidden: $back.hidden}}, linear: {{kind: $l.kind, output: $l.output}}, \
+               arch: {{kind: $back.spec.type, hidden: $back.spec.hidden}}, linear: {{kind: $l.spec.type, output: $l.spec.out_features}}, \
                names: ($tensors.X.shape ++ $tensors.y.shape), y: (($tensors.y | nutorch tovalue) == ($data.y | nutorch tovalue))}}",
             m = m.display(),
             t = t.display()
@@ -200,13 +200,13 @@ fn model_mistakes_are_labelled_errors() {
     let setup = "let data = (nutorch blobs --n 30 --seed 1); let model = (nutorch nn simple-nn 2 4 3 --seed 1); let p = $model.parameters; ";
     let cases = [
         ("nutorch nn forward {kind: SimpleNN} $data.X", "no `parameters` field"),
-        ("nutorch nn forward {parameters: {}} $data.X", "no `kind` field"),
-        ("nutorch nn forward {kind: SimpleNN, parameters: {\"fc1.weight\": (nutorch zeros 5 2), \"fc1.bias\": $p.\"fc1.bias\", \"fc2.weight\": $p.\"fc2.weight\", \"fc2.bias\": $p.\"fc2.bias\"}} $data.X", "`fc1.bias` has shape [4]; this SimpleNN needs [5]"),
-        ("nutorch nn forward {kind: SimpleNN, parameters: {\"fc1.weight\": $p.\"fc1.weight\", \"fc1.bias\": (nutorch zeros 4 --dtype float64), \"fc2.weight\": $p.\"fc2.weight\", \"fc2.bias\": $p.\"fc2.bias\"}} $data.X", "share one dtype"),
+        ("nutorch nn forward {parameters: {}} $data.X", "no `spec`"),
+        ("nutorch nn forward {kind: SimpleNN, parameters: {\"fc1.weight\": (nutorch zeros 5 2), \"fc1.bias\": $p.\"fc1.bias\", \"fc2.weight\": $p.\"fc2.weight\", \"fc2.bias\": $p.\"fc2.bias\"}} $data.X", "`fc1.bias` has shape [4]; this architecture needs [5]"),
+        ("nutorch nn forward {kind: SimpleNN, parameters: {\"fc1.weight\": $p.\"fc1.weight\", \"fc1.bias\": (nutorch zeros 4 --dtype float64), \"fc2.weight\": $p.\"fc2.weight\", \"fc2.bias\": $p.\"fc2.bias\"}} $data.X", "a model has one dtype"),
         ("nutorch nn forward {kind: SimpleNN, parameters: {...$p, extra: (nutorch zeros 1)}} $data.X", "no parameter `extra`"),
-        ("nutorch nn forward {kind: SimpleNN, hidden: 7, parameters: $p} $data.X", "`hidden` says 7"),
+        ("nutorch nn forward {spec: {type: SimpleNN, input: 2, hidden: 7, output: 3}, parameters: $p} $data.X", "needs [7, 2]"),
         ("nutorch nn forward $model", "Missing input"),
-        ("nutorch nn forward $model (nutorch zeros 5 3)", "shape [..., 2]"),
+        ("nutorch nn forward $model (nutorch zeros 5 3)", "takes 2 features"),
         ("nutorch nn accuracy $model $data.X (nutorch zeros 30 --dtype int32)", "int64"),
         ("nutorch nn train $model $data.X $data.y --threads 0", "between 1 and 1024"),
         ("nutorch nn train $model $data.X $data.y --epochs -1", "at least 0"),

@@ -276,8 +276,8 @@ pub fn accuracy<M: Module + ?Sized>(model: &M, x: &Tensor, y: &Tensor) -> Result
     let (p, t) = (predicted.size(), y.size());
     if p != t || y.f_kind()? != Kind::Int64 {
         return Err(Error::Value(format!(
-            "accuracy needs int64 targets of shape {p:?}, got {:?} of shape {t:?}",
-            y.f_kind()?
+            "accuracy needs int64 targets of shape {p:?}, got {} of shape {t:?}",
+            nutorch_core::DType::of(y)?
         )));
     }
     fraction_equal(&predicted, y)
