@@ -41,6 +41,30 @@ pub fn complete(args: &[ArgSpec], arg_type: &ArgType) -> Option<Vec<DynamicSugge
     }
 }
 
+/// Completions for the word-valued flags that hand-written commands share, by flag name:
+/// `--dtype`, `--device`, `--loss`, `--optimizer`, `--init`, `--approximate`. Every command
+/// gets these (the command wrapper falls back to them).
+pub fn common_flag(arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
+    let ArgType::Flag(flag) = arg_type else { return None };
+    let words = |items: &[(&str, &str)]| items.iter().map(|(v, d)| suggestion(v, Some(d.to_string()))).collect();
+    match flag.trim_start_matches('-') {
+        "dtype" => Some(dtypes()),
+        "device" => Some(devices()),
+        "loss" => Some(
+            nutorch_nn::LossKind::ALL
+                .iter()
+                .map(|(_, name, torch)| suggestion(name, Some(torch.to_string())))
+                .collect(),
+        ),
+        "optimizer" => Some(words(&[("sgd", "torch.optim.SGD"), ("adam", "torch.optim.Adam")])),
+        "init" => {
+            Some(words(&[("default", "the layers' reset_parameters"), ("randn", "torch.randn for every parameter")]))
+        }
+        "approximate" => Some(words(&[("none", "the exact GELU"), ("tanh", "the tanh approximation")])),
+        _ => None,
+    }
+}
+
 /// Completions for the plain `--dtype`/`--device` flags of hand-written commands.
 pub(crate) fn dtype_or_device(arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
     match arg_type {

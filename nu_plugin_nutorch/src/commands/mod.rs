@@ -114,6 +114,8 @@ impl PluginCommand for Tracked {
         arg_type: nu_protocol::engine::ArgType,
         experimental: nu_protocol::engine::ExperimentalMarker,
     ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-        self.inner.get_dynamic_completion(plugin, engine, call, arg_type, experimental)
+        self.inner
+            .get_dynamic_completion(plugin, engine, call, arg_type.clone(), experimental)
+            .or_else(|| completion::common_flag(&arg_type))
     }
 }

@@ -114,18 +114,6 @@ impl PluginCommand for Sequential {
         }
         Ok(PipelineData::Value(record_from_ids(plugin, &spec, training, &params, &buffers, call.head)?, None))
     }
-
-    #[allow(deprecated)]
-    fn get_dynamic_completion(
-        &self,
-        _plugin: &NutorchPlugin,
-        _engine: &EngineInterface,
-        _call: nu_plugin::DynamicCompletionCall,
-        arg_type: nu_protocol::engine::ArgType,
-        _experimental: nu_protocol::engine::ExperimentalMarker,
-    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-        crate::commands::completion::dtype_or_device(&arg_type)
-    }
 }
 
 /// `nutorch nn simple-nn`: fc2(relu(fc1(x))).
@@ -220,17 +208,5 @@ impl PluginCommand for SimpleNn {
         let model = Model::with_init(&spec, init).map_err(|e| labeled(e, call.head))?;
         let model = place(model, call)?;
         Ok(PipelineData::Value(new_model_value(plugin, &model, call.head)?, None))
-    }
-
-    #[allow(deprecated)]
-    fn get_dynamic_completion(
-        &self,
-        _plugin: &NutorchPlugin,
-        _engine: &EngineInterface,
-        _call: nu_plugin::DynamicCompletionCall,
-        arg_type: nu_protocol::engine::ArgType,
-        _experimental: nu_protocol::engine::ExperimentalMarker,
-    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-        crate::commands::completion::dtype_or_device(&arg_type)
     }
 }

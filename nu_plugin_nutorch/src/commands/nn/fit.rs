@@ -237,18 +237,6 @@ impl PluginCommand for Fit {
             .collect();
         Ok(PipelineData::Value(Value::list(rows, head), None))
     }
-
-    #[allow(deprecated)]
-    fn get_dynamic_completion(
-        &self,
-        _plugin: &NutorchPlugin,
-        _engine: &EngineInterface,
-        _call: nu_plugin::DynamicCompletionCall,
-        arg_type: nu_protocol::engine::ArgType,
-        _experimental: nu_protocol::engine::ExperimentalMarker,
-    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-        loss_completion(&arg_type)
-    }
 }
 
 fn non_negative(call: &EvaluatedCall, name: &str) -> Result<Option<usize>, LabeledError> {
@@ -319,34 +307,5 @@ impl PluginCommand for Evaluate {
             Value::record(record! { "loss" => Value::float(e.loss, head), "accuracy" => accuracy }, head),
             None,
         ))
-    }
-
-    #[allow(deprecated)]
-    fn get_dynamic_completion(
-        &self,
-        _plugin: &NutorchPlugin,
-        _engine: &EngineInterface,
-        _call: nu_plugin::DynamicCompletionCall,
-        arg_type: nu_protocol::engine::ArgType,
-        _experimental: nu_protocol::engine::ExperimentalMarker,
-    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-        loss_completion(&arg_type)
-    }
-}
-
-/// `--loss` values.
-pub fn loss_completion(arg_type: &nu_protocol::engine::ArgType) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-    match arg_type {
-        nu_protocol::engine::ArgType::Flag(f) if f.trim_start_matches('-') == "loss" => Some(
-            LossKind::ALL
-                .iter()
-                .map(|(_, name, torch)| nu_protocol::DynamicSuggestion {
-                    value: name.to_string(),
-                    description: Some(torch.to_string()),
-                    ..Default::default()
-                })
-                .collect(),
-        ),
-        _ => None,
     }
 }

@@ -128,18 +128,6 @@ impl PluginCommand for NnLoad {
         let model = place(model, call)?;
         Ok(PipelineData::Value(new_model_value(plugin, &model, call.head)?, None))
     }
-
-    #[allow(deprecated)]
-    fn get_dynamic_completion(
-        &self,
-        _plugin: &NutorchPlugin,
-        _engine: &EngineInterface,
-        _call: nu_plugin::DynamicCompletionCall,
-        arg_type: nu_protocol::engine::ArgType,
-        _experimental: nu_protocol::engine::ExperimentalMarker,
-    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-        crate::commands::completion::dtype_or_device(&arg_type)
-    }
 }
 
 /// `nutorch save`: named tensors to a safetensors file.
