@@ -2,5 +2,6 @@
 
 mod errors;
 mod nn;
+mod restart;
 mod seed_session;
 mod store;

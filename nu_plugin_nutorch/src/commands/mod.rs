@@ -102,7 +102,9 @@ impl PluginCommand for Tracked {
     ) -> Result<PipelineData, LabeledError> {
         plugin.configure(engine);
         let _active = plugin.store().command();
-        self.inner.run(plugin, engine, call, input)
+        let result = self.inner.run(plugin, engine, call, input);
+        plugin.keep_alive_if_needed(engine);
+        result
     }
 
     #[allow(deprecated)]
