@@ -1,6 +1,6 @@
 //! Process state that is not a tensor but must survive a restart like one: the default random
 //! generators' state and grad mode. Written next to the index as one safetensors file
-//! (`session.safetensors`: a uint8 tensor per generator, grad mode in the metadata), atomically.
+//! (`session`: a uint8 tensor per generator, grad mode in the metadata), atomically.
 
 use nutorch_core::state::RngState;
 use nutorch_core::{Error, Result};
@@ -39,7 +39,7 @@ pub(crate) fn write(path: &Path, session: &Session, rng: &RngState) -> Result<()
     let mut metadata = HashMap::new();
     metadata.insert("format".to_string(), "nutorch-session-1".to_string());
     metadata.insert("grad_enabled".to_string(), session.grad_enabled.to_string());
-    let tmp = path.with_extension("safetensors.tmp");
+    let tmp = path.with_extension("tmp");
     let written = safetensors::serialize_to_file(views, Some(metadata), &tmp)
         .map_err(|e| Error::Io(format!("writing {}: {e}", tmp.display())))
         .and_then(|()| {

@@ -54,6 +54,10 @@ pub struct StoreSummary {
     pub keep_alive: Vec<String>,
 }
 
+/// The session file in a shell's directory (safetensors inside; not named `.safetensors` so
+/// that it never passes for a tensor file).
+const SESSION_FILE: &str = "session";
+
 /// What using a tensor whose autograd graph did not survive a restart says.
 pub const GRAPH_LOST: &str =
     "the autograd graph of this tensor was lost when the plugin restarted; run the forward pass again";
@@ -487,7 +491,7 @@ impl Store {
     /// Restores what the last process of this shell left: the random generators' state
     /// (so a seeded stream continues) and grad mode, which it returns.
     pub fn restore_session(&self) -> Result<Session> {
-        let path = self.disk()?.tensors.with_file_name("session.safetensors");
+        let path = self.disk()?.tensors.with_file_name(SESSION_FILE);
         let Some((session, rng)) = session::read(&path)? else { return Ok(Session::default()) };
         rng.restore()?;
         *lock(&self.session) = session;
@@ -501,7 +505,7 @@ impl Store {
         if lock(&self.session_on_disk).as_ref() == Some(&now) {
             return Ok(());
         }
-        session::write(&self.disk()?.tensors.with_file_name("session.safetensors"), &now.0, &now.1)?;
+        session::write(&self.disk()?.tensors.with_file_name(SESSION_FILE), &now.0, &now.1)?;
         *lock(&self.session_on_disk) = Some(now);
         Ok(())
     }
