@@ -129,3 +129,64 @@ fn views_alias_until_a_restart_then_say_their_aliasing_was_lost() {
         assert_eq!(v["after"]["read"], json!([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), "{name}");
     }
 }
+
+/// examples/simple_nn.nu with the GC at 1 s and a 3 s sleep in the middle of epoch 2 (graph
+/// built, backward not run: the plugin must stay) and after the step of epoch 3 (nothing
+/// unsaved: the plugin stops and the next epoch reloads the parameters).
+fn simple_nn_with_sleeps(dir: &std::path::Path) -> std::path::PathBuf {
+    let script = std::fs::read_to_string(nutorch_e2e::workspace_root().join("examples/simple_nn.nu")).unwrap();
+    let pause = |at: &str| {
+        format!(
+            "let pid = {PLUGIN_PID}; sleep 3sec; \
+             $restarts = ($restarts | append {{at: '{at}', restarted: ({PLUGIN_PID} != $pid)}})"
+        )
+    };
+    let edits = [
+        ("    # torch.manual_seed(42); X, y = data()", format!("    {}\n    mut restarts = []\n", short_gc(1))),
+        ("        # for p in ps: p.grad = None", format!("        if $epoch == 2 {{ {} }}\n", pause("mid-epoch"))),
+    ];
+    let mut text = script;
+    for (anchor, insert) in &edits {
+        assert!(text.contains(anchor), "examples/simple_nn.nu changed: no '{anchor}'");
+        text = text.replacen(anchor, &format!("{insert}{anchor}"), 1);
+    }
+    let step = "| nutorch sub_ ($p | nutorch grad) --alpha $lr | ignore }\n";
+    assert!(text.contains(step), "examples/simple_nn.nu changed: no '{step}'");
+    text = text.replacen(step, &format!("{step}        if $epoch == 3 {{ {} }}\n", pause("between epochs")), 1);
+    let result = "{losses: $losses, accuracy: $accuracy, ms_per_epoch: $ms_per_epoch}";
+    assert!(text.contains(result), "examples/simple_nn.nu changed: no '{result}'");
+    text = text.replacen(result, "{losses: $losses, accuracy: $accuracy, restarts: $restarts}", 1);
+    let path = dir.join("simple_nn_with_sleeps.nu");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_step_by_step_script_gives_the_same_losses_with_sleeps_longer_than_the_gc() {
+    let nu = Nu::new();
+    let run = |file: &std::path::Path| {
+        let out = std::process::Command::new(nutorch_e2e::nu_binary())
+            .arg("--no-config-file")
+            .arg("--plugins")
+            .arg(format!("[{}]", nutorch_e2e::plugin_binary().display()))
+            .arg(file)
+            .args(["--epochs", "6", "--record-every", "1", "--json"])
+            .current_dir(nu.path())
+            .env("XDG_CONFIG_HOME", nu.path().join("config"))
+            .env("NUTORCH_STORE_DIR", nu.store_dir())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str::<Value>(stdout.lines().last().unwrap()).unwrap()
+    };
+    let plain = run(&nutorch_e2e::workspace_root().join("examples/simple_nn.nu"));
+    let slept = run(&simple_nn_with_sleeps(nu.path()));
+    assert_eq!(
+        slept["restarts"],
+        json!([{"at": "mid-epoch", "restarted": false}, {"at": "between epochs", "restarted": true}]),
+        "{slept}"
+    );
+    assert_eq!(slept["losses"], plain["losses"], "losses changed by the sleeps");
+    assert_eq!(slept["accuracy"], plain["accuracy"]);
+}
