@@ -143,6 +143,24 @@ mod tests {
     }
 
     #[test]
+    fn the_cuda_generators_state_round_trips_where_there_is_cuda() {
+        if cuda_device_count() == 0 {
+            assert!(RngState::capture().unwrap().cuda.is_empty());
+            return;
+        }
+        let cuda = Device::Cuda(0);
+        let draw = || Vec::<f32>::try_from(Tensor::f_randn([5], (Kind::Float, cuda)).unwrap().to(Device::Cpu)).unwrap();
+        tch::manual_seed(5);
+        let _ = draw();
+        let state = RngState::capture().unwrap();
+        assert_eq!(state.cuda[0].0, 0, "cuda:0 was used, so its state is captured");
+        let a = draw();
+        tch::manual_seed(9);
+        state.restore().unwrap();
+        assert_eq!(draw(), a);
+    }
+
+    #[test]
     fn grad_fn_graph_and_storage() {
         let w = Tensor::f_ones([3], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
         let h = w.f_mul(&w).unwrap();
