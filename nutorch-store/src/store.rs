@@ -613,7 +613,8 @@ impl Store {
         Ok(())
     }
 
-    /// While memory exceeds the budget, evicts the least recently used tensors (never `keep`).
+    /// While memory exceeds the budget, evicts the least recently used tensors (never `keep`,
+    /// nor a tensor whose autograd graph is still live).
     fn enforce_budget(&self, keep: &str) {
         let Some(budget) = self.config.memory_budget else { return };
         loop {
@@ -623,9 +624,10 @@ impl Store {
                 if total <= budget {
                     return;
                 }
+                // A tensor with a live autograd graph stays: a reload would lose the graph.
                 slots
                     .iter()
-                    .filter(|(id, _)| id.as_str() != keep)
+                    .filter(|(id, s)| id.as_str() != keep && (s.graph_spent || !has_grad_fn(&s.tensor)))
                     .min_by_key(|(_, s)| s.last_used)
                     .map(|(id, _)| id.clone())
             };

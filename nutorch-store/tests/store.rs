@@ -411,3 +411,19 @@ fn the_random_state_and_grad_mode_survive_a_restart() {
     let again = Vec::<f32>::try_from(Tensor::f_randn([4], (Kind::Float, Device::Cpu)).unwrap()).unwrap();
     assert_eq!(again, expected);
 }
+
+#[test]
+fn a_tensor_with_a_live_graph_is_never_evicted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.memory_budget = Some(6_000); // room for one 4 KB tensor
+    let store = Store::open_as(cfg, owner());
+    let w = Tensor::f_ones([1000], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
+    let h = store.insert(w.f_mul_scalar(2.0).unwrap());
+    std::thread::sleep(Duration::from_millis(5));
+    let other = store.insert(Tensor::f_ones([1000], (Kind::Float, Device::Cpu)).unwrap());
+    let where_is = |id: &str| store.list().unwrap().into_iter().find(|t| t.id == id).map(|t| t.residence);
+    assert_eq!(where_is(&h), Some(Residence::Memory), "the older tensor holds a graph");
+    assert_eq!(where_is(&other), Some(Residence::Memory));
+    assert!(store.check_graph(&h).is_ok());
+}

@@ -269,13 +269,14 @@ pub fn run_parsed(plugin: &NutorchPlugin, parsed: Parsed, head: Span) -> Result<
             e.arg.and_then(|name| spec.args.iter().position(|a| a.name == name)).and_then(|i| spans[i]).unwrap_or(head);
         labeled(e.error, span)
     })?;
-    drop(args);
-    if let (Some(id), "backward") = (same_id.as_deref(), spec.name) {
-        // The graph behind it is freed: it no longer keeps the plugin alive.
-        if let Ok(root) = plugin.store().get(id) {
-            plugin.store().graph_freed_from(&root);
-        }
+    // A backward frees the graph behind its root: the tensors on it no longer keep the
+    // plugin alive.
+    if spec.name == "backward" {
+        plugin.store().graph_freed_from(args.input());
+    } else if spec.name == "autograd_grad" && !args.b("retain_graph") && !args.b("create_graph") {
+        args.ts("outputs").iter().for_each(|root| plugin.store().graph_freed_from(root));
     }
+    drop(args);
     out_value(plugin, out, same_id.as_deref(), head)
 }
 
