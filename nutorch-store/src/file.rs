@@ -61,6 +61,43 @@ fn view(raw: &nutorch_core::safetensors_data::RawTensor) -> Result<TensorView<'_
     TensorView::new(raw.dtype, raw.shape.clone(), raw.bytes()).map_err(|e| Error::Store(format!("tensor view: {e}")))
 }
 
+/// What a tensor file holds, from its header alone (the data is not read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileInfo {
+    pub dtype: String,
+    pub shape: Vec<i64>,
+    pub device: String,
+    pub requires_grad: bool,
+    /// Bytes of the tensor's data (what it takes in memory).
+    pub bytes: u64,
+}
+
+/// Reads a tensor file's header: dtype, shape, device, requires_grad.
+pub fn read_info(path: &Path) -> Result<FileInfo> {
+    let file = File::open(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
+    // SAFETY: as in read_tensor; only the header's pages are touched.
+    let bytes =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::Io(format!("mapping {}: {e}", path.display())))?;
+    let corrupt = |what: String| Error::Store(format!("tensor file {} is damaged: {what}", path.display()));
+    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let meta = header.metadata().clone().unwrap_or_default();
+    let get = |key: &str| meta.get(key).cloned().ok_or_else(|| corrupt(format!("no '{key}' in its metadata")));
+    let dtype = DType::parse(&get("dtype")?)?;
+    let mut shape: Vec<i64> =
+        header.info(DATA).ok_or_else(|| corrupt("no data tensor".into()))?.shape.iter().map(|&d| d as i64).collect();
+    if dtype.is_complex() {
+        shape.pop(); // stored as a real view: the last dimension is (real, imaginary)
+    }
+    let bytes = shape.iter().product::<i64>().max(0) as u64 * dtype.element_size() as u64;
+    Ok(FileInfo {
+        dtype: dtype.name().to_string(),
+        shape,
+        device: get("device")?,
+        requires_grad: get("requires_grad")? == "true",
+        bytes,
+    })
+}
+
 /// Reads a tensor file back onto the device it came from.
 pub fn read_tensor(path: &Path) -> Result<Tensor> {
     let file = File::open(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
@@ -131,6 +168,9 @@ mod tests {
         t.f_mul(&t).unwrap().f_sum(Kind::Double).unwrap().f_backward().unwrap();
         write_tensor(&path, &t).unwrap();
         let back = read_tensor(&path).unwrap();
+        let info = read_info(&path).unwrap();
+        assert_eq!((info.dtype.as_str(), info.shape.as_slice(), info.bytes), ("float64", &[3i64][..], 24));
+        assert!(info.requires_grad && info.device == "cpu");
         assert!(back.requires_grad());
         assert_eq!(tensor_to_data(&back).unwrap(), data);
         assert_eq!(tensor_to_data(&back.f_grad().unwrap()).unwrap().values, Buffer::Float(vec![2.0, 4.0, 6.0]));

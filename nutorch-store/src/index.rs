@@ -7,14 +7,9 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexEntry {
-    /// File name inside the shell's `tensors/` directory.
+    /// File name inside the shell's `tensors/` directory. What the tensor is (dtype, shape,
+    /// device, requires_grad) is in that file's header alone (`read_info`).
     pub file: String,
-    pub dtype: String,
-    pub shape: Vec<i64>,
-    pub device: String,
-    pub requires_grad: bool,
-    /// Bytes of the tensor's data (what it takes in memory).
-    pub bytes: u64,
     /// Values Nushell held for this id when it was last written.
     pub refs: u64,
     /// Seconds since the Unix epoch.

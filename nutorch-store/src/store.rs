@@ -2,14 +2,14 @@
 //! miss. Ids outlive the plugin process: after a restart, an id not in memory is found on disk.
 
 use crate::config::StoreConfig;
-use crate::file::{read_tensor, write_tensor};
+use crate::file::{read_info, read_tensor, write_tensor};
 use crate::index::{Index, IndexEntry};
 use crate::owner;
 use crate::registry::{not_found, Fingerprint, Registry, Slot, TensorEntry};
 use crate::session::{self, Session};
 use nutorch_core::state::{graph_reaches, has_grad_fn, storage_id, RngState};
 use nutorch_core::tch::Tensor;
-use nutorch_core::{Error, Result, TensorInfo};
+use nutorch_core::{Error, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
@@ -394,15 +394,24 @@ impl Store {
                 last_used,
             })
             .collect();
+        let tensors = &self.disk()?.tensors;
         for (id, e) in disk_entries {
             if !rows.iter().any(|r| r.id == id) {
+                // A damaged file still lists (its use says what is wrong).
+                let info = read_info(&tensors.join(&e.file)).unwrap_or_else(|_| crate::file::FileInfo {
+                    dtype: "unreadable".into(),
+                    shape: Vec::new(),
+                    device: String::new(),
+                    requires_grad: false,
+                    bytes: 0,
+                });
                 rows.push(StoredTensor {
                     id,
-                    shape: e.shape,
-                    dtype: e.dtype,
-                    device: e.device,
-                    bytes: e.bytes,
-                    requires_grad: e.requires_grad,
+                    shape: info.shape,
+                    dtype: info.dtype,
+                    device: info.device,
+                    bytes: info.bytes,
+                    requires_grad: info.requires_grad,
                     residence: Residence::Disk,
                     on_disk: true,
                     last_used: UNIX_EPOCH + Duration::from_secs(e.last_used),
@@ -560,25 +569,13 @@ impl Store {
             (slot.tensor.shallow_clone(), slot.refs, slot.last_used, slot.data_dirty(), had_graph)
         };
         let fingerprint = Fingerprint::of(&tensor);
-        let info = TensorInfo::of(&tensor)?;
         let disk = self.disk()?;
         self.hook("spill");
         let file = format!("{id}.safetensors");
         if data_dirty {
             write_tensor(&disk.tensors.join(&file), &tensor)?;
         }
-        let entry = IndexEntry {
-            file,
-            dtype: info.dtype.name().to_string(),
-            shape: info.shape.clone(),
-            device: info.device.clone(),
-            requires_grad: info.requires_grad,
-            bytes: info.nbytes() as u64,
-            refs,
-            last_used: unix_secs(last_used),
-            had_graph,
-            shared_storage_with: aliases,
-        };
+        let entry = IndexEntry { file, refs, last_used: unix_secs(last_used), had_graph, shared_storage_with: aliases };
         if flush {
             disk.index.put(id, &entry)?;
         } else {

@@ -25,7 +25,7 @@ fn every_dtype_survives_a_restart() {
     let cases = vec![
         tensor(Buffer::Float(vec![0.1, -2.5, 1e30]), vec![3], DType::Float32),
         tensor(Buffer::Float(vec![0.1, -2.5, 1e300]), vec![3], DType::Float64),
-        tensor(Buffer::Float(vec![1.0, 3.14159, -2.5e-3]), vec![3], DType::BFloat16),
+        tensor(Buffer::Float(vec![1.0, 3.3, -2.5e-3]), vec![3], DType::BFloat16),
         tensor(Buffer::Float(vec![0.1, 65504.0]), vec![2], DType::Float16),
         tensor(Buffer::Int(vec![i64::MAX, i64::MIN, 0, 1]), vec![2, 2], DType::Int64),
         tensor(Buffer::Bool(vec![true, false, true]), vec![3], DType::Bool),
@@ -47,6 +47,14 @@ fn every_dtype_survives_a_restart() {
     drop(first);
 
     let second = Store::open_as(config(dir.path()), owner());
+    // Listed from the files' headers, before any is loaded.
+    let listed = second.list().unwrap();
+    for (id, original) in ids.iter().zip(&cases) {
+        let row = listed.iter().find(|r| &r.id == id).unwrap();
+        assert_eq!((row.residence, &row.shape), (Residence::Disk, &original.size()));
+        assert_eq!(row.dtype, DType::of(original).unwrap().name());
+        assert_eq!(row.bytes as usize, original.numel() * DType::of(original).unwrap().element_size());
+    }
     for (id, original) in ids.iter().zip(&cases) {
         let back = second.get(id).unwrap();
         assert_eq!(back.f_kind().unwrap(), original.f_kind().unwrap());
