@@ -19,6 +19,23 @@ const GRAD: &str = "grad";
 /// Writes `tensor` (and its grad, when defined) to `path` atomically: a temporary file in the
 /// same directory, fsync, rename, fsync of the directory. Returns the bytes written.
 pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
+    let written = write_tensor_unsynced_dir(path, tensor)?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir);
+    }
+    Ok(written)
+}
+
+/// Makes the renames into `dir` durable (one call after many `write_tensor_unsynced_dir`).
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// `write_tensor` without the fsync of the directory: the caller syncs it once for many files
+/// (`sync_dir`) before anything durable names them.
+pub(crate) fn write_tensor_unsynced_dir(path: &Path, tensor: &Tensor) -> Result<u64> {
     let dtype = DType::of(tensor)?;
     let data = to_raw(&storable(tensor)?)?;
     let grad = leaf_grad(tensor);
@@ -36,7 +53,6 @@ pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
     if let Some(grad) = &grad {
         views.push((GRAD, view(grad)?));
     }
-    let dir = path.parent().ok_or_else(|| Error::Store(format!("{} has no directory", path.display())))?;
     let tmp = path.with_extension("safetensors.tmp");
     let io = |what: &str, e: std::io::Error| Error::Io(format!("{what} {}: {e}", tmp.display()));
     // Streams header and data straight from the tensors' memory into the file.
@@ -51,9 +67,6 @@ pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
     }
     let written = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
     std::fs::rename(&tmp, path).map_err(|e| Error::Io(format!("renaming into {}: {e}", path.display())))?;
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
     Ok(written)
 }
 

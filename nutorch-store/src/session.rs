@@ -50,8 +50,11 @@ pub(crate) fn write(path: &Path, session: &Session, rng: &RngState) -> Result<()
         .and_then(|()| {
             std::fs::rename(&tmp, path).map_err(|e| Error::Io(format!("renaming into {}: {e}", path.display())))
         });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match &written {
+        Ok(()) => crate::file::sync_dir(path.parent().unwrap_or(Path::new("."))),
+        Err(_) => {
+            let _ = std::fs::remove_file(&tmp);
+        }
     }
     written
 }

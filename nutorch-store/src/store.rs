@@ -2,7 +2,7 @@
 //! miss. Ids outlive the plugin process: after a restart, an id not in memory is found on disk.
 
 use crate::config::StoreConfig;
-use crate::file::{read_info, read_tensor, write_tensor};
+use crate::file::{read_info, read_tensor, sync_dir, write_tensor, write_tensor_unsynced_dir};
 use crate::index::{Index, IndexEntry};
 use crate::owner;
 use crate::registry::{not_found, Fingerprint, Registry, Slot, TensorEntry};
@@ -522,8 +522,8 @@ impl Store {
     /// Writes every in-memory tensor whose data or references changed since its last write.
     /// A failed write is an error and leaves memory (and what is already stored) untouched.
     /// Returns how many tensors were written.
-    /// The session (random generators, grad mode) is written too, and the index is flushed
-    /// once at the end.
+    /// The session (random generators, grad mode) is written too; the tensor directory is
+    /// synced and the index flushed once at the end (each file is still synced on its own).
     pub fn spill_all(&self) -> Result<usize> {
         let _one = lock(&self.spilling);
         let (dirty, shared) = {
@@ -543,7 +543,11 @@ impl Store {
                 }
             }
         }
-        if let Err(e) = self.disk().and_then(|d| d.index.flush()) {
+        // One fsync of the directory for all the renames, then one flush of the index naming them.
+        if let Err(e) = self.disk().and_then(|d| {
+            sync_dir(&d.tensors);
+            d.index.flush()
+        }) {
             first_error.get_or_insert(e);
         }
         if let Err(e) = self.spill_session() {
@@ -557,7 +561,9 @@ impl Store {
     }
 
     /// Writes one tensor (file first, then index) if it changed. Returns whether it wrote.
-    /// `aliases`: the other stored tensors sharing its storage. The caller holds `spilling`.
+    /// `aliases`: the other stored tensors sharing its storage. `flush`: durable on return
+    /// (false: the caller syncs the directory and flushes the index once for many). The
+    /// caller holds `spilling`.
     fn spill(&self, id: &str, aliases: Vec<String>, flush: bool) -> Result<bool> {
         let (tensor, refs, last_used, data_dirty, had_graph) = {
             let slots = self.registry.lock();
@@ -572,8 +578,10 @@ impl Store {
         let disk = self.disk()?;
         self.hook("spill");
         let file = format!("{id}.safetensors");
-        if data_dirty {
+        if data_dirty && flush {
             write_tensor(&disk.tensors.join(&file), &tensor)?;
+        } else if data_dirty {
+            write_tensor_unsynced_dir(&disk.tensors.join(&file), &tensor)?;
         }
         let entry = IndexEntry { file, refs, last_used: unix_secs(last_used), had_graph, shared_storage_with: aliases };
         if flush {
