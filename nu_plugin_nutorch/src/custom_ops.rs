@@ -107,7 +107,7 @@ pub fn follow_int(
 }
 
 /// `$t.shape`, `$t.dtype`, `$t.device`, `$t.requires_grad`, `$t.id`, `$t.grad`, `$t.ndim`,
-/// `$t.numel`, `$t.is_leaf`.
+/// `$t.numel`, `$t.is_leaf`, `$t.grad_fn`.
 pub fn follow_string(
     plugin: &NutorchPlugin,
     value: &TensorValue,
@@ -125,12 +125,16 @@ pub fn follow_string(
         return Ok(Value::string(&value.id, at));
     }
     let tensor = plugin.tensor(&value.id).at(span)?;
+    if matches!(name.as_str(), "is_leaf" | "grad_fn" | "requires_grad") {
+        plugin.check_restored(&value.id, true, false).at(at)?;
+    }
     Ok(match name.as_str() {
         "shape" => Value::list(tensor.size().into_iter().map(|d| Value::int(d, at)).collect(), at),
         "dtype" => Value::string(DType::of(&tensor).at(at)?.name(), at),
         "device" => Value::string(device_name(tensor.device()), at),
         "requires_grad" => Value::bool(tensor.requires_grad(), at),
         "is_leaf" => Value::bool(tensor.f_is_leaf().at(at)?, at),
+        "grad_fn" => nutorch_core::state::grad_fn_name(&tensor).map_or(Value::nothing(at), |n| Value::string(n, at)),
         "ndim" => Value::int(tensor.dim() as i64, at),
         "numel" => Value::int(tensor.numel() as i64, at),
         // A non-leaf has no .grad (libtorch would print a warning on every read).
@@ -146,7 +150,7 @@ pub fn follow_string(
         _ if optional => Value::nothing(at),
         other => {
             return Err(invalid(
-                format!("a tensor has no field '{other}'; fields: shape, dtype, device, requires_grad, grad, is_leaf, ndim, numel, id, or an index (`$t.0`)"),
+                format!("a tensor has no field '{other}'; fields: shape, dtype, device, requires_grad, grad, grad_fn, is_leaf, ndim, numel, id, or an index (`$t.0`)"),
                 at,
             ))
         }

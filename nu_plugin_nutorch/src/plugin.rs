@@ -10,6 +10,7 @@ use nu_protocol::{CustomValue, LabeledError, Span, Spanned, Value};
 use nutorch_core::tch::Tensor;
 use nutorch_core::{info, Result, TensorInfo};
 use nutorch_store::{Store, StoreConfig};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// How many values a tensor summary shows.
@@ -23,6 +24,9 @@ pub struct NutorchPlugin {
     fixed_config: Option<StoreConfig>,
     /// Whether ops run with gradient tracking (`nutorch no-grad { ... }`).
     grad_mode: GradMode,
+    /// What this process last told Nushell through `set_gc_disabled` (a new process starts
+    /// with the GC allowed to stop it).
+    gc_disabled: AtomicBool,
 }
 
 impl Default for NutorchPlugin {
@@ -33,12 +37,17 @@ impl Default for NutorchPlugin {
 
 impl NutorchPlugin {
     pub fn new() -> Self {
-        NutorchPlugin { store: OnceLock::new(), fixed_config: None, grad_mode: GradMode::default() }
+        NutorchPlugin {
+            store: OnceLock::new(),
+            fixed_config: None,
+            grad_mode: GradMode::default(),
+            gc_disabled: AtomicBool::new(false),
+        }
     }
 
     /// A plugin whose store uses `config` instead of the user's settings.
     pub fn with_store_config(config: StoreConfig) -> Self {
-        NutorchPlugin { store: OnceLock::new(), fixed_config: Some(config), grad_mode: GradMode::default() }
+        NutorchPlugin { fixed_config: Some(config), ..Self::new() }
     }
 
     /// Opens the store with the settings the engine gives (once per process).
@@ -52,6 +61,12 @@ impl NutorchPlugin {
             None => store_config(engine.and_then(|e| e.get_plugin_config().ok().flatten()).as_ref()),
         };
         let store = Arc::new(Store::open(config));
+        // What the last process of this shell left: the random generators continue where
+        // they were, grad mode is as it was set.
+        match store.restore_session() {
+            Ok(session) => self.grad_mode.set_enabled(session.grad_enabled),
+            Err(e) => eprintln!("nutorch: could not restore the random state and grad mode: {e}"),
+        }
         store.start_idle_spiller();
         store
     }
@@ -65,11 +80,42 @@ impl NutorchPlugin {
         span: Span,
         body: impl FnOnce() -> std::result::Result<T, LabeledError>,
     ) -> std::result::Result<T, LabeledError> {
-        crate::guard::guard(span, || {
+        let result = crate::guard::guard(span, || {
             self.configure(engine);
             let _active = self.store().command();
             body()
-        })
+        });
+        self.keep_alive_if_needed(engine);
+        result
+    }
+
+    /// Tells Nushell not to stop this process while it holds state that a restart would
+    /// lose (autograd graphs, see `Store::keep_alive`), and allows it again once there is none.
+    /// Called at the end of every command and custom-value hook.
+    pub fn keep_alive_if_needed(&self, engine: &EngineInterface) {
+        let Some(store) = self.store.get() else { return };
+        let wanted = !store.keep_alive().is_empty();
+        if self.gc_disabled.load(Ordering::SeqCst) != wanted && engine.set_gc_disabled(wanted).is_ok() {
+            self.gc_disabled.store(wanted, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether this process asked Nushell not to stop it.
+    pub fn gc_disabled(&self) -> bool {
+        self.gc_disabled.load(Ordering::SeqCst)
+    }
+
+    /// An error for using state of `id` that a restart lost: its autograd graph (for
+    /// `graph_op`s: backward, is_leaf, grad_fn, ...) or its aliasing with other tensors (for
+    /// in-place writes).
+    pub fn check_restored(&self, id: &str, graph_op: bool, in_place: bool) -> Result<()> {
+        if graph_op {
+            self.store().check_graph(id)?;
+        }
+        if in_place {
+            self.store().check_aliasing(id)?;
+        }
+        Ok(())
     }
 
     /// The plugin-wide no-grad state that every op honours.

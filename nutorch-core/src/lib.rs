@@ -16,6 +16,7 @@ pub mod error;
 pub mod info;
 pub mod number;
 pub mod safetensors_data;
+pub mod state;
 
 pub use convert::{tensor_from_data, tensor_to_data, Buffer, Data};
 pub use device::{available_devices, parse_device, DeviceInfo};

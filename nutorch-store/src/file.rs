@@ -19,6 +19,23 @@ const GRAD: &str = "grad";
 /// Writes `tensor` (and its grad, when defined) to `path` atomically: a temporary file in the
 /// same directory, fsync, rename, fsync of the directory. Returns the bytes written.
 pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
+    let written = write_tensor_unsynced_dir(path, tensor)?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir);
+    }
+    Ok(written)
+}
+
+/// Makes the renames into `dir` durable (one call after many `write_tensor_unsynced_dir`).
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// `write_tensor` without the fsync of the directory: the caller syncs it once for many files
+/// (`sync_dir`) before anything durable names them.
+pub(crate) fn write_tensor_unsynced_dir(path: &Path, tensor: &Tensor) -> Result<u64> {
     let dtype = DType::of(tensor)?;
     let data = to_raw(&storable(tensor)?)?;
     let grad = leaf_grad(tensor);
@@ -36,7 +53,6 @@ pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
     if let Some(grad) = &grad {
         views.push((GRAD, view(grad)?));
     }
-    let dir = path.parent().ok_or_else(|| Error::Store(format!("{} has no directory", path.display())))?;
     let tmp = path.with_extension("safetensors.tmp");
     let io = |what: &str, e: std::io::Error| Error::Io(format!("{what} {}: {e}", tmp.display()));
     // Streams header and data straight from the tensors' memory into the file.
@@ -51,14 +67,48 @@ pub fn write_tensor(path: &Path, tensor: &Tensor) -> Result<u64> {
     }
     let written = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
     std::fs::rename(&tmp, path).map_err(|e| Error::Io(format!("renaming into {}: {e}", path.display())))?;
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
     Ok(written)
 }
 
 fn view(raw: &nutorch_core::safetensors_data::RawTensor) -> Result<TensorView<'_>> {
     TensorView::new(raw.dtype, raw.shape.clone(), raw.bytes()).map_err(|e| Error::Store(format!("tensor view: {e}")))
+}
+
+/// What a tensor file holds, from its header alone (the data is not read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileInfo {
+    pub dtype: String,
+    pub shape: Vec<i64>,
+    pub device: String,
+    pub requires_grad: bool,
+    /// Bytes of the tensor's data (what it takes in memory).
+    pub bytes: u64,
+}
+
+/// Reads a tensor file's header: dtype, shape, device, requires_grad.
+pub fn read_info(path: &Path) -> Result<FileInfo> {
+    let file = File::open(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
+    // SAFETY: as in read_tensor; only the header's pages are touched.
+    let bytes =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::Io(format!("mapping {}: {e}", path.display())))?;
+    let corrupt = |what: String| Error::Store(format!("tensor file {} is damaged: {what}", path.display()));
+    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    let meta = header.metadata().clone().unwrap_or_default();
+    let get = |key: &str| meta.get(key).cloned().ok_or_else(|| corrupt(format!("no '{key}' in its metadata")));
+    let dtype = DType::parse(&get("dtype")?)?;
+    let mut shape: Vec<i64> =
+        header.info(DATA).ok_or_else(|| corrupt("no data tensor".into()))?.shape.iter().map(|&d| d as i64).collect();
+    if dtype.is_complex() {
+        shape.pop(); // stored as a real view: the last dimension is (real, imaginary)
+    }
+    let bytes = shape.iter().product::<i64>().max(0) as u64 * dtype.element_size() as u64;
+    Ok(FileInfo {
+        dtype: dtype.name().to_string(),
+        shape,
+        device: get("device")?,
+        requires_grad: get("requires_grad")? == "true",
+        bytes,
+    })
 }
 
 /// Reads a tensor file back onto the device it came from.
@@ -131,6 +181,9 @@ mod tests {
         t.f_mul(&t).unwrap().f_sum(Kind::Double).unwrap().f_backward().unwrap();
         write_tensor(&path, &t).unwrap();
         let back = read_tensor(&path).unwrap();
+        let info = read_info(&path).unwrap();
+        assert_eq!((info.dtype.as_str(), info.shape.as_slice(), info.bytes), ("float64", &[3i64][..], 24));
+        assert!(info.requires_grad && info.device == "cpu");
         assert!(back.requires_grad());
         assert_eq!(tensor_to_data(&back).unwrap(), data);
         assert_eq!(tensor_to_data(&back.f_grad().unwrap()).unwrap().values, Buffer::Float(vec![2.0, 4.0, 6.0]));

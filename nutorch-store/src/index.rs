@@ -7,18 +7,20 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexEntry {
-    /// File name inside the shell's `tensors/` directory.
+    /// File name inside the shell's `tensors/` directory. What the tensor is (dtype, shape,
+    /// device, requires_grad) is in that file's header alone (`read_info`).
     pub file: String,
-    pub dtype: String,
-    pub shape: Vec<i64>,
-    pub device: String,
-    pub requires_grad: bool,
-    /// Bytes of the tensor's data (what it takes in memory).
-    pub bytes: u64,
     /// Values Nushell held for this id when it was last written.
     pub refs: u64,
     /// Seconds since the Unix epoch.
     pub last_used: u64,
+    /// It had an autograd graph (a grad_fn) when written: a process that reloads it has lost
+    /// that graph.
+    #[serde(default)]
+    pub had_graph: bool,
+    /// The other stored tensors it shared storage with (views of each other) when written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_storage_with: Vec<String>,
 }
 
 pub struct Index {
@@ -54,8 +56,18 @@ impl Index {
 
     /// Records an entry and makes it durable before returning.
     pub fn put(&self, id: &str, entry: &IndexEntry) -> Result<()> {
+        self.put_unflushed(id, entry)?;
+        self.flush()
+    }
+
+    /// Records an entry; durable after the next `flush` (one flush for many entries).
+    pub fn put_unflushed(&self, id: &str, entry: &IndexEntry) -> Result<()> {
         let bytes = serde_json::to_vec(entry).map_err(|e| store_err("encoding an index entry", e))?;
         self.db.insert(id, bytes).map_err(|e| store_err("writing the tensor index", e))?;
+        Ok(())
+    }
+
+    pub fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| store_err("flushing the tensor index", e))?;
         Ok(())
     }

@@ -12,11 +12,13 @@ mod file;
 mod index;
 mod owner;
 mod registry;
+mod session;
 mod store;
 
 pub use config::{default_dir, StoreConfig, STORE_DIR_ENV};
-pub use file::{read_tensor, write_tensor};
+pub use file::{read_info, read_tensor, write_tensor, FileInfo};
 pub use index::IndexEntry;
 pub use owner::{is_alive, owner_key};
 pub use registry::{Registry, TensorEntry};
-pub use store::{CommandGuard, Residence, Store, StoreSummary, StoredTensor};
+pub use session::Session;
+pub use store::{CommandGuard, Residence, Store, StoreSummary, StoredTensor, GRAPH_LOST};

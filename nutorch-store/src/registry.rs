@@ -38,11 +38,27 @@ pub(crate) struct Slot {
     pub on_disk: Option<Fingerprint>,
     /// The reference count last written to the index.
     pub refs_on_disk: Option<u64>,
+    /// A backward from this tensor or through it freed its graph: it no longer keeps the
+    /// plugin alive.
+    pub graph_spent: bool,
+    /// Reloaded from disk after its autograd graph was lost (it had a grad_fn when written).
+    pub graph_lost: bool,
+    /// Reloaded from disk as a copy: the live tensors it shared storage with when written.
+    pub aliases_lost: Vec<String>,
 }
 
 impl Slot {
     pub fn new(tensor: Tensor) -> Slot {
-        Slot { tensor, refs: 0, last_used: SystemTime::now(), on_disk: None, refs_on_disk: None }
+        Slot {
+            tensor,
+            refs: 0,
+            last_used: SystemTime::now(),
+            on_disk: None,
+            refs_on_disk: None,
+            graph_spent: false,
+            graph_lost: false,
+            aliases_lost: Vec::new(),
+        }
     }
 
     pub fn bytes(&self) -> u64 {
@@ -106,8 +122,7 @@ impl Registry {
     pub fn replace(&self, id: &str, tensor: Tensor) -> Result<()> {
         let mut slots = self.lock();
         let slot = slots.get_mut(id).ok_or_else(|| not_found(id))?;
-        slot.tensor = tensor;
-        slot.last_used = SystemTime::now();
+        *slot = Slot { refs: slot.refs, on_disk: slot.on_disk, refs_on_disk: slot.refs_on_disk, ..Slot::new(tensor) };
         Ok(())
     }
 

@@ -2,14 +2,17 @@
 //! miss. Ids outlive the plugin process: after a restart, an id not in memory is found on disk.
 
 use crate::config::StoreConfig;
-use crate::file::{read_tensor, write_tensor};
+use crate::file::{read_info, read_tensor, sync_dir, write_tensor, write_tensor_unsynced_dir};
 use crate::index::{Index, IndexEntry};
 use crate::owner;
 use crate::registry::{not_found, Fingerprint, Registry, Slot, TensorEntry};
+use crate::session::{self, Session};
+use nutorch_core::state::{graph_reaches, has_grad_fn, storage_id, RngState};
 use nutorch_core::tch::Tensor;
-use nutorch_core::{Error, Result, TensorInfo};
+use nutorch_core::{Error, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Where a listed tensor is.
@@ -46,7 +49,18 @@ pub struct StoreSummary {
     pub disk_bytes: u64,
     pub memory_budget: Option<u64>,
     pub idle_spill: Duration,
+    /// Why the plugin should not be stopped now (state a restart would lose); empty when a
+    /// stop loses nothing.
+    pub keep_alive: Vec<String>,
 }
+
+/// The session file in a shell's directory (safetensors inside; not named `.safetensors` so
+/// that it never passes for a tensor file).
+const SESSION_FILE: &str = "session";
+
+/// What using a tensor whose autograd graph did not survive a restart says.
+pub const GRAPH_LOST: &str =
+    "the autograd graph of this tensor was lost when the plugin restarted; run the forward pass again";
 
 /// This shell's part of the store on disk, opened on first need.
 struct Disk {
@@ -54,11 +68,23 @@ struct Disk {
     tensors: PathBuf,
 }
 
+type Hook = Box<dyn FnOnce(&Store) + Send>;
+
 pub struct Store {
     config: StoreConfig,
     owner: String,
     registry: Registry,
-    disk: Mutex<Option<Disk>>,
+    /// Opened on first need; `disk_opening` makes that happen once.
+    disk: OnceLock<Disk>,
+    disk_opening: Mutex<()>,
+    /// One spill at a time (a tensor's temporary file has a fixed name); other disk work
+    /// (loads, deletions) goes on meanwhile.
+    spilling: Mutex<()>,
+    /// Grad mode as the plugin last set it, and what the session file holds.
+    session: Mutex<Session>,
+    session_on_disk: Mutex<Option<(Session, RngState)>>,
+    /// Tests pause a load or a spill at its racy point: (where, what runs there).
+    hook: Mutex<Option<(&'static str, Hook)>>,
     /// Commands hold it for reading; the idle spiller takes it for writing only when free.
     activity: RwLock<()>,
     last_activity: Mutex<Instant>,
@@ -98,7 +124,12 @@ impl Store {
             config,
             owner,
             registry: Registry::new(),
-            disk: Mutex::new(None),
+            disk: OnceLock::new(),
+            disk_opening: Mutex::new(()),
+            spilling: Mutex::new(()),
+            session: Mutex::new(Session::default()),
+            session_on_disk: Mutex::new(None),
+            hook: Mutex::new(None),
             activity: RwLock::new(()),
             last_activity: Mutex::new(now),
             last_spill: Mutex::new(now),
@@ -124,19 +155,48 @@ impl Store {
         CommandGuard { store: self, _active: active }
     }
 
-    /// Opens this shell's index and tensor directory, reclaiming what dead shells left.
-    fn disk(&self) -> Result<MutexGuard<'_, Option<Disk>>> {
-        let mut disk = lock(&self.disk);
-        if disk.is_none() {
-            let shell = self.shell_dir();
-            let tensors = shell.join("tensors");
-            std::fs::create_dir_all(&tensors).map_err(|e| Error::Io(format!("creating {}: {e}", tensors.display())))?;
-            self.reclaim_dead_shells();
-            remove_temporaries(&tensors);
-            let index = Index::open(&shell.join("index"))?;
-            *disk = Some(Disk { index, tensors });
+    /// Opens this shell's index and tensor directory (once), reclaiming what dead shells
+    /// left and what a crash left half done.
+    fn disk(&self) -> Result<&Disk> {
+        if let Some(disk) = self.disk.get() {
+            return Ok(disk);
         }
-        Ok(disk)
+        let _once = lock(&self.disk_opening);
+        if let Some(disk) = self.disk.get() {
+            return Ok(disk);
+        }
+        let shell = self.shell_dir();
+        let tensors = shell.join("tensors");
+        std::fs::create_dir_all(&tensors).map_err(|e| Error::Io(format!("creating {}: {e}", tensors.display())))?;
+        self.reclaim_dead_shells();
+        remove_temporaries(&tensors);
+        let index = Index::open(&shell.join("index"))?;
+        remove_orphans(&tensors, &index);
+        Ok(self.disk.get_or_init(|| Disk { index, tensors }))
+    }
+
+    /// Runs the test hook set for `point`, once.
+    fn hook(&self, point: &'static str) {
+        let hook = {
+            let mut slot = lock(&self.hook);
+            match slot.take() {
+                Some((at, hook)) if at == point => Some(hook),
+                other => {
+                    *slot = other;
+                    None
+                }
+            }
+        };
+        if let Some(hook) = hook {
+            hook(self);
+        }
+    }
+
+    /// Makes `f` run (once) at `point` of the next load ("load": file read, slot not yet
+    /// inserted) or spill ("spill": tensor taken, file not yet written). For tests of races.
+    #[doc(hidden)]
+    pub fn pause_at(&self, point: &'static str, f: impl FnOnce(&Store) + Send + 'static) {
+        *lock(&self.hook) = Some((point, Box::new(f)));
     }
 
     /// Deletes the parts of the store whose shells are no longer running.
@@ -191,8 +251,7 @@ impl Store {
     }
 
     fn disk_entry(&self, id: &str) -> Result<Option<IndexEntry>> {
-        let disk = self.disk()?;
-        disk.as_ref().map(|d| d.index.get(id)).transpose().map(Option::flatten)
+        self.disk()?.index.get(id)
     }
 
     /// A tensor file of another (live) shell: ids written down in one shell work in another.
@@ -209,30 +268,59 @@ impl Store {
     }
 
     fn load(&self, id: &str) -> Result<()> {
-        let (tensor, refs, on_disk) = {
-            let disk = self.disk()?;
-            let disk = disk.as_ref().ok_or_else(|| not_found(id))?;
-            match disk.index.get(id)? {
-                Some(entry) => {
-                    let path = disk.tensors.join(&entry.file);
-                    let tensor = read_tensor(&path).map_err(|e| with_id(id, e))?;
-                    (tensor, entry.refs, true)
-                }
-                None => {
-                    let path = self.find_foreign_file(id).ok_or_else(|| not_found(id))?;
-                    (read_tensor(&path).map_err(|e| with_id(id, e))?, 0, false)
-                }
+        let disk = self.disk()?;
+        let (tensor, entry) = match disk.index.get(id)? {
+            Some(entry) => (read_tensor(&disk.tensors.join(&entry.file)).map_err(|e| with_id(id, e))?, Some(entry)),
+            None => {
+                let path = self.find_foreign_file(id).ok_or_else(|| not_found(id))?;
+                (read_tensor(&path).map_err(|e| with_id(id, e))?, None)
             }
         };
         let mut slot = Slot::new(tensor);
-        slot.refs = refs;
-        if on_disk {
+        let mut aliases = Vec::new();
+        if let Some(entry) = &entry {
+            if entry.had_graph {
+                // Its graph is gone: reloaded as plain data, so that nothing computed from it
+                // silently treats it as a leaf; using the graph says what happened.
+                slot.tensor = slot.tensor.f_detach()?;
+                slot.graph_lost = true;
+            }
+            aliases = self.former_aliases(disk, id, entry);
+            slot.refs = entry.refs;
             slot.on_disk = Some(Fingerprint::of(&slot.tensor));
-            slot.refs_on_disk = Some(refs);
+            slot.refs_on_disk = Some(entry.refs);
         }
-        self.registry.lock().insert(id.to_string(), slot);
+        self.hook("load");
+        {
+            let mut slots = self.registry.lock();
+            if slots.contains_key(id) {
+                return Ok(()); // loaded by another call meanwhile: keep that slot (and its count)
+            }
+            for other in &aliases {
+                if let Some(s) = slots.get_mut(other) {
+                    if !s.aliases_lost.iter().any(|a| a == id) {
+                        s.aliases_lost.push(id.to_string());
+                    }
+                }
+            }
+            slot.aliases_lost = aliases;
+            slots.insert(id.to_string(), slot);
+        }
         self.enforce_budget(id);
         Ok(())
+    }
+
+    /// The still-stored tensors that shared storage with `id` when either was written: the
+    /// copy reloaded now no longer aliases them.
+    fn former_aliases(&self, disk: &Disk, id: &str, entry: &IndexEntry) -> Vec<String> {
+        let mut aliases: Vec<String> = entry.shared_storage_with.clone();
+        for (other, e) in disk.index.entries() {
+            if other != id && e.shared_storage_with.iter().any(|a| a == id) && !aliases.contains(&other) {
+                aliases.push(other);
+            }
+        }
+        aliases.retain(|a| self.registry.contains(a) || disk.index.get(a).ok().flatten().is_some());
+        aliases
     }
 
     /// One more value in Nushell refers to `id`.
@@ -251,12 +339,10 @@ impl Store {
             Some(false) => Ok(()),
             None => {
                 let disk = self.disk()?;
-                let Some(disk) = disk.as_ref() else { return Ok(()) };
                 let Some(mut entry) = disk.index.get(id)? else { return Ok(()) };
                 entry.refs = entry.refs.saturating_sub(1);
                 if entry.refs == 0 {
-                    let _ = std::fs::remove_file(disk.tensors.join(&entry.file));
-                    disk.index.remove(id)
+                    delete_entry(disk, id, &entry)
                 } else {
                     disk.index.put(id, &entry)
                 }
@@ -266,12 +352,10 @@ impl Store {
 
     fn delete_from_disk(&self, id: &str) -> Result<()> {
         let disk = self.disk()?;
-        let Some(disk) = disk.as_ref() else { return Ok(()) };
-        if let Some(entry) = disk.index.get(id)? {
-            disk.index.remove(id)?;
-            let _ = std::fs::remove_file(disk.tensors.join(entry.file));
+        match disk.index.get(id)? {
+            Some(entry) => delete_entry(disk, id, &entry),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Frees `id` from memory and disk, whatever its references. Returns whether it existed.
@@ -293,10 +377,7 @@ impl Store {
 
     /// Every tensor of this shell, in memory or on disk, most recently used first.
     pub fn list(&self) -> Result<Vec<StoredTensor>> {
-        let disk_entries: Vec<(String, IndexEntry)> = match self.disk()?.as_ref() {
-            Some(d) => d.index.entries(),
-            None => Vec::new(),
-        };
+        let disk_entries: Vec<(String, IndexEntry)> = self.disk()?.index.entries();
         let mut rows: Vec<StoredTensor> = self
             .registry
             .list()
@@ -313,15 +394,24 @@ impl Store {
                 last_used,
             })
             .collect();
+        let tensors = &self.disk()?.tensors;
         for (id, e) in disk_entries {
             if !rows.iter().any(|r| r.id == id) {
+                // A damaged file still lists (its use says what is wrong).
+                let info = read_info(&tensors.join(&e.file)).unwrap_or_else(|_| crate::file::FileInfo {
+                    dtype: "unreadable".into(),
+                    shape: Vec::new(),
+                    device: String::new(),
+                    requires_grad: false,
+                    bytes: 0,
+                });
                 rows.push(StoredTensor {
                     id,
-                    shape: e.shape,
-                    dtype: e.dtype,
-                    device: e.device,
-                    bytes: e.bytes,
-                    requires_grad: e.requires_grad,
+                    shape: info.shape,
+                    dtype: info.dtype,
+                    device: info.device,
+                    bytes: info.bytes,
+                    requires_grad: info.requires_grad,
                     residence: Residence::Disk,
                     on_disk: true,
                     last_used: UNIX_EPOCH + Duration::from_secs(e.last_used),
@@ -334,10 +424,7 @@ impl Store {
 
     pub fn summary(&self) -> Result<StoreSummary> {
         let rows = self.list()?;
-        let disk_bytes = match self.disk()?.as_ref() {
-            Some(d) => dir_bytes(&d.tensors),
-            None => 0,
-        };
+        let disk_bytes = dir_bytes(&self.disk()?.tensors);
         Ok(StoreSummary {
             dir: self.config.dir.clone(),
             shell_dir: self.shell_dir(),
@@ -347,25 +434,124 @@ impl Store {
             disk_bytes,
             memory_budget: self.config.memory_budget,
             idle_spill: self.config.idle_spill,
+            keep_alive: self.keep_alive(),
         })
+    }
+
+    /// Why a stop of the plugin process would lose something (empty: it would not). Today
+    /// that is an autograd graph: a tensor with a grad_fn whose graph no backward freed yet.
+    pub fn keep_alive(&self) -> Vec<String> {
+        let graphs = self.registry.lock().values().filter(|s| !s.graph_spent && has_grad_fn(&s.tensor)).count();
+        match graphs {
+            0 => Vec::new(),
+            n => vec![format!(
+                "{n} tensor{} with an autograd graph, which a restart would lose (run backward, or drop them)",
+                if n == 1 { "" } else { "s" }
+            )],
+        }
+    }
+
+    /// A backward from `root` (without retain_graph) freed its graph: the stored tensors on
+    /// that graph no longer keep the plugin alive.
+    pub fn graph_freed_from(&self, root: &Tensor) {
+        let mut slots = self.registry.lock();
+        let live: Vec<(String, Tensor)> = slots
+            .iter()
+            .filter(|(_, s)| !s.graph_spent && has_grad_fn(&s.tensor))
+            .map(|(id, s)| (id.clone(), s.tensor.shallow_clone()))
+            .collect();
+        let targets: Vec<&Tensor> = live.iter().map(|(_, t)| t).collect();
+        for ((id, _), reached) in live.iter().zip(graph_reaches(root, &targets)) {
+            if reached {
+                if let Some(slot) = slots.get_mut(id) {
+                    slot.graph_spent = true;
+                }
+            }
+        }
+    }
+
+    /// An error when `id` was reloaded after its autograd graph was lost ([`GRAPH_LOST`]).
+    pub fn check_graph(&self, id: &str) -> Result<()> {
+        match self.registry.lock().get(id) {
+            Some(slot) if slot.graph_lost => Err(Error::Store(GRAPH_LOST.into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// An error when `id` shared storage with other tensors (a view and its base) that a
+    /// reload made separate copies: an in-place change would reach only one of them.
+    pub fn check_aliasing(&self, id: &str) -> Result<()> {
+        match self.registry.lock().get(id) {
+            Some(slot) if !slot.aliases_lost.is_empty() => Err(Error::Store(format!(
+                "this tensor shared its memory with {} (a view and its base), but they were reloaded from the \
+                 store as separate copies after the plugin restarted, so an in-place change would no longer \
+                 reach both; make the view again from its base (or use `nutorch clone` to make the copy explicit)",
+                slot.aliases_lost.join(", ")
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Grad mode (`set_grad_enabled`) to keep with the store.
+    pub fn set_session(&self, session: Session) {
+        *lock(&self.session) = session;
+    }
+
+    /// Restores what the last process of this shell left: the random generators' state
+    /// (so a seeded stream continues) and grad mode, which it returns.
+    pub fn restore_session(&self) -> Result<Session> {
+        let path = self.disk()?.tensors.with_file_name(SESSION_FILE);
+        let Some((session, rng)) = session::read(&path)? else { return Ok(Session::default()) };
+        rng.restore()?;
+        *lock(&self.session) = session;
+        *lock(&self.session_on_disk) = Some((session, rng));
+        Ok(session)
+    }
+
+    /// Writes the session file if it changed since the last write.
+    fn spill_session(&self) -> Result<()> {
+        let now = (*lock(&self.session), RngState::capture()?);
+        if lock(&self.session_on_disk).as_ref() == Some(&now) {
+            return Ok(());
+        }
+        session::write(&self.disk()?.tensors.with_file_name(SESSION_FILE), &now.0, &now.1)?;
+        *lock(&self.session_on_disk) = Some(now);
+        Ok(())
     }
 
     /// Writes every in-memory tensor whose data or references changed since its last write.
     /// A failed write is an error and leaves memory (and what is already stored) untouched.
     /// Returns how many tensors were written.
+    /// The session (random generators, grad mode) is written too; the tensor directory is
+    /// synced and the index flushed once at the end (each file is still synced on its own).
     pub fn spill_all(&self) -> Result<usize> {
-        let dirty: Vec<String> =
-            self.registry.lock().iter().filter(|(_, s)| s.dirty()).map(|(id, _)| id.clone()).collect();
+        let _one = lock(&self.spilling);
+        let (dirty, shared) = {
+            let slots = self.registry.lock();
+            let dirty: Vec<String> = slots.iter().filter(|(_, s)| s.dirty()).map(|(id, _)| id.clone()).collect();
+            (dirty, shared_storage(&slots))
+        };
         let mut written = 0;
         let mut first_error = None;
         for id in dirty {
-            match self.spill(&id) {
+            let aliases = shared.get(&id).cloned().unwrap_or_default();
+            match self.spill(&id, aliases, false) {
                 Ok(true) => written += 1,
                 Ok(false) => {}
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
             }
+        }
+        // One fsync of the directory for all the renames, then one flush of the index naming them.
+        if let Err(e) = self.disk().and_then(|d| {
+            sync_dir(&d.tensors);
+            d.index.flush()
+        }) {
+            first_error.get_or_insert(e);
+        }
+        if let Err(e) = self.spill_session() {
+            first_error.get_or_insert(e);
         }
         *lock(&self.last_spill) = Instant::now();
         match first_error {
@@ -375,44 +561,56 @@ impl Store {
     }
 
     /// Writes one tensor (file first, then index) if it changed. Returns whether it wrote.
-    fn spill(&self, id: &str) -> Result<bool> {
-        let (tensor, refs, last_used, data_dirty) = {
+    /// `aliases`: the other stored tensors sharing its storage. `flush`: durable on return
+    /// (false: the caller syncs the directory and flushes the index once for many). The
+    /// caller holds `spilling`.
+    fn spill(&self, id: &str, aliases: Vec<String>, flush: bool) -> Result<bool> {
+        let (tensor, refs, last_used, data_dirty, had_graph) = {
             let slots = self.registry.lock();
             let Some(slot) = slots.get(id) else { return Ok(false) };
             if !slot.dirty() {
                 return Ok(false);
             }
-            (slot.tensor.shallow_clone(), slot.refs, slot.last_used, slot.data_dirty())
+            let had_graph = slot.graph_lost || has_grad_fn(&slot.tensor);
+            (slot.tensor.shallow_clone(), slot.refs, slot.last_used, slot.data_dirty(), had_graph)
         };
         let fingerprint = Fingerprint::of(&tensor);
-        let info = TensorInfo::of(&tensor)?;
         let disk = self.disk()?;
-        let disk = disk.as_ref().ok_or_else(|| Error::Store("the store directory is not open".into()))?;
+        self.hook("spill");
         let file = format!("{id}.safetensors");
-        if data_dirty {
+        if data_dirty && flush {
             write_tensor(&disk.tensors.join(&file), &tensor)?;
+        } else if data_dirty {
+            write_tensor_unsynced_dir(&disk.tensors.join(&file), &tensor)?;
         }
-        let entry = IndexEntry {
-            file,
-            dtype: info.dtype.name().to_string(),
-            shape: info.shape.clone(),
-            device: info.device.clone(),
-            requires_grad: info.requires_grad,
-            bytes: info.nbytes() as u64,
-            refs,
-            last_used: unix_secs(last_used),
-        };
-        disk.index.put(id, &entry)?;
-        if let Some(slot) = self.registry.lock().get_mut(id) {
-            slot.on_disk = Some(fingerprint);
-            slot.refs_on_disk = Some(refs);
+        let entry = IndexEntry { file, refs, last_used: unix_secs(last_used), had_graph, shared_storage_with: aliases };
+        if flush {
+            disk.index.put(id, &entry)?;
+        } else {
+            disk.index.put_unflushed(id, &entry)?;
         }
-        Ok(true)
+        let mut slots = self.registry.lock();
+        match slots.get_mut(id) {
+            Some(slot) => {
+                slot.on_disk = Some(fingerprint);
+                slot.refs_on_disk = Some(refs);
+                Ok(true)
+            }
+            None => {
+                // Released to zero (or freed) since the snapshot: its deletion may have run
+                // before this write, so delete what was just written.
+                drop(slots);
+                self.delete_from_disk(id)?;
+                Ok(false)
+            }
+        }
     }
 
     /// Spills `id` if needed, then drops it from memory (it reloads on next use).
     pub fn evict(&self, id: &str) -> Result<()> {
-        self.spill(id)?;
+        let _one = lock(&self.spilling);
+        let aliases = shared_storage(&self.registry.lock()).remove(id).unwrap_or_default();
+        self.spill(id, aliases, true)?;
         let mut slots = self.registry.lock();
         if slots.get(id).is_some_and(|s| !s.dirty()) {
             slots.remove(id);
@@ -420,7 +618,8 @@ impl Store {
         Ok(())
     }
 
-    /// While memory exceeds the budget, evicts the least recently used tensors (never `keep`).
+    /// While memory exceeds the budget, evicts the least recently used tensors (never `keep`,
+    /// nor a tensor whose autograd graph is still live).
     fn enforce_budget(&self, keep: &str) {
         let Some(budget) = self.config.memory_budget else { return };
         loop {
@@ -430,9 +629,10 @@ impl Store {
                 if total <= budget {
                     return;
                 }
+                // A tensor with a live autograd graph stays: a reload would lose the graph.
                 slots
                     .iter()
-                    .filter(|(id, _)| id.as_str() != keep)
+                    .filter(|(id, s)| id.as_str() != keep && (s.graph_spent || !has_grad_fn(&s.tensor)))
                     .min_by_key(|(_, s)| s.last_used)
                     .map(|(id, _)| id.clone())
             };
@@ -475,6 +675,44 @@ fn with_id(id: &str, err: Error) -> Error {
         Error::Io(m) => Error::Io(format!("tensor {id}: {m}")),
         Error::Device(m) => Error::Device(format!("tensor {id}: {m}")),
         other => other,
+    }
+}
+
+/// For each tensor that shares its storage with others (views), those others.
+fn shared_storage(slots: &HashMap<String, Slot>) -> HashMap<String, Vec<String>> {
+    let mut by_storage: HashMap<usize, Vec<&String>> = HashMap::new();
+    for (id, slot) in slots {
+        match storage_id(&slot.tensor) {
+            0 => {}
+            storage => by_storage.entry(storage).or_default().push(id),
+        }
+    }
+    let mut shared = HashMap::new();
+    for ids in by_storage.values().filter(|ids| ids.len() > 1) {
+        for id in ids {
+            shared.insert((*id).clone(), ids.iter().filter(|o| *o != id).map(|o| (*o).clone()).collect());
+        }
+    }
+    shared
+}
+
+/// Deletes a stored tensor: index entry first, then file (so no index entry ever names a
+/// missing file; a crash between the two leaves an orphan file, removed at the next open).
+fn delete_entry(disk: &Disk, id: &str, entry: &IndexEntry) -> Result<()> {
+    disk.index.remove(id)?;
+    let _ = std::fs::remove_file(disk.tensors.join(&entry.file));
+    Ok(())
+}
+
+/// Tensor files that no index entry names: a deletion or a first write cut short by a crash.
+fn remove_orphans(dir: &Path, index: &Index) {
+    let named: std::collections::HashSet<String> = index.entries().into_iter().map(|(_, e)| e.file).collect();
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".safetensors") && !named.contains(&name) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

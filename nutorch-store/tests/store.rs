@@ -25,7 +25,7 @@ fn every_dtype_survives_a_restart() {
     let cases = vec![
         tensor(Buffer::Float(vec![0.1, -2.5, 1e30]), vec![3], DType::Float32),
         tensor(Buffer::Float(vec![0.1, -2.5, 1e300]), vec![3], DType::Float64),
-        tensor(Buffer::Float(vec![1.0, 3.25, -2.5e-3]), vec![3], DType::BFloat16),
+        tensor(Buffer::Float(vec![1.0, 3.3, -2.5e-3]), vec![3], DType::BFloat16),
         tensor(Buffer::Float(vec![0.1, 65504.0]), vec![2], DType::Float16),
         tensor(Buffer::Int(vec![i64::MAX, i64::MIN, 0, 1]), vec![2, 2], DType::Int64),
         tensor(Buffer::Bool(vec![true, false, true]), vec![3], DType::Bool),
@@ -47,6 +47,14 @@ fn every_dtype_survives_a_restart() {
     drop(first);
 
     let second = Store::open_as(config(dir.path()), owner());
+    // Listed from the files' headers, before any is loaded.
+    let listed = second.list().unwrap();
+    for (id, original) in ids.iter().zip(&cases) {
+        let row = listed.iter().find(|r| &r.id == id).unwrap();
+        assert_eq!((row.residence, &row.shape), (Residence::Disk, &original.size()));
+        assert_eq!(row.dtype, DType::of(original).unwrap().name());
+        assert_eq!(row.bytes as usize, original.numel() * DType::of(original).unwrap().element_size());
+    }
     for (id, original) in ids.iter().zip(&cases) {
         let back = second.get(id).unwrap();
         assert_eq!(back.f_kind().unwrap(), original.f_kind().unwrap());
@@ -263,4 +271,167 @@ fn a_tensor_reloads_onto_the_device_it_came_from() {
     let back = Store::open_as(config(dir.path()), owner()).get(&id).unwrap();
     assert_eq!(back.device(), device);
     assert_eq!(tensor_to_data(&back).unwrap().values, Buffer::Float(vec![1.0, 3.140625]));
+}
+
+#[test]
+fn two_loads_of_one_id_keep_both_retains() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([4], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    drop(store);
+    let store = Store::open_as(config(dir.path()), owner());
+    // While this retain's load has read the file but not inserted the tensor yet, another
+    // call loads and retains the same id.
+    let inner = id.clone();
+    store.pause_at("load", move |s| s.retain(&inner).unwrap());
+    store.retain(&id).unwrap();
+    // 1 from before the restart + 2 now: three releases free it, not fewer.
+    for _ in 0..2 {
+        store.release(&id).unwrap();
+        assert!(store.get(&id).is_ok(), "freed while references remain");
+    }
+    store.release(&id).unwrap();
+    assert!(store.get(&id).is_err());
+}
+
+#[test]
+fn a_release_to_zero_during_a_spill_leaves_nothing_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([4], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    // The spill has taken the tensor but not written it yet when its last value is dropped.
+    let inner = id.clone();
+    store.pause_at("spill", move |s| s.release(&inner).unwrap());
+    store.spill_all().unwrap();
+    let file = dir.path().join("shells").join(owner()).join("tensors").join(format!("{id}.safetensors"));
+    assert!(!file.exists(), "a file was left for a freed id");
+    assert!(store.list().unwrap().is_empty(), "an index entry was left for a freed id");
+    drop(store);
+    assert!(!Store::open_as(config(dir.path()), owner()).contains(&id));
+}
+
+#[test]
+fn a_deletion_cut_short_never_brings_a_freed_tensor_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let id = store.insert(Tensor::f_ones([4], (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&id).unwrap();
+    store.spill_all().unwrap();
+    let file = dir.path().join("shells").join(owner()).join("tensors").join(format!("{id}.safetensors"));
+    let bytes = std::fs::read(&file).unwrap();
+    store.release(&id).unwrap();
+    drop(store);
+    // Deletion removes the index entry first, then the file: a crash between the two leaves
+    // the file alone. It must not make the freed id readable again.
+    std::fs::write(&file, bytes).unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    assert!(!store.contains(&id));
+    assert!(store.get(&id).is_err());
+    assert!(!file.exists(), "the orphan file is removed when the store opens");
+}
+
+#[test]
+fn a_graph_lost_in_a_restart_is_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let w = Tensor::f_ones([3], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
+    let loss = w.f_mul(&w).unwrap().f_sum(Kind::Float).unwrap();
+    let (w_id, loss_id) = (store.insert(w), store.insert(loss.shallow_clone()));
+    store.retain(&w_id).unwrap();
+    store.retain(&loss_id).unwrap();
+    assert_eq!(store.keep_alive().len(), 1, "a graph keeps the plugin alive");
+    store.spill_all().unwrap();
+    assert_eq!(store.keep_alive().len(), 1, "spilling does not free the graph");
+    drop(store);
+    let store = Store::open_as(config(dir.path()), owner());
+    let back = store.get(&loss_id).unwrap();
+    assert!(!back.requires_grad(), "reloaded as plain data");
+    let err = store.check_graph(&loss_id).unwrap_err().to_string();
+    assert!(err.contains("autograd graph of this tensor was lost"), "{err}");
+    assert!(store.check_graph(&w_id).is_ok(), "a leaf loses nothing");
+    assert!(store.keep_alive().is_empty());
+    // Still remembered after another write and restart.
+    let _ = store.get(&loss_id).unwrap().f_fill_(2.0).unwrap();
+    store.spill_all().unwrap();
+    drop(store);
+    let store = Store::open_as(config(dir.path()), owner());
+    let _ = store.get(&loss_id).unwrap();
+    assert!(store.check_graph(&loss_id).is_err());
+}
+
+#[test]
+fn backward_frees_the_graph_it_went_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let w = Tensor::f_ones([3], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
+    let h = w.f_mul(&w).unwrap();
+    let loss = h.f_sum(Kind::Float).unwrap();
+    let other = w.f_add_scalar(1.0).unwrap();
+    for t in [&h, &loss, &other] {
+        let id = store.insert(t.shallow_clone());
+        store.retain(&id).unwrap();
+    }
+    assert!(store.keep_alive()[0].starts_with("3 tensors"), "{:?}", store.keep_alive());
+    loss.f_backward().unwrap();
+    store.graph_freed_from(&loss);
+    assert!(store.keep_alive()[0].starts_with("1 tensor "), "{:?}", store.keep_alive());
+}
+
+#[test]
+fn views_reloaded_as_copies_say_their_aliasing_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let x = Tensor::f_zeros([2, 3], (Kind::Float, Device::Cpu)).unwrap();
+    let v = x.f_view([6]).unwrap();
+    let alone = Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap();
+    let ids: Vec<String> = [x, v, alone].into_iter().map(|t| store.insert(t)).collect();
+    for id in &ids {
+        store.retain(id).unwrap();
+    }
+    store.spill_all().unwrap();
+    drop(store);
+    let store = Store::open_as(config(dir.path()), owner());
+    for id in &ids {
+        let _ = store.get(id).unwrap();
+    }
+    let err = store.check_aliasing(&ids[1]).unwrap_err().to_string();
+    assert!(err.contains(&ids[0]) && err.contains("separate copies"), "{err}");
+    assert!(store.check_aliasing(&ids[0]).unwrap_err().to_string().contains(&ids[1]));
+    assert!(store.check_aliasing(&ids[2]).is_ok());
+}
+
+#[test]
+fn the_random_state_and_grad_mode_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    nutorch_core::tch::manual_seed(3);
+    let _ = Tensor::f_randn([2], (Kind::Float, Device::Cpu)).unwrap();
+    store.set_session(nutorch_store::Session { grad_enabled: false });
+    store.spill_all().unwrap();
+    let expected = Vec::<f32>::try_from(Tensor::f_randn([4], (Kind::Float, Device::Cpu)).unwrap()).unwrap();
+    drop(store);
+    nutorch_core::tch::manual_seed(99);
+    let store = Store::open_as(config(dir.path()), owner());
+    assert_eq!(store.restore_session().unwrap(), nutorch_store::Session { grad_enabled: false });
+    let again = Vec::<f32>::try_from(Tensor::f_randn([4], (Kind::Float, Device::Cpu)).unwrap()).unwrap();
+    assert_eq!(again, expected);
+}
+
+#[test]
+fn a_tensor_with_a_live_graph_is_never_evicted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.memory_budget = Some(6_000); // room for one 4 KB tensor
+    let store = Store::open_as(cfg, owner());
+    let w = Tensor::f_ones([1000], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
+    let h = store.insert(w.f_mul_scalar(2.0).unwrap());
+    std::thread::sleep(Duration::from_millis(5));
+    let other = store.insert(Tensor::f_ones([1000], (Kind::Float, Device::Cpu)).unwrap());
+    let where_is = |id: &str| store.list().unwrap().into_iter().find(|t| t.id == id).map(|t| t.residence);
+    assert_eq!(where_is(&h), Some(Residence::Memory), "the older tensor holds a graph");
+    assert_eq!(where_is(&other), Some(Residence::Memory));
+    assert!(store.check_graph(&h).is_ok());
 }

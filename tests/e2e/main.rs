@@ -3,5 +3,6 @@
 mod errors;
 mod models;
 mod nn;
+mod restart;
 mod seed_session;
 mod store;

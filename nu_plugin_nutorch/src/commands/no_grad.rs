@@ -146,6 +146,8 @@ impl PluginCommand for SetGradEnabled {
     ) -> Result<PipelineData, LabeledError> {
         let mode: bool = call.req(0)?;
         plugin.grad_mode().set_enabled(mode);
+        // Kept with the store, so that a restarted plugin process has the same grad mode.
+        plugin.store().set_session(nutorch_store::Session { grad_enabled: mode });
         Ok(PipelineData::Value(Value::nothing(call.head), None))
     }
 }

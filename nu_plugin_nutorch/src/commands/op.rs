@@ -254,11 +254,25 @@ impl PluginCommand for OpCommand {
 pub fn run_parsed(plugin: &NutorchPlugin, parsed: Parsed, head: Span) -> Result<Value, LabeledError> {
     let Parsed { args, spans, same_id } = parsed;
     let spec = args.spec();
+    if let Some(id) = same_id.as_deref() {
+        // State that a plugin restart lost is an error to use, never a silent difference.
+        let graph_op = matches!(spec.name, "backward" | "is_leaf" | "retain_grad");
+        let in_place = spec.category == nutorch_core::catalog::Category::InPlace;
+        let at = spec.piped().and_then(|p| spec.args.iter().position(|a| std::ptr::eq(a, p))).and_then(|i| spans[i]);
+        plugin.check_restored(id, graph_op, in_place).map_err(|e| labeled(e, at.unwrap_or(head)))?;
+    }
     let out = plugin.grad_mode().run(|| (spec.run)(&args)).map_err(|e| {
         let span =
             e.arg.and_then(|name| spec.args.iter().position(|a| a.name == name)).and_then(|i| spans[i]).unwrap_or(head);
         labeled(e.error, span)
     })?;
+    // A backward frees the graph behind its root: the tensors on it no longer keep the
+    // plugin alive.
+    if spec.name == "backward" {
+        plugin.store().graph_freed_from(args.input());
+    } else if spec.name == "autograd_grad" && !args.flag("retain_graph") && !args.flag("create_graph") {
+        args.tensors("outputs").iter().for_each(|root| plugin.store().graph_freed_from(root));
+    }
     drop(args);
     out_value(plugin, out, same_id.as_deref(), head)
 }

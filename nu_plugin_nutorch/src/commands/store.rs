@@ -150,12 +150,14 @@ impl PluginCommand for StoreInfo {
     }
 
     fn description(&self) -> &str {
-        "Where tensors are spilled, how many there are, and the bytes in memory and on disk."
+        "Where tensors are spilled, how many there are, the bytes in memory and on disk, and whether the plugin is kept alive (and why)."
     }
 
     fn extra_description(&self) -> &str {
         "Live tensors are written to the store shortly after the last command, so that Nushell \
-         stopping the idle plugin loses nothing. Settings: $env.config.plugins.nutorch = \
+         stopping the idle plugin loses nothing. What cannot be written (an autograd graph) keeps \
+         the plugin alive instead: `kept_alive` says whether Nushell was asked not to stop it, \
+         `kept_alive_because` why. Settings: $env.config.plugins.nutorch = \
          {store_dir: <path>, idle_spill: 1sec, memory_budget: 4GB}."
     }
 
@@ -187,6 +189,8 @@ impl PluginCommand for StoreInfo {
                     "disk_bytes" => Value::filesize(s.disk_bytes as i64, span),
                     "memory_budget" => s.memory_budget.map(|b| Value::filesize(b as i64, span)).unwrap_or(Value::nothing(span)),
                     "idle_spill" => Value::duration(s.idle_spill.as_nanos() as i64, span),
+                    "kept_alive" => Value::bool(plugin.gc_disabled(), span),
+                    "kept_alive_because" => Value::list(s.keep_alive.into_iter().map(|r| Value::string(r, span)).collect(), span),
                 },
                 span,
             ),

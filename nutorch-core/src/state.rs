@@ -1,0 +1,177 @@
+//! Process state that tch does not reach, through csrc/state.cpp: the default random
+//! generators' state (CPU and each CUDA device), a tensor's grad_fn and autograd graph, and
+//! the identity of a tensor's storage (shared by a tensor and its views).
+
+use crate::error::{Error, Result};
+use std::ffi::{c_char, c_int};
+use tch::Tensor;
+use torch_sys::C_tensor;
+
+extern "C" {
+    fn nutorch_cuda_device_count() -> i64;
+    fn nutorch_cuda_initialized(device: i64) -> c_int;
+    fn nutorch_rng_get_state(device: i64, out: *mut *mut C_tensor, err: *mut c_char, cap: usize) -> c_int;
+    fn nutorch_rng_set_state(device: i64, state: *const C_tensor, err: *mut c_char, cap: usize) -> c_int;
+    fn nutorch_grad_fn_name(t: *const C_tensor, buf: *mut c_char, cap: usize) -> i64;
+    fn nutorch_graph_reaches(root: *const C_tensor, targets: *const *const C_tensor, n: usize, out: *mut u8) -> c_int;
+    fn nutorch_storage_id(t: *const C_tensor) -> usize;
+}
+
+const CPU: i64 = -1;
+
+fn message(buf: &[u8]) -> String {
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+fn get_state(device: i64) -> Result<Vec<u8>> {
+    let mut err = [0u8; 512];
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    // SAFETY: on success the shim hands over a new at::Tensor*, which tch's Tensor owns and frees.
+    let rc = unsafe { nutorch_rng_get_state(device, &mut out, err.as_mut_ptr().cast(), err.len()) };
+    if rc != 0 || out.is_null() {
+        return Err(Error::Torch(format!("reading the random generator's state: {}", message(&err))));
+    }
+    let state = unsafe { Tensor::from_ptr(out) };
+    Ok(Vec::<u8>::try_from(&state.f_contiguous()?)?)
+}
+
+fn set_state(device: i64, bytes: &[u8]) -> Result<()> {
+    let state = Tensor::from_slice(bytes);
+    let mut err = [0u8; 512];
+    // SAFETY: `state` is a live tensor for the duration of the call.
+    let rc = unsafe { nutorch_rng_set_state(device, state.as_ptr(), err.as_mut_ptr().cast(), err.len()) };
+    if rc != 0 {
+        return Err(Error::Torch(format!("restoring the random generator's state: {}", message(&err))));
+    }
+    Ok(())
+}
+
+/// The default generators' state: `torch.get_rng_state()` and, for each CUDA device this
+/// process has used, `torch.cuda.get_rng_state(i)`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RngState {
+    pub cpu: Vec<u8>,
+    pub cuda: Vec<(i64, Vec<u8>)>,
+}
+
+impl RngState {
+    /// Reads the state. CUDA devices this process never touched are left out (asking would
+    /// start CUDA); their generators are then as a fresh process has them.
+    pub fn capture() -> Result<RngState> {
+        let cpu = get_state(CPU)?;
+        let mut cuda = Vec::new();
+        for i in 0..cuda_device_count() {
+            // SAFETY: a plain query.
+            if unsafe { nutorch_cuda_initialized(i) } != 0 {
+                cuda.push((i, get_state(i)?));
+            }
+        }
+        Ok(RngState { cpu, cuda })
+    }
+
+    /// Sets the generators back to this state (`torch.set_rng_state`, `torch.cuda.set_rng_state`).
+    /// CUDA devices this machine lacks are skipped.
+    pub fn restore(&self) -> Result<()> {
+        if !self.cpu.is_empty() {
+            set_state(CPU, &self.cpu)?;
+        }
+        let devices = cuda_device_count();
+        for (i, bytes) in &self.cuda {
+            if *i < devices {
+                set_state(*i, bytes)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// CUDA devices libtorch sees (0 without CUDA).
+pub fn cuda_device_count() -> i64 {
+    // SAFETY: a plain query that catches its exceptions.
+    unsafe { nutorch_cuda_device_count() }
+}
+
+/// The name of the tensor's grad_fn (`MulBackward0`), `None` for leaves and tensors without grad.
+pub fn grad_fn_name(tensor: &Tensor) -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: `tensor` is live; the shim writes at most `buf.len()` bytes.
+    let n = unsafe { nutorch_grad_fn_name(tensor.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    (n > 0).then(|| message(&buf))
+}
+
+/// Whether the tensor has a grad_fn (it was computed by an op that tracks gradients).
+pub fn has_grad_fn(tensor: &Tensor) -> bool {
+    tensor.requires_grad() && !tensor.f_is_leaf().unwrap_or(true)
+}
+
+/// For each target, whether its grad_fn belongs to the graph behind `root` (a backward from
+/// `root` without retain_graph frees that part of the graph).
+pub fn graph_reaches(root: &Tensor, targets: &[&Tensor]) -> Vec<bool> {
+    let ptrs: Vec<*const C_tensor> = targets.iter().map(|t| t.as_ptr()).collect();
+    let mut out = vec![0u8; targets.len()];
+    // SAFETY: every pointer is a live tensor; `out` has one byte per target.
+    let rc = unsafe { nutorch_graph_reaches(root.as_ptr(), ptrs.as_ptr(), ptrs.len(), out.as_mut_ptr()) };
+    if rc != 0 {
+        return vec![false; targets.len()];
+    }
+    out.into_iter().map(|b| b != 0).collect()
+}
+
+/// An identity of the tensor's storage: equal for a tensor and its views, 0 when it has none.
+pub fn storage_id(tensor: &Tensor) -> usize {
+    // SAFETY: `tensor` is live.
+    unsafe { nutorch_storage_id(tensor.as_ptr()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tch::{Device, Kind};
+
+    #[test]
+    fn restoring_the_rng_state_repeats_the_draws() {
+        tch::manual_seed(1);
+        let _ = Tensor::f_randn([2], (Kind::Float, Device::Cpu)).unwrap();
+        let state = RngState::capture().unwrap();
+        assert!(state.cpu.len() > 100);
+        let a = Vec::<f32>::try_from(Tensor::f_randn([5], (Kind::Float, Device::Cpu)).unwrap()).unwrap();
+        tch::manual_seed(7);
+        state.restore().unwrap();
+        let b = Vec::<f32>::try_from(Tensor::f_randn([5], (Kind::Float, Device::Cpu)).unwrap()).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_cuda_generators_state_round_trips_where_there_is_cuda() {
+        if cuda_device_count() == 0 {
+            assert!(RngState::capture().unwrap().cuda.is_empty());
+            return;
+        }
+        let cuda = Device::Cuda(0);
+        let draw = || Vec::<f32>::try_from(Tensor::f_randn([5], (Kind::Float, cuda)).unwrap().to(Device::Cpu)).unwrap();
+        tch::manual_seed(5);
+        let _ = draw();
+        let state = RngState::capture().unwrap();
+        assert_eq!(state.cuda[0].0, 0, "cuda:0 was used, so its state is captured");
+        let a = draw();
+        tch::manual_seed(9);
+        state.restore().unwrap();
+        assert_eq!(draw(), a);
+    }
+
+    #[test]
+    fn grad_fn_graph_and_storage() {
+        let w = Tensor::f_ones([3], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
+        let h = w.f_mul(&w).unwrap();
+        let loss = h.f_sum(Kind::Float).unwrap();
+        let other = w.f_add_scalar(1.0).unwrap();
+        assert_eq!(grad_fn_name(&w), None);
+        assert_eq!(grad_fn_name(&h).as_deref(), Some("MulBackward0"));
+        assert!(has_grad_fn(&loss) && !has_grad_fn(&w));
+        assert_eq!(graph_reaches(&loss, &[&h, &loss, &other, &w]), vec![true, true, false, false]);
+        let v = w.f_view([3, 1]).unwrap();
+        assert_eq!(storage_id(&v), storage_id(&w));
+        assert_ne!(storage_id(&h), storage_id(&w));
+    }
+}
