@@ -321,7 +321,7 @@ mod tests {
         let err = cross_entropy(&logits, &Tensor::zeros([2], (Kind::Float, Device::Cpu))).unwrap_err().to_string();
         assert!(err.contains("int64 class indices") && err.contains("float32"), "{err}");
         let err = cross_entropy(&logits, &Tensor::zeros([2, 4], (Kind::Float, Device::Cpu))).unwrap_err().to_string();
-        assert!(err.contains("class-probability targets") && err.contains("[2, 3]"), "{err}");
+        assert!(err.contains("class probabilities") && err.contains("[2, 3]"), "{err}");
         let err = cross_entropy(&logits, &Tensor::from_slice(&[0i64, 3])).unwrap_err().to_string();
         assert!(err.contains("target 3 is out of range"), "{err}");
         let err = cross_entropy(&logits, &Tensor::from_slice(&[0i64])).unwrap_err().to_string();
