@@ -41,6 +41,7 @@ def main [
     --out: string = "target/digits"  # where the PNGs go
     --mlp-epochs: int = 30
     --cnn-epochs: int = 30
+    --device: string = "cpu"  # where the data and the models live (cpu, cuda, cuda:N)
     --threads: int         # torch threads while training (torch.set_num_threads); default: libtorch's
     --quiet                # no progress lines
 ] {
@@ -53,14 +54,14 @@ def main [
     # A table of 1797 rows × 65 columns, straight from Nushell's CSV reader.
     let table = (open $csv)
     let pixels = ($table | reject label | each {|row| $row | values })
-    let x = (nutorch fromvalue $pixels --dtype float32 | nutorch div 16)
-    let y = (nutorch fromvalue ($table | get label))
+    let x = (nutorch fromvalue $pixels --dtype float32 --device $device | nutorch div 16)
+    let y = (nutorch fromvalue ($table | get label) --device $device)
 
     # The held-out 20 %: torch.manual_seed(0); perm = torch.randperm(1797); test = perm[:359].
     nutorch manual_seed 0 | ignore
     let n = ($table | length)
     let n_test = ($n * 0.2 | math floor)
-    let perm = (nutorch randperm $n)
+    let perm = (nutorch randperm $n | nutorch to --device $device)
     let test_rows = ($perm | nutorch narrow 0 0 $n_test)
     let train_rows = ($perm | nutorch narrow 0 $n_test ($n - $n_test))
     let flat = {
@@ -77,12 +78,12 @@ def main [
 
     let mlp = (nutorch nn sequential [
         (nutorch nn linear 64 64) (nutorch nn relu) (nutorch nn linear 64 10)
-    ] --seed 0)
+    ] --seed 0 --device $device)
     let cnn = (nutorch nn sequential [
         (nutorch nn conv2d 1 16 3 --padding 1) (nutorch nn relu) (nutorch nn max-pool2d 2)
         (nutorch nn conv2d 16 32 3 --padding 1) (nutorch nn relu) (nutorch nn max-pool2d 2)
         (nutorch nn flatten) (nutorch nn linear 128 64) (nutorch nn relu) (nutorch nn linear 64 10)
-    ] --seed 0)
+    ] --seed 0 --device $device)
 
     let results = [
         (train mlp $mlp $flat $mlp_epochs $out --quiet=$quiet --threads=$threads)

@@ -86,9 +86,10 @@ def read_digits(path):
     return X, y
 
 
-def train(name, spec, Xtr, ytr, Xte, yte, epochs, lr, batch_size):
+def train(name, spec, Xtr, ytr, Xte, yte, epochs, lr, batch_size, device="cpu"):
     torch.manual_seed(0)
-    model = tm.build_model(spec)
+    model = tm.build_model(spec).to(device)
+    Xtr, ytr, Xte, yte = Xtr.to(device), ytr.to(device), Xte.to(device), yte.to(device)
     opt = tm.build_optimizer({"type": "AdamW", "lr": lr, "weight_decay": 0.01}, model.parameters())
 
     def show(row):
@@ -125,6 +126,7 @@ def main():
     ap.add_argument("--cnn-epochs", type=int, default=30)
     ap.add_argument("--lr", type=float, default=0.003)
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--device", default="cpu")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -136,10 +138,10 @@ def main():
     test, tr = perm[:n_test], perm[n_test:]
     Xtr, ytr, Xte, yte = X[tr], y[tr], X[test], y[test]
 
-    summary = {"threads": args.threads, "n_train": int(tr.shape[0]), "n_test": n_test}
-    summary["mlp"] = train("mlp", MLP, Xtr, ytr, Xte, yte, args.mlp_epochs, args.lr, args.batch_size)
+    summary = {"threads": args.threads, "device": args.device, "n_train": int(tr.shape[0]), "n_test": n_test}
+    summary["mlp"] = train("mlp", MLP, Xtr, ytr, Xte, yte, args.mlp_epochs, args.lr, args.batch_size, args.device)
     img = lambda t: t.reshape(-1, 1, 8, 8)  # noqa: E731
-    summary["cnn"] = train("cnn", CNN, img(Xtr), ytr, img(Xte), yte, args.cnn_epochs, args.lr, args.batch_size)
+    summary["cnn"] = train("cnn", CNN, img(Xtr), ytr, img(Xte), yte, args.cnn_epochs, args.lr, args.batch_size, args.device)
     print(json.dumps(summary))
 
 

@@ -23,6 +23,8 @@ if [ "$what" = all ] || [ "$what" = nn ]; then
   done
   echo "== the same from nu: the fused command and the step-by-step script =="
   scripts/bench_nn.sh 3
+  echo "== nn fit of users' models: digits MLP and CNN against the same PyTorch loop =="
+  scripts/bench_fit.sh 3
 fi
 
 if [ "$what" = all ] || [ "$what" = store ]; then

@@ -230,12 +230,16 @@ impl Optimizer {
         spec.check()?;
         check_parameters(&params)?;
         let mut state = NamedTensors::new();
-        state.push("lr", Tensor::f_from_slice(&[spec.lr()])?.f_reshape([0i64; 0])?)?;
-        for (index, param) in params.iter().enumerate() {
-            state.push(format!("{index}.step"), Tensor::f_zeros([0i64; 0], (Kind::Float, Device::Cpu))?)?;
-            for name in spec.buffer_names() {
-                state.push(format!("{index}.{name}"), param.f_detach()?.f_zeros_like()?)?;
-            }
+        for (name, _) in state_slots(&spec, &params) {
+            let tensor = match name.split_once('.') {
+                None => Tensor::f_from_slice(&[spec.lr()])?.f_reshape([0i64; 0])?,
+                Some((_, "step")) => Tensor::f_zeros([0i64; 0], (Kind::Float, Device::Cpu))?,
+                Some((index, _)) => {
+                    let index: usize = index.parse().map_err(|_| Error::Value(format!("bad state name {name}")))?;
+                    params[index].f_detach()?.f_zeros_like()?
+                }
+            };
+            state.push(name, tensor)?;
         }
         let steps = vec![0.0; params.len()];
         Ok(Optimizer { lr: spec.lr(), spec, params, state, steps })
@@ -248,25 +252,23 @@ impl Optimizer {
         spec.check()?;
         check_parameters(&params)?;
         let given = NamedTensors::try_from(state)?;
-        let expected = Optimizer::new(spec.clone(), params.iter().map(|p| p.shallow_clone()).collect())?;
         let mut state = NamedTensors::new();
-        for (name, fresh) in expected.state.iter() {
-            let tensor = given.get_opt(name).ok_or_else(|| {
+        for (name, shape) in state_slots(&spec, &params) {
+            let tensor = given.get_opt(&name).ok_or_else(|| {
                 Error::Value(format!(
                     "the optimizer state lacks `{name}` (is it the state of this {} over these parameters?)",
                     spec.type_name()
                 ))
             })?;
-            if tensor.size() != fresh.size() {
+            if tensor.size() != shape {
                 return Err(Error::Value(format!(
-                    "optimizer state `{name}` has shape {:?}; its parameter needs {:?}",
-                    tensor.size(),
-                    fresh.size()
+                    "optimizer state `{name}` has shape {:?}; its parameter needs {shape:?}",
+                    tensor.size()
                 )));
             }
             state.push(name, tensor.shallow_clone())?;
         }
-        if let Some(extra) = given.names().find(|n| !expected.state.contains(n)) {
+        if let Some(extra) = given.names().find(|n| !state.contains(n)) {
             return Err(Error::Value(format!(
                 "the optimizer state has `{extra}`, which a {} over {} parameters has not",
                 spec.type_name(),
@@ -461,6 +463,19 @@ impl Optimizer {
         }
         Ok(())
     }
+}
+
+/// The state an optimizer over `params` keeps: names and shapes, in order (what
+/// [`Optimizer::new`] creates).
+fn state_slots(spec: &OptimizerSpec, params: &[Tensor]) -> Vec<(String, Vec<i64>)> {
+    let mut slots = vec![("lr".to_string(), vec![])];
+    for (index, param) in params.iter().enumerate() {
+        slots.push((format!("{index}.step"), vec![]));
+        for name in spec.buffer_names() {
+            slots.push((format!("{index}.{name}"), param.size()));
+        }
+    }
+    slots
 }
 
 /// `a + alpha * b` as one `addcmul` with a 0-dim `alpha` tensor. torch's optimizers write
