@@ -70,7 +70,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(closest(&names, "nutorch", "nutorch lnspace"), ["nutorch linspace"]);
+        assert_eq!(closest(&names, "nutorch", "nutorch lnspace"), ["nutorch linspace", "nutorch logspace"]);
         assert_eq!(closest(&names, "nutorch nn", "nutorch nn linaer"), ["nutorch nn linear"]);
         assert!(closest(&names, "nutorch", "nutorch qqqqqqqqqq").is_empty());
     }
