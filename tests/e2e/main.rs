@@ -2,5 +2,6 @@
 
 mod errors;
 mod nn;
+mod plots;
 mod seed_session;
 mod store;
