@@ -164,10 +164,11 @@ pub struct Canvas<'a> {
 }
 
 impl Canvas<'_> {
-    /// Sizes follow the figure (tuned for 900 × 650).
+    /// Sizes follow the figure (tuned for 900 × 650), as its square root: a small figure
+    /// keeps readable text (matplotlib keeps text sizes fixed), a large one grows its text.
     fn scale(&self) -> f64 {
         let (w, h) = (self.fig.width as f64, self.fig.height as f64);
-        (w.min(h * 900.0 / 650.0) / 900.0).clamp(0.6, 4.0) * self.ss as f64
+        (w.min(h * 900.0 / 650.0) / 900.0).sqrt().clamp(0.6, 3.0) * self.ss as f64
     }
 
     /// `v` output pixels at 900 × 650, in drawing pixels.
@@ -294,9 +295,10 @@ where
     let mut chart = ChartBuilder::on(root)
         .caption(fig.title, title)
         .margin(canvas.px(18.0))
+        .margin_top(canvas.px(24.0))
         .margin_right(canvas.px(30.0))
         .x_label_area_size(canvas.px(62.0))
-        .y_label_area_size(canvas.px(84.0))
+        .y_label_area_size(canvas.px(78.0))
         .build_cartesian_2d(x.0..x.1, y)
         .map_err(err)?;
     let grid = RGBColor(0xe0, 0xe0, 0xe0);
@@ -693,6 +695,7 @@ impl Plot for Confusion<'_> {
         let top_max = if self.normalized { 1.0 } else { max.max(1.0) };
         let bar_labels: Vec<(f64, String)> = nice_ticks(0.0, top_max, 6)
             .into_iter()
+            .filter(|v| self.normalized || v.fract() == 0.0)
             .map(|v| (v, if self.normalized { format!("{v:.1}") } else { tick(&v) }))
             .collect();
         let bar_label_w =
@@ -721,7 +724,7 @@ impl Plot for Confusion<'_> {
                 let (cx1, cy1) = (x0 + edge(p + 1), y0 + edge(t + 1));
                 root.draw(&Rectangle::new([(cx0, cy0), (cx1, cy1)], blues(frac).filled())).map_err(err)?;
                 if show_values {
-                    let text = if self.normalized { format!("{v:.2}") } else { format!("{v}") };
+                    let text = if self.normalized { two_significant(v) } else { format!("{v}") };
                     let color = if frac > 0.5 { WHITE } else { BLACK };
                     let style = value_font.clone().color(&color).pos(plotters::style::text_anchor::Pos::new(
                         plotters::style::text_anchor::HPos::Center,
@@ -773,6 +776,20 @@ impl Plot for Confusion<'_> {
         }
         let _ = h;
         Ok(())
+    }
+}
+
+/// `v` as matplotlib's `format(v, ".2g")` writes fractions: 0, 1, 0.33, 0.05, 0.012.
+fn two_significant(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v == 0.0 { "0".into() } else { v.to_string() };
+    }
+    let decimals = (1 - v.abs().log10().floor() as i64).max(0) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 

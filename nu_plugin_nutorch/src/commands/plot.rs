@@ -418,6 +418,7 @@ impl PluginCommand for Loss {
             let all_losses = names.iter().all(|n| n.to_lowercase().contains("loss"));
             let title = match names.as_slice() {
                 ["loss"] => "Training loss".to_string(),
+                ["loss", "val_loss"] | ["val_loss", "loss"] => "Training and validation loss".to_string(),
                 _ if all_losses => "Loss".to_string(),
                 [one] => format!("{one} by {x_name}"),
                 _ => format!("{} by {x_name}", names.join(", ")),
