@@ -3,6 +3,7 @@
 mod errors;
 mod models;
 mod nn;
+mod plots;
 mod restart;
 mod seed_session;
 mod store;
