@@ -23,7 +23,7 @@ def train [name: string, model: record, data: record, epochs: int, out: string, 
     let test = (nutorch nn evaluate $model $data.x_test $data.y_test)
     let predicted = ($data.x_test | nutorch nn predict $model)
     nutorch plot loss $history ($out | path join $"digits_($name)_loss.png") --title $"($name): loss per epoch"
-    nutorch plot confusion $predicted $data.y_test ($out | path join $"digits_($name)_confusion.png") --title $"($name) on the test digits"
+    nutorch plot confusion $predicted $data.y_test ($out | path join $"digits_($name)_confusion.png") --title $"($name) on the test digits: accuracy ($test.accuracy | math round --precision 3)"
     {
         model: $name
         parameters: ($model | nutorch nn parameters | get numel | math sum)
