@@ -15,6 +15,7 @@ use nu_protocol::casing::Casing;
 use nu_protocol::{LabeledError, Span, Spanned, Value};
 use nutorch_core::catalog::{self, Args, Val};
 use nutorch_core::device::device_name;
+use nutorch_core::tch::Tensor;
 use nutorch_core::DType;
 
 /// The catalog op an operator stands for.
@@ -125,6 +126,18 @@ pub fn follow_string(
         return Ok(Value::string(&value.id, at));
     }
     let tensor = plugin.tensor(&value.id).at(span)?;
+    // PyTorch's transposes, spelled as in Python (case matters: `$t.T`, `$t.mT`).
+    let transpose: Option<fn(&Tensor) -> Result<Tensor, nutorch_core::tch::TchError>> = match column.item.as_str() {
+        "T" => Some(Tensor::f_numpy_t),
+        "mT" => Some(Tensor::f_mt),
+        "H" => Some(Tensor::f_matrix_h),
+        "mH" => Some(Tensor::f_mh),
+        _ => None,
+    };
+    if let Some(transpose) = transpose {
+        let view = plugin.grad_mode().run(|| transpose(&tensor)).at(at)?;
+        return plugin.tensor_value(view, at);
+    }
     if matches!(name.as_str(), "is_leaf" | "grad_fn" | "requires_grad") {
         plugin.check_restored(&value.id, true, false).at(at)?;
     }
@@ -150,7 +163,7 @@ pub fn follow_string(
         _ if optional => Value::nothing(at),
         other => {
             return Err(invalid(
-                format!("a tensor has no field '{other}'; fields: shape, dtype, device, requires_grad, grad, grad_fn, is_leaf, ndim, numel, id, or an index (`$t.0`)"),
+                format!("a tensor has no field '{other}'; fields: shape, dtype, device, requires_grad, grad, grad_fn, is_leaf, ndim, numel, id, T, mT, H, mH, or an index (`$t.0`)"),
                 at,
             ))
         }

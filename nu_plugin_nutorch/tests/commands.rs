@@ -126,3 +126,24 @@ fn errors_leave_earlier_tensors_intact() {
     let ints = |v: &[i64]| Value::test_list(v.iter().map(|&i| Value::test_int(i)).collect());
     assert_eq!(v, Value::test_list(vec![Value::test_int(0), Value::test_bool(true), ints(&[1, 2, 3])]));
 }
+
+#[test]
+fn transposes_as_python_spells_them() {
+    let (_, mut test) = plugin_test();
+    let list = |dims: &[i64]| Value::test_list(dims.iter().map(|&d| Value::test_int(d)).collect());
+    let mut shape = |source: &str| eval(&mut test, source).unwrap();
+    let t = "let t = (nutorch zeros 2 3 4); ";
+    assert_eq!(shape(&format!("{t}$t.T.shape")), list(&[4, 3, 2]));
+    assert_eq!(shape(&format!("{t}$t.mT.shape")), list(&[2, 4, 3]));
+    assert_eq!(shape(&format!("{t}$t.mH.shape")), list(&[2, 4, 3]));
+    assert_eq!(
+        shape("(nutorch fromvalue [[1 2] [3 4]]).T | nutorch tovalue"),
+        Value::test_list(vec![list(&[1, 3]), list(&[2, 4])])
+    );
+    assert_eq!(shape("(nutorch zeros 2 3).H.shape"), list(&[3, 2]));
+    drop(shape);
+    let text = error_text(eval(&mut test, "(nutorch zeros 3).mT"));
+    assert!(text.contains("only supported on matrices"), "{text}");
+    let text = error_text(eval(&mut test, "(nutorch zeros 2 3 4).H"));
+    assert!(text.contains("only supported on matrices (2-D tensors)"), "{text}");
+}
