@@ -31,7 +31,7 @@ fn range_data(range: &nu_protocol::Range, span: Span) -> Result<Data, LabeledErr
         return Err(LabeledError::new("Invalid value").with_label("an unbounded range has no end: give one", span));
     }
     let mut leaves = Vec::new();
-    for v in range.clone().into_range_iter(span, Signals::empty()) {
+    for v in (*range).into_range_iter(span, Signals::empty()) {
         if leaves.len() >= MAX_RANGE_VALUES {
             return Err(LabeledError::new("Invalid value")
                 .with_label(format!("the range gives more than {MAX_RANGE_VALUES} values"), span));

@@ -158,10 +158,11 @@ pub fn check_fits(data: &Data, dtype: DType) -> Result<()> {
         },
         Buffer::Float(v) => {
             // 2**63 is the first float past i64::MAX; -2**63 itself fits.
+            const TWO_63: f64 = 9_223_372_036_854_775_808.0;
             let fits = |x: f64| {
                 x.is_finite() && {
                     let t = x.trunc();
-                    t >= -9.223372036854775808e18 && t < 9.223372036854775808e18 && (t as i64) >= lo && (t as i64) <= hi
+                    (-TWO_63..TWO_63).contains(&t) && (lo..=hi).contains(&(t as i64))
                 }
             };
             match v.iter().position(|&x| !fits(x)) {
@@ -264,14 +265,13 @@ mod tests {
         assert!(err(&ints(vec![1 << 40]), DType::Int32).contains("int32"));
         assert!(err(&floats(vec![f64::NAN]), DType::Int64).contains("NaN"));
         assert!(err(&floats(vec![f64::INFINITY]), DType::Int16).contains("inf"));
-        assert!(err(&floats(vec![9.223372036854775808e18]), DType::Int64).contains("int64"));
+        assert!(err(&floats(vec![9_223_372_036_854_775_808.0]), DType::Int64).contains("int64"));
         let m = Data { shape: vec![2, 2], values: Buffer::Int(vec![0, 0, 0, 128]) };
         assert!(err(&m, DType::Int8).contains("at [1][1]"));
         // What fits is fine: the edges, truncation, bools, floats to narrow floats.
         assert!(tensor_from_data(&ints(vec![-128, 127]), Some(DType::Int8), Device::Cpu).is_ok());
-        assert!(
-            tensor_from_data(&floats(vec![255.9, -9.223372036854775808e18]), Some(DType::Int64), Device::Cpu).is_ok()
-        );
+        assert!(tensor_from_data(&floats(vec![255.9, -9_223_372_036_854_775_808.0]), Some(DType::Int64), Device::Cpu)
+            .is_ok());
         assert!(tensor_from_data(&floats(vec![f64::NAN, 3.0]), Some(DType::Bool), Device::Cpu).is_ok());
         assert!(tensor_from_data(&floats(vec![1e40]), Some(DType::Float16), Device::Cpu).is_ok());
         let b = Data { shape: vec![2], values: Buffer::Bool(vec![true, false]) };
