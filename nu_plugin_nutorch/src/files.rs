@@ -25,8 +25,17 @@ fn create_file(path: &Path) -> Result<std::fs::File> {
     std::fs::File::create(path).map_err(|e| Error::Io(format!("cannot write '{}': {e}", path.display())))
 }
 
+/// How a file name without a known extension is treated.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Unknown {
+    /// Written as safetensors (`nutorch save`, as it always did).
+    Safetensors,
+    /// An error listing the formats (Nushell's `save`, where the user expects the extension to decide).
+    Refuse,
+}
+
 /// Saves one tensor in the format the extension names.
-pub fn save_one(tensor: &Tensor, path: &Path) -> Result<()> {
+pub fn save_one(tensor: &Tensor, path: &Path, unknown: Unknown) -> Result<()> {
     match extension(path).as_str() {
         "safetensors" => save_tensors(path, &[("tensor".to_string(), tensor.shallow_clone())], &HashMap::new()),
         "npy" => write_file(path, &write_npy(tensor)?),
@@ -35,6 +44,9 @@ pub fn save_one(tensor: &Tensor, path: &Path) -> Result<()> {
         "json" => write_file(path, nested_text(&values(tensor)?, Text::Json)?.as_bytes()),
         "nuon" => write_file(path, nested_text(&values(tensor)?, Text::Nuon)?.as_bytes()),
         "csv" => write_file(path, csv_text(&values(tensor)?)?.as_bytes()),
+        _ if unknown == Unknown::Safetensors => {
+            save_tensors(path, &[("tensor".to_string(), tensor.shallow_clone())], &HashMap::new())
+        }
         other => Err(unknown_extension(other, path)),
     }
 }
@@ -44,15 +56,17 @@ pub fn save_named(tensors: &[(String, Tensor)], path: &Path) -> Result<()> {
     match extension(path).as_str() {
         "safetensors" => save_tensors(path, tensors, &HashMap::new()),
         "npz" => write_npz(create_file(path)?, tensors),
-        "npy" if tensors.len() == 1 => save_one(&tensors[0].1, path),
+        "npy" if tensors.len() == 1 => save_one(&tensors[0].1, path, Unknown::Refuse),
         "npy" => Err(Error::Argument(format!(
             "a .npy file holds one array and this record has {}; use .npz or .safetensors",
             tensors.len()
         ))),
-        other => Err(Error::Argument(format!(
-            "a record of tensors saves as .safetensors or .npz, not {}",
-            if other.is_empty() { "a file without extension".to_string() } else { format!(".{other}") }
+        "json" | "nuon" | "csv" => Err(Error::Argument(format!(
+            "a record of tensors saves as .safetensors or .npz, not .{}; save each tensor on its own",
+            extension(path)
         ))),
+        // Any other name: safetensors, as `nutorch save` always wrote.
+        _ => save_tensors(path, tensors, &HashMap::new()),
     }
 }
 

@@ -21,5 +21,5 @@ pub(crate) fn save(
     };
     let tensor = plugin.tensor(&tensor_value.id).at(value.span)?;
     let span = if path.span == Span::unknown() { save_call_span } else { path.span };
-    crate::files::save_one(&tensor, path.item).at(span)
+    crate::files::save_one(&tensor, path.item, crate::files::Unknown::Refuse).at(span)
 }

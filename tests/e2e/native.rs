@@ -307,7 +307,8 @@ print(json.dumps(out))
             ("nutorch zeros 2 --dtype bfloat16 | nutorch save x.npy", "bfloat16 has no numpy dtype"),
             ("{a: (nutorch zeros 2), b: (nutorch zeros 2)} | nutorch save x.npy", "a .npy file holds one array"),
             ("{a: (nutorch zeros 2)} | nutorch save x.json", "a record of tensors saves as .safetensors or .npz"),
-            ("nutorch zeros 2 | nutorch save x.xyz", "a tensor saves as .safetensors, .npy"),
+            ("nutorch zeros 2 | save x.xyz", "a tensor saves as .safetensors, .npy"),
+            ("nutorch zeros 2 | save --raw x.txt", "a tensor saves as .safetensors, .npy"),
         ],
     );
 }

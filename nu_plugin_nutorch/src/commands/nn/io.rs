@@ -182,7 +182,8 @@ impl PluginCommand for Save {
          int16, int32, int64, float16, bfloat16, float32, float64; numpy adds complex64 and \
          complex128 but has no bfloat16 (convert first). .json/.nuon write the values as nested \
          lists, .csv a 1-D or 2-D tensor with columns 0, 1, …. The same formats work with \
-         Nushell's `save` of one tensor. Read files back with nutorch load."
+         Nushell's `save` of one tensor. Other extensions are written as safetensors. Read \
+         files back with nutorch load."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -243,7 +244,7 @@ impl PluginCommand for Save {
         if matches!(value, Value::Record { .. }) {
             crate::files::save_named(&tensors, &path.item).at(path.span)?;
         } else {
-            crate::files::save_one(&tensors[0].1, &path.item).at(path.span)?;
+            crate::files::save_one(&tensors[0].1, &path.item, crate::files::Unknown::Safetensors).at(path.span)?;
         }
         Ok(PipelineData::Empty)
     }
