@@ -568,4 +568,25 @@ mod tests {
         assert!(back[0].1.f_equal(&a).unwrap() && back[1].1.f_equal(&b).unwrap());
         assert!(read_npz(std::io::Cursor::new(b"garbage".to_vec())).is_err());
     }
+
+    #[test]
+    fn npz_members_that_lie_are_errors() {
+        let member = |bytes: &[u8], method| {
+            let mut buf = std::io::Cursor::new(Vec::new());
+            let mut zip = zip::ZipWriter::new(&mut buf);
+            zip.start_file("x.npy", zip::write::FileOptions::default().compression_method(method)).unwrap();
+            zip.write_all(bytes).unwrap();
+            zip.finish().unwrap();
+            drop(zip);
+            read_npz(std::io::Cursor::new(buf.into_inner())).map(|_| ())
+        };
+        let short = npy("<f8", false, "(1000,)", &[0; 80]);
+        for method in [zip::CompressionMethod::Stored, zip::CompressionMethod::Deflated] {
+            let err = member(&short, method).unwrap_err().to_string();
+            assert!(err.contains("member 'x.npy'") && err.contains("needs 8000 bytes"), "{err}");
+            let err = member(b"not npy", method).unwrap_err().to_string();
+            assert!(err.contains("does not start with"), "{err}");
+            assert!(member(&npy("<i4", false, "(2,)", &[1, 0, 0, 0, 2, 0, 0, 0]), method).is_ok());
+        }
+    }
 }
