@@ -385,6 +385,51 @@ mod tests {
         assert!(err.labels[0].text.contains("at [1]"), "{}", err.labels[0].text);
     }
 
+    fn row(cells: &[(&str, Value)]) -> Value {
+        Value::record(cells.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(), s())
+    }
+
+    #[test]
+    fn tables_are_rows_by_columns() {
+        let t = list(vec![
+            row(&[("x", Value::int(1, s())), ("y", Value::float(2.5, s()))]),
+            row(&[("x", Value::int(3, s())), ("y", Value::int(4, s()))]),
+        ]);
+        let data = data_from_input(&t, None).unwrap();
+        assert_eq!(data.shape, vec![2, 2]);
+        assert_eq!(data.values, Buffer::Float(vec![1.0, 2.5, 3.0, 4.0]));
+        let cols = [Spanned { item: "y".to_string(), span: s() }];
+        let data = data_from_input(&t, Some(&cols)).unwrap();
+        assert_eq!(data.shape, vec![2, 1]);
+        assert_eq!(data.values, Buffer::Float(vec![2.5, 4.0]));
+        let bad = list(vec![row(&[("x", Value::int(1, s()))]), row(&[("x", Value::string("a", s()))])]);
+        let err = data_from_input(&bad, None).unwrap_err();
+        assert!(err.labels[0].text.contains("column 'x', row 1"), "{}", err.labels[0].text);
+        let missing = list(vec![row(&[("x", Value::int(1, s()))]), row(&[("z", Value::int(1, s()))])]);
+        let err = data_from_input(&missing, Some(&[Spanned { item: "x".into(), span: s() }])).unwrap_err();
+        assert!(err.labels[0].text.contains("row 1 has no column 'x'"), "{}", err.labels[0].text);
+    }
+
+    #[test]
+    fn ranges_expand_and_deep_lists_are_refused() {
+        let r = nu_protocol::Range::new(
+            Value::int(1, s()),
+            Value::nothing(s()),
+            Value::int(4, s()),
+            nu_protocol::ast::RangeInclusion::RightExclusive,
+            s(),
+        )
+        .unwrap();
+        let data = data_from_input(&Value::range(r, s()), None).unwrap();
+        assert_eq!(data.values, Buffer::Int(vec![1, 2, 3]));
+        let mut deep = Value::int(1, s());
+        for _ in 0..=MAX_NESTING {
+            deep = list(vec![deep]);
+        }
+        let err = data_from_input(&deep, None).unwrap_err();
+        assert!(err.labels[0].text.contains("too many dimensions"), "{}", err.labels[0].text);
+    }
+
     #[test]
     fn non_numbers_name_the_position() {
         let v = list(vec![Value::int(1, s()), Value::string("x", s())]);
