@@ -239,6 +239,16 @@ impl Plugin for NutorchPlugin {
         })
     }
 
+    fn custom_value_save(
+        &self,
+        engine: &EngineInterface,
+        value: Spanned<Box<dyn CustomValue>>,
+        path: Spanned<&std::path::Path>,
+        save_call_span: Span,
+    ) -> std::result::Result<(), LabeledError> {
+        self.run_guarded(engine, save_call_span, || crate::save_hook::save(self, &value, path, save_call_span))
+    }
+
     fn custom_value_dropped(
         &self,
         engine: &EngineInterface,

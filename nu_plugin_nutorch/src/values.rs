@@ -1,7 +1,112 @@
 //! Nushell values ⇄ plain tensor data (flat buffer + shape), in bulk.
 
-use nu_protocol::{LabeledError, Span, Value};
+use nu_protocol::{LabeledError, Signals, Span, Spanned, Value};
 use nutorch_core::{Buffer, Data};
+
+/// `torch.tensor` refuses lists nested deeper than this ("too many dimensions").
+pub const MAX_NESTING: usize = 128;
+/// The most values a range may give (a longer one is almost certainly a mistake).
+const MAX_RANGE_VALUES: usize = 1 << 28;
+
+/// Data from what `nutorch fromvalue` accepts: a number, (nested) lists, a range, or a table
+/// (list of records, columns in record order or as `columns` orders them).
+pub fn data_from_input(value: &Value, columns: Option<&[Spanned<String>]>) -> Result<Data, LabeledError> {
+    match value {
+        Value::List { vals, .. } if columns.is_some() || matches!(vals.first(), Some(Value::Record { .. })) => {
+            table_data(value, vals, columns)
+        }
+        Value::Record { .. } => Err(LabeledError::new("Invalid value")
+            .with_label("a record is one row: give a table (a list of records), e.g. [$record]", value.span())),
+        other if columns.is_some() => Err(LabeledError::new("Invalid argument").with_label(
+            format!("--columns needs a table (a list of records), found {}", other.get_type()),
+            other.span(),
+        )),
+        Value::Range { val, .. } => range_data(val, value.span()),
+        other => data_from_value(other),
+    }
+}
+
+fn range_data(range: &nu_protocol::Range, span: Span) -> Result<Data, LabeledError> {
+    if !range.is_bounded() {
+        return Err(LabeledError::new("Invalid value").with_label("an unbounded range has no end: give one", span));
+    }
+    let mut leaves = Vec::new();
+    for v in (*range).into_range_iter(span, Signals::empty()) {
+        if leaves.len() >= MAX_RANGE_VALUES {
+            return Err(LabeledError::new("Invalid value")
+                .with_label(format!("the range gives more than {MAX_RANGE_VALUES} values"), span));
+        }
+        match v {
+            Value::Int { val, .. } => leaves.push(Leaf::Int(val)),
+            Value::Float { val, .. } => leaves.push(Leaf::Float(val)),
+            other => return Err(LabeledError::new("Invalid value").with_label(format!("{}", other.get_type()), span)),
+        }
+    }
+    Ok(Data { shape: vec![leaves.len() as i64], values: buffer_from_leaves(leaves) })
+}
+
+/// A table → a 2-D tensor, one row per record.
+fn table_data(table: &Value, rows: &[Value], columns: Option<&[Spanned<String>]>) -> Result<Data, LabeledError> {
+    let invalid = |msg: String, span: Span| LabeledError::new("Invalid value").with_label(msg, span);
+    let names: Vec<String> = match (columns, rows.first()) {
+        (Some(cols), _) => {
+            if cols.is_empty() {
+                return Err(LabeledError::new("Invalid argument").with_label("--columns is empty", table.span()));
+            }
+            for (i, c) in cols.iter().enumerate() {
+                if cols[..i].iter().any(|p| p.item == c.item) {
+                    return Err(LabeledError::new("Invalid argument")
+                        .with_label(format!("column '{}' is named twice", c.item), c.span));
+                }
+            }
+            cols.iter().map(|c| c.item.clone()).collect()
+        }
+        (None, Some(Value::Record { val, .. })) => val.columns().cloned().collect(),
+        (None, _) => Vec::new(),
+    };
+    let mut leaves = Vec::with_capacity(rows.len().saturating_mul(names.len()));
+    for (i, row) in rows.iter().enumerate() {
+        let Value::Record { val: record, .. } = row else {
+            return Err(invalid(
+                format!("row {i} is a {}, not a record (a table is a list of records)", row.get_type()),
+                row.span(),
+            ));
+        };
+        if columns.is_none() {
+            if let Some(extra) = record.columns().find(|c| !names.contains(c)) {
+                return Err(invalid(
+                    format!("row {i} has a column '{extra}' that row 0 lacks; choose the columns with --columns"),
+                    row.span(),
+                ));
+            }
+        }
+        for name in &names {
+            let Some(cell) = record.get(name) else {
+                return Err(invalid(format!("row {i} has no column '{name}'"), row.span()));
+            };
+            leaves.push(match cell {
+                Value::Int { val, .. } => Leaf::Int(*val),
+                Value::Float { val, .. } => Leaf::Float(*val),
+                Value::Bool { val, .. } => Leaf::Bool(*val),
+                other => {
+                    let shown = match other {
+                        Value::String { val, .. } => format!(" ({val:?})"),
+                        Value::Nothing { .. } => " (an empty cell)".to_string(),
+                        _ => String::new(),
+                    };
+                    return Err(invalid(
+                        format!(
+                            "column '{name}', row {i}: expected a number or bool, found {}{shown}",
+                            other.get_type()
+                        ),
+                        other.span(),
+                    ));
+                }
+            });
+        }
+    }
+    Ok(Data { shape: vec![rows.len() as i64, names.len() as i64], values: buffer_from_leaves(leaves) })
+}
 
 /// One leaf of a nested list, before the buffer type is decided.
 #[derive(Clone, Copy)]
@@ -19,13 +124,20 @@ pub fn data_from_value(value: &Value) -> Result<Data, LabeledError> {
     // The shape is fixed by the first element at each depth; every sibling must match it.
     let mut probe = value;
     while let Value::List { vals, .. } = probe {
+        if shape.len() == MAX_NESTING {
+            return Err(LabeledError::new("Invalid value").with_label(
+                format!("too many dimensions: lists nested more than {MAX_NESTING} deep (torch.tensor's limit)"),
+                value.span(),
+            ));
+        }
         shape.push(vals.len() as i64);
         match vals.first() {
             Some(first) => probe = first,
             None => break,
         }
     }
-    let mut leaves = Vec::with_capacity(shape.iter().product::<i64>().max(1) as usize);
+    let capacity = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d as usize)).unwrap_or(0).min(1 << 24);
+    let mut leaves = Vec::with_capacity(capacity.max(1));
     collect(value, &shape, 0, &mut String::new(), &mut leaves)?;
     Ok(Data { shape, values: buffer_from_leaves(leaves) })
 }
@@ -160,7 +272,8 @@ pub fn preview_text(data: &Data, total: usize, single: bool) -> String {
         Buffer::Float(v) => v.iter().map(|f| format!("{f}")).collect(),
     };
     if total > parts.len() {
-        parts.push(format!("… ({total} values)"));
+        // Text, not data: say where all the values are.
+        parts.push(format!("… ({total} values; all of them: `nutorch tovalue`)"));
     }
     format!("[{}]", parts.join(", "))
 }
@@ -270,6 +383,51 @@ mod tests {
         let v = list(vec![list(vec![Value::int(1, s())]), Value::int(3, s())]);
         let err = data_from_value(&v).unwrap_err();
         assert!(err.labels[0].text.contains("at [1]"), "{}", err.labels[0].text);
+    }
+
+    fn row(cells: &[(&str, Value)]) -> Value {
+        Value::record(cells.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(), s())
+    }
+
+    #[test]
+    fn tables_are_rows_by_columns() {
+        let t = list(vec![
+            row(&[("x", Value::int(1, s())), ("y", Value::float(2.5, s()))]),
+            row(&[("x", Value::int(3, s())), ("y", Value::int(4, s()))]),
+        ]);
+        let data = data_from_input(&t, None).unwrap();
+        assert_eq!(data.shape, vec![2, 2]);
+        assert_eq!(data.values, Buffer::Float(vec![1.0, 2.5, 3.0, 4.0]));
+        let cols = [Spanned { item: "y".to_string(), span: s() }];
+        let data = data_from_input(&t, Some(&cols)).unwrap();
+        assert_eq!(data.shape, vec![2, 1]);
+        assert_eq!(data.values, Buffer::Float(vec![2.5, 4.0]));
+        let bad = list(vec![row(&[("x", Value::int(1, s()))]), row(&[("x", Value::string("a", s()))])]);
+        let err = data_from_input(&bad, None).unwrap_err();
+        assert!(err.labels[0].text.contains("column 'x', row 1"), "{}", err.labels[0].text);
+        let missing = list(vec![row(&[("x", Value::int(1, s()))]), row(&[("z", Value::int(1, s()))])]);
+        let err = data_from_input(&missing, Some(&[Spanned { item: "x".into(), span: s() }])).unwrap_err();
+        assert!(err.labels[0].text.contains("row 1 has no column 'x'"), "{}", err.labels[0].text);
+    }
+
+    #[test]
+    fn ranges_expand_and_deep_lists_are_refused() {
+        let r = nu_protocol::Range::new(
+            Value::int(1, s()),
+            Value::nothing(s()),
+            Value::int(4, s()),
+            nu_protocol::ast::RangeInclusion::RightExclusive,
+            s(),
+        )
+        .unwrap();
+        let data = data_from_input(&Value::range(r, s()), None).unwrap();
+        assert_eq!(data.values, Buffer::Int(vec![1, 2, 3]));
+        let mut deep = Value::int(1, s());
+        for _ in 0..=MAX_NESTING {
+            deep = list(vec![deep]);
+        }
+        let err = data_from_input(&deep, None).unwrap_err();
+        assert!(err.labels[0].text.contains("too many dimensions"), "{}", err.labels[0].text);
     }
 
     #[test]

@@ -70,9 +70,11 @@ pub fn tensor_to_data(tensor: &Tensor) -> Result<Data> {
     let numel = numel_of(&shape)?;
     let tensor = tensor.f_detach()?;
     let values = if dtype.is_bool() {
-        let mut out = vec![false; numel];
-        tensor.f_copy_data(&mut out, numel)?;
-        Buffer::Bool(out)
+        // As bytes: a bool tensor may hold bytes other than 0/1 (`empty_like`, a file), which
+        // would be undefined behaviour as Rust bools. Nonzero is true, as in PyTorch.
+        let mut out = vec![0u8; numel];
+        tensor.f_copy_data_u8(&mut out, numel)?;
+        Buffer::Bool(out.into_iter().map(|b| b != 0).collect())
     } else if dtype.is_integer() {
         let mut out = vec![0i64; numel];
         tensor.f_to_kind(Kind::Int64)?.f_copy_data(&mut out, numel)?;
@@ -96,17 +98,78 @@ pub fn tensor_from_data(data: &Data, dtype: Option<DType>, device: Device) -> Re
             data.values.len()
         )));
     }
+    let dtype = dtype.unwrap_or_else(|| data.values.default_dtype());
+    check_fits(data, dtype)?;
     let flat = match &data.values {
         Buffer::Bool(v) => Tensor::f_from_slice(v)?,
         Buffer::Int(v) => Tensor::f_from_slice(v)?,
         Buffer::Float(v) => Tensor::f_from_slice(v)?,
     };
-    let dtype = dtype.unwrap_or_else(|| data.values.default_dtype());
     let tensor = flat.f_reshape(&data.shape)?.f_to_kind(dtype.kind())?;
     if device == Device::Cpu {
         Ok(tensor)
     } else {
         Ok(tensor.f_to_device(device)?)
+    }
+}
+
+/// The inclusive range an integer dtype holds.
+fn int_range(dtype: DType) -> Option<(i64, i64)> {
+    Some(match dtype {
+        DType::Int8 => (i8::MIN as i64, i8::MAX as i64),
+        DType::UInt8 => (0, u8::MAX as i64),
+        DType::Int16 => (i16::MIN as i64, i16::MAX as i64),
+        DType::Int32 => (i32::MIN as i64, i32::MAX as i64),
+        DType::Int64 => (i64::MIN, i64::MAX),
+        _ => return None,
+    })
+}
+
+/// `[i, j, …]` of the flat (row-major) index in `shape`.
+pub fn position_of(shape: &[i64], mut flat: usize) -> String {
+    let mut idx = vec![0usize; shape.len()];
+    for (slot, &d) in idx.iter_mut().zip(shape).rev() {
+        let d = d.max(1) as usize;
+        *slot = flat % d;
+        flat /= d;
+    }
+    idx.iter().map(|i| format!("[{i}]")).collect()
+}
+
+/// `torch.tensor`'s overflow check: a value that the integer dtype cannot hold (300 as int8,
+/// NaN or inf as any int, 2**63 as int64) is an error, never a wrapped number. Floats are
+/// truncated toward zero before the check, as the conversion does. Negative values as uint8
+/// are refused too (PyTorch wraps them: -1 → 255). Floating dtypes accept anything (1e40 as
+/// float16 is inf, as in PyTorch); bools accept anything (nonzero is true).
+pub fn check_fits(data: &Data, dtype: DType) -> Result<()> {
+    let Some((lo, hi)) = int_range(dtype) else { return Ok(()) };
+    let fail = |i: usize, shown: String| {
+        let at = position_of(&data.shape, i);
+        let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
+        Err(Error::Value(format!(
+            "value {shown}{at} cannot be converted to {dtype} without overflow ({dtype} holds {lo} to {hi})"
+        )))
+    };
+    match &data.values {
+        Buffer::Bool(_) => Ok(()),
+        Buffer::Int(v) => match v.iter().position(|&x| x < lo || x > hi) {
+            Some(i) => fail(i, v[i].to_string()),
+            None => Ok(()),
+        },
+        Buffer::Float(v) => {
+            // 2**63 is the first float past i64::MAX; -2**63 itself fits.
+            const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+            let fits = |x: f64| {
+                x.is_finite() && {
+                    let t = x.trunc();
+                    (-TWO_63..TWO_63).contains(&t) && (lo..=hi).contains(&(t as i64))
+                }
+            };
+            match v.iter().position(|&x| !fits(x)) {
+                Some(i) => fail(i, format!("{}", v[i])),
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -189,6 +252,36 @@ mod tests {
         let data = tensor_to_data(&t).unwrap();
         assert_eq!(data.shape, vec![3, 2]);
         assert_eq!(data.values, Buffer::Int(vec![0, 3, 1, 4, 2, 5]));
+    }
+
+    #[test]
+    fn out_of_range_values_are_errors_like_torch_tensor() {
+        let ints = |v: Vec<i64>| Data { shape: vec![v.len() as i64], values: Buffer::Int(v) };
+        let floats = |v: Vec<f64>| Data { shape: vec![v.len() as i64], values: Buffer::Float(v) };
+        let err = |d: &Data, t| tensor_from_data(d, Some(t), Device::Cpu).unwrap_err().to_string();
+        assert!(err(&ints(vec![1, 300]), DType::Int8).contains("value 300 at [1] cannot be converted to int8"));
+        assert!(err(&ints(vec![256]), DType::UInt8).contains("uint8"));
+        assert!(err(&ints(vec![-1]), DType::UInt8).contains("uint8"));
+        assert!(err(&ints(vec![1 << 40]), DType::Int32).contains("int32"));
+        assert!(err(&floats(vec![f64::NAN]), DType::Int64).contains("NaN"));
+        assert!(err(&floats(vec![f64::INFINITY]), DType::Int16).contains("inf"));
+        assert!(err(&floats(vec![9_223_372_036_854_775_808.0]), DType::Int64).contains("int64"));
+        let m = Data { shape: vec![2, 2], values: Buffer::Int(vec![0, 0, 0, 128]) };
+        assert!(err(&m, DType::Int8).contains("at [1][1]"));
+        // What fits is fine: the edges, truncation, bools, floats to narrow floats.
+        assert!(tensor_from_data(&ints(vec![-128, 127]), Some(DType::Int8), Device::Cpu).is_ok());
+        assert!(tensor_from_data(&floats(vec![255.9, -9_223_372_036_854_775_808.0]), Some(DType::Int64), Device::Cpu)
+            .is_ok());
+        assert!(tensor_from_data(&floats(vec![f64::NAN, 3.0]), Some(DType::Bool), Device::Cpu).is_ok());
+        assert!(tensor_from_data(&floats(vec![1e40]), Some(DType::Float16), Device::Cpu).is_ok());
+        let b = Data { shape: vec![2], values: Buffer::Bool(vec![true, false]) };
+        assert!(tensor_from_data(&b, Some(DType::Int8), Device::Cpu).is_ok());
+    }
+
+    #[test]
+    fn bool_bytes_other_than_one_read_as_true() {
+        let t = Tensor::f_from_data_size(&[1u8, 97, 0], &[3], Kind::Bool).unwrap();
+        assert_eq!(tensor_to_data(&t).unwrap().values, Buffer::Bool(vec![true, true, false]));
     }
 
     #[test]

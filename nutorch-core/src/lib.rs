@@ -14,11 +14,12 @@ pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod info;
+pub mod npy;
 pub mod number;
 pub mod safetensors_data;
 pub mod state;
 
-pub use convert::{tensor_from_data, tensor_to_data, Buffer, Data};
+pub use convert::{check_fits, tensor_from_data, tensor_to_data, Buffer, Data};
 pub use device::{available_devices, parse_device, DeviceInfo};
 pub use dtype::DType;
 pub use error::{Error, Result};

