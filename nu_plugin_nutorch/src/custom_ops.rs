@@ -109,6 +109,9 @@ pub fn follow_int(
 
 /// `$t.shape`, `$t.dtype`, `$t.device`, `$t.requires_grad`, `$t.id`, `$t.grad`, `$t.ndim`,
 /// `$t.numel`, `$t.is_leaf`, `$t.grad_fn`.
+/// A fallible tch method on one tensor.
+type TensorOp = fn(&Tensor) -> Result<Tensor, nutorch_core::tch::TchError>;
+
 pub fn follow_string(
     plugin: &NutorchPlugin,
     value: &TensorValue,
@@ -127,7 +130,7 @@ pub fn follow_string(
     }
     let tensor = plugin.tensor(&value.id).at(span)?;
     // PyTorch's transposes, spelled as in Python (case matters: `$t.T`, `$t.mT`).
-    let transpose: Option<fn(&Tensor) -> Result<Tensor, nutorch_core::tch::TchError>> = match column.item.as_str() {
+    let transpose: Option<TensorOp> = match column.item.as_str() {
         "T" => Some(Tensor::f_numpy_t),
         "mT" => Some(Tensor::f_mt),
         "H" => Some(Tensor::f_matrix_h),

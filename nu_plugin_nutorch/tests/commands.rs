@@ -141,7 +141,6 @@ fn transposes_as_python_spells_them() {
         Value::test_list(vec![list(&[1, 3]), list(&[2, 4])])
     );
     assert_eq!(shape("(nutorch zeros 2 3).H.shape"), list(&[3, 2]));
-    drop(shape);
     let text = error_text(eval(&mut test, "(nutorch zeros 3).mT"));
     assert!(text.contains("only supported on matrices"), "{text}");
     let text = error_text(eval(&mut test, "(nutorch zeros 2 3 4).H"));
