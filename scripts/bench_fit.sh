@@ -17,9 +17,9 @@ trap 'rm -rf "$out"' EXIT
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$runs"); do
     "$TORCH_PY" examples/digits_torch.py --threads 1 --device "$device" | tail -n 1 \
-        | "$TORCH_PY" -c 'import json,sys; d=json.load(sys.stdin); print("python  " + "  ".join(f"{k}: {d[k][\"seconds_per_epoch\"]*1e3:.1f} ms/epoch acc {d[k][\"accuracy\"]:.4f}" for k in ("mlp","cnn")))'
+        | "$TORCH_PY" -c 'import json,sys; d=json.load(sys.stdin); s, a = "seconds_per_epoch", "accuracy"; print("python  " + "  ".join("%s: %.1f ms/epoch acc %.4f" % (k, d[k][s] * 1e3, d[k][a]) for k in ("mlp", "cnn")))'
     scripts/nu examples/digits.nu --threads 1 --quiet --device "$device" --out "$out" | tail -n 1 \
-        | "$TORCH_PY" -c 'import json,sys; d=json.load(sys.stdin); print("nu      " + "  ".join(f"{r[\"model\"]}: {r[\"seconds_per_epoch\"]*1e3:.1f} ms/epoch acc {r[\"accuracy\"]:.4f}" for r in d))'
+        | "$TORCH_PY" -c 'import json,sys; d=json.load(sys.stdin); m, s, a = "model", "seconds_per_epoch", "accuracy"; print("nu      " + "  ".join("%s: %.1f ms/epoch acc %.4f" % (r[m], r[s] * 1e3, r[a]) for r in d))'
 done
 scripts/nu examples/bench_steps.nu
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
