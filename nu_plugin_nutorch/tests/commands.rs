@@ -21,7 +21,7 @@ fn every_example_gives_its_result() {
         .map(|command| command.name().to_string())
         .collect();
     assert!(failed.is_empty(), "examples failed (details above) for: {}", failed.join(", "));
-    for png in ["blobs.png", "loss.png", "boundary.png"] {
+    for png in ["blobs.png", "loss.png", "loss.svg", "acc.png", "boundary.png", "confusion.png", "confusion.svg"] {
         assert!(cwd.path().join(png).is_file(), "the plot examples wrote no {png}");
     }
 }

@@ -201,7 +201,7 @@ impl PluginCommand for Scatter {
         vec![Example {
             example: "let data = (nutorch blobs --seed 42); nutorch plot scatter $data.X $data.y blobs.png",
             description: "The seed's blobs",
-            result: None,
+            result: Some(Value::test_nothing()),
         }]
     }
 
@@ -286,17 +286,17 @@ impl PluginCommand for Loss {
             Example {
                 example: "[[epoch loss val_loss]; [1 1.1 1.2] [2 0.5 0.7] [3 0.3 0.6]] | nutorch plot loss loss.png",
                 description: "Train and validation curves from a history piped in",
-                result: None,
+                result: Some(Value::test_nothing()),
             },
             Example {
                 example: "nutorch plot loss [[epoch loss]; [0 1.1] [100 0.5] [200 0.3]] loss.svg --log-y",
                 description: "A table given as an argument, drawn as SVG with a logarithmic y axis",
-                result: None,
+                result: Some(Value::test_nothing()),
             },
             Example {
-                example: "$hist | nutorch plot loss acc.png --columns [val_accuracy] --title 'Validation accuracy'",
+                example: "[[epoch loss val_accuracy]; [0 1.0 0.5] [1 0.5 0.8]] | nutorch plot loss acc.png --columns [val_accuracy] --title 'Validation accuracy'",
                 description: "Any numeric column of the history",
-                result: None,
+                result: Some(Value::test_nothing()),
             },
         ]
     }
@@ -555,7 +555,7 @@ impl PluginCommand for Boundary {
         vec![Example {
             example: "let data = (nutorch blobs --seed 42); let model = (nutorch nn simple-nn 2 20 3 --seed 42); nutorch nn train $model $data.X $data.y --epochs 1000 | ignore; nutorch plot boundary $model $data.X $data.y boundary.png",
             description: "The trained seed network's decision regions",
-            result: None,
+            result: Some(Value::test_nothing()),
         }]
     }
 
@@ -698,12 +698,12 @@ impl PluginCommand for Confusion {
             Example {
                 example: "nutorch plot confusion (nutorch fromvalue [0 1 2 2 1]) (nutorch fromvalue [0 1 2 1 1]) confusion.png",
                 description: "Predicted against true classes",
-                result: None,
+                result: Some(Value::test_nothing()),
             },
             Example {
-                example: "let pred = (nutorch nn predict $model $data.X); nutorch plot confusion $pred $data.y confusion.svg --classes 10 --normalize",
+                example: "let data = (nutorch blobs --seed 42); let model = (nutorch nn simple-nn 2 20 3 --seed 42); let pred = (nutorch nn predict $model $data.X); nutorch plot confusion $pred $data.y confusion.svg --classes 4 --normalize",
                 description: "A classifier's predictions, as fractions of each true class",
-                result: None,
+                result: Some(Value::test_nothing()),
             },
         ]
     }

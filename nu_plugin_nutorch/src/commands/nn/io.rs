@@ -51,7 +51,7 @@ impl PluginCommand for NnSave {
         vec![Example {
             example: "let model = (nutorch nn simple-nn 2 20 3 --seed 42); nutorch nn save $model model.safetensors",
             description: "Save a model",
-            result: None,
+            result: Some(Value::test_nothing()),
         }]
     }
 
@@ -108,9 +108,9 @@ impl PluginCommand for NnLoad {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "let model = (nutorch nn load model.safetensors); nutorch nn predict $model (nutorch fromvalue [[0.0 0.0]])",
-            description: "Load a model and classify a point",
-            result: None,
+            example: "let model = (nutorch nn simple-nn 2 20 3 --seed 42); nutorch nn save $model m.safetensors; let back = (nutorch nn load m.safetensors); let x = (nutorch fromvalue [[0.0 0.0] [3.0 0.0]]); (nutorch nn predict $back $x | nutorch tovalue) == (nutorch nn predict $model $x | nutorch tovalue)",
+            description: "Save a model, load it back: it predicts the same",
+            result: Some(Value::test_bool(true)),
         }]
     }
 
@@ -184,12 +184,12 @@ impl PluginCommand for Save {
                 example:
                     "let data = (nutorch blobs --seed 42); {X: $data.X, y: $data.y} | nutorch save blobs.safetensors",
                 description: "Save two named tensors",
-                result: None,
+                result: Some(Value::test_nothing()),
             },
             Example {
                 example: "nutorch linspace 0 1 5 | nutorch save t.safetensors",
                 description: "Save one tensor (named \"tensor\" in the file)",
-                result: None,
+                result: Some(Value::test_nothing()),
             },
         ]
     }
@@ -277,9 +277,9 @@ impl PluginCommand for Load {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "let t = (nutorch load blobs.safetensors); nutorch tovalue $t.y | length",
-            description: "Load tensors saved earlier",
-            result: None,
+            example: "let data = (nutorch blobs --seed 42); {X: $data.X, y: $data.y} | nutorch save b.safetensors; (nutorch load b.safetensors).y.shape",
+            description: "Load tensors saved earlier: a record name → tensor",
+            result: Some(Value::test_list(vec![Value::test_int(300)])),
         }]
     }
 
