@@ -146,3 +146,24 @@ fn transposes_as_python_spells_them() {
     let text = error_text(eval(&mut test, "(nutorch zeros 2 3 4).H"));
     assert!(text.contains("only supported on matrices (2-D tensors)"), "{text}");
 }
+
+#[test]
+fn dim_is_positional_as_in_pytorch() {
+    let (_, mut test) = plugin_test();
+    let t = "let t = (nutorch fromvalue [[1.0 2.0] [3.0 4.0]]); ";
+    let mut run = |source: &str| eval(&mut test, &format!("{t}{source}")).unwrap();
+    let floats = |v: &[f64]| Value::test_list(v.iter().map(|&x| Value::test_float(x)).collect());
+    // x.sum(1), x.sum(dim=1), torch.sum(x, 1)
+    assert_eq!(run("$t | nutorch sum 1 | nutorch tovalue"), floats(&[3.0, 7.0]));
+    assert_eq!(run("$t | nutorch sum --dim 1 | nutorch tovalue"), floats(&[3.0, 7.0]));
+    assert_eq!(run("nutorch sum $t 1 | nutorch tovalue"), floats(&[3.0, 7.0]));
+    assert_eq!(run("$t | nutorch mean 0 | nutorch tovalue"), floats(&[2.0, 3.0]));
+    assert_eq!(run("$t | nutorch argmax 1 | nutorch tovalue"), Value::test_list(vec![Value::test_int(1); 2]));
+    assert_eq!(run("$t | nutorch sum [0 1] | nutorch item"), Value::test_float(10.0));
+    assert_eq!(run("$t | nutorch softmax -1 | nutorch sum 1 | nutorch round | nutorch tovalue"), floats(&[1.0, 1.0]));
+    assert_eq!(run("($t | nutorch topk 1 0).values | nutorch tovalue"), Value::test_list(vec![floats(&[3.0, 4.0])]));
+    let text = error_text(eval(&mut test, &format!("{t}$t | nutorch sum 1 --dim 0")));
+    assert!(text.contains("given twice"), "{text}");
+    let text = error_text(eval(&mut test, &format!("{t}$t | nutorch sum 1 2")));
+    assert!(text.contains("too many arguments"), "{text}");
+}

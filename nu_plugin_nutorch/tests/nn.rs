@@ -215,7 +215,7 @@ fn model_mistakes_are_labelled_errors() {
         ("nutorch nn load /nonexistent/m.safetensors", "cannot read"),
         ("nutorch save /tmp/x.safetensors", "Nothing to save"),
         ("nutorch save /tmp/x.safetensors {}", "empty"),
-        ("nutorch plot loss [[epoch]; [1]] /tmp/x.png", "no column `loss`"),
+        ("nutorch plot loss [[epoch]; [1]] /tmp/x.png", "no numeric column whose name contains \"loss\""),
         ("nutorch plot loss [] /tmp/x.png", "empty"),
         ("nutorch plot scatter $data.X $data.X /tmp/x.png", "integer"),
         ("nutorch plot scatter $data.X $data.y /tmp/x.png --width 10", "between 200 and 8000"),

@@ -180,7 +180,9 @@ impl PluginCommand for OpCommand {
         let mut sig = Signature::build(&self.name)
             .input_output_types(vec![(Type::Any, output_type(spec.output))])
             .category(super::category());
-        let positionals: Vec<&ArgSpec> = spec.positionals().collect();
+        let mut positionals: Vec<&ArgSpec> = spec.positionals().collect();
+        // `dim` may follow the positionals (`sum 1`) as well as be a flag (`--dim 1`).
+        positionals.extend(spec.positional_dim());
         let rest = spec.rest();
         for (i, arg) in positionals.iter().enumerate() {
             let next = positionals.get(i + 1).copied();

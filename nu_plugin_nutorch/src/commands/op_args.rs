@@ -87,12 +87,28 @@ pub fn parse_call(
             convert(plugin, arg, &values[0])?
         };
     }
+    // `x.sum(1)`: the op's `dim` written after its positionals.
+    let positional_dim = spec.positional_dim();
+    let mut dim_given = false;
+    if let (Some(arg), Some(value)) = (positional_dim, given.get(next)) {
+        if let Some(flag) = call.get_flag_value(&kebab(arg.name)) {
+            return Err(invalid(
+                format!("`{}` is given twice: positionally and as --{}", arg.name, kebab(arg.name)),
+                flag.span(),
+            ));
+        }
+        let i = index_of(arg);
+        spans[i] = Some(value.span());
+        vals[i] = convert(plugin, arg, value)?;
+        dim_given = true;
+        next += 1;
+    }
     if let Some(extra) = given.get(next) {
         return Err(invalid(
             format!(
                 "too many arguments: nutorch {} takes {} positional arguments",
                 spec.name,
-                spec.positionals().count()
+                spec.positionals().count() + usize::from(positional_dim.is_some())
             ),
             extra.span(),
         ));
@@ -100,6 +116,9 @@ pub fn parse_call(
 
     for arg in spec.flags() {
         let i = index_of(arg);
+        if dim_given && positional_dim.is_some_and(|d| std::ptr::eq(d, arg)) {
+            continue;
+        }
         let flag = kebab(arg.name);
         if arg.ty == Ty::Bool {
             if let Some(span) = call.get_flag_span(&flag) {

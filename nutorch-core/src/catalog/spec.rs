@@ -255,6 +255,16 @@ impl OpSpec {
         self.positionals().last().filter(|a| matches!(a.ty, Ty::Ints | Ty::Tensors))
     }
 
+    /// The optional argument that may also be written positionally after the positionals, as
+    /// PyTorch allows `x.sum(1)`, `x.softmax(-1)`, `x.topk(3, 0)`: the first flag argument, when
+    /// it is `dim` (and no positional takes the rest of the line). It stays a flag as well.
+    pub fn positional_dim(&self) -> Option<&'static ArgSpec> {
+        if self.rest().is_some() {
+            return None;
+        }
+        self.flags().next().filter(|a| a.name == "dim" && matches!(a.ty, Ty::Int | Ty::Ints))
+    }
+
     /// The tensor argument that a piped-in value stands for: the first tensor positional.
     pub fn piped(&self) -> Option<&'static ArgSpec> {
         self.positionals().find(|a| matches!(a.ty, Ty::Tensor | Ty::Tensors))
