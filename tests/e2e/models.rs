@@ -273,7 +273,8 @@ fn ctrl_c_stops_fit_after_a_batch_and_keeps_the_plugin() {
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "training");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Well into the fit (it runs for minutes), also on a loaded machine.
+    std::thread::sleep(std::time::Duration::from_millis(3000));
     let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let out = child.wait_with_output().unwrap();
