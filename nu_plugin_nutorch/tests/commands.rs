@@ -148,7 +148,7 @@ fn transposes_as_python_spells_them() {
 }
 
 #[test]
-fn dim_is_positional_as_in_pytorch() {
+fn dim_and_bias_are_positional_as_in_pytorch() {
     let (_, mut test) = plugin_test();
     let t = "let t = (nutorch fromvalue [[1.0 2.0] [3.0 4.0]]); ";
     let mut run = |source: &str| eval(&mut test, &format!("{t}{source}")).unwrap();
@@ -162,6 +162,17 @@ fn dim_is_positional_as_in_pytorch() {
     assert_eq!(run("$t | nutorch sum [0 1] | nutorch item"), Value::test_float(10.0));
     assert_eq!(run("$t | nutorch softmax -1 | nutorch sum 1 | nutorch round | nutorch tovalue"), floats(&[1.0, 1.0]));
     assert_eq!(run("($t | nutorch topk 1 0).values | nutorch tovalue"), Value::test_list(vec![floats(&[3.0, 4.0])]));
+    // F.linear(x, w, b): the bias positionally, as a flag, or absent.
+    let lin = "let x = (nutorch fromvalue [[1.0 2.0]]); let w = (nutorch fromvalue [[1.0 1.0]]); let b = (nutorch fromvalue [0.5]); ";
+    assert_eq!(
+        run(&format!("{lin}$x | nutorch linear $w $b | nutorch tovalue")),
+        Value::test_list(vec![floats(&[3.5])])
+    );
+    assert_eq!(
+        run(&format!("{lin}nutorch linear $x $w --bias $b | nutorch tovalue")),
+        Value::test_list(vec![floats(&[3.5])])
+    );
+    assert_eq!(run(&format!("{lin}$x | nutorch linear $w | nutorch tovalue")), Value::test_list(vec![floats(&[3.0])]));
     let text = error_text(eval(&mut test, &format!("{t}$t | nutorch sum 1 --dim 0")));
     assert!(text.contains("given twice"), "{text}");
     let text = error_text(eval(&mut test, &format!("{t}$t | nutorch sum 1 2")));

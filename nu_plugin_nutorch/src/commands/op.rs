@@ -181,8 +181,8 @@ impl PluginCommand for OpCommand {
             .input_output_types(vec![(Type::Any, output_type(spec.output))])
             .category(super::category());
         let mut positionals: Vec<&ArgSpec> = spec.positionals().collect();
-        // `dim` may follow the positionals (`sum 1`) as well as be a flag (`--dim 1`).
-        positionals.extend(spec.positional_dim());
+        // `dim` or `bias` may follow the positionals (`sum 1`, `linear $w $b`) as well as be a flag.
+        positionals.extend(spec.positional_option());
         let rest = spec.rest();
         for (i, arg) in positionals.iter().enumerate() {
             let next = positionals.get(i + 1).copied();

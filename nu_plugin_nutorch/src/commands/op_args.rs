@@ -87,10 +87,10 @@ pub fn parse_call(
             convert(plugin, arg, &values[0])?
         };
     }
-    // `x.sum(1)`: the op's `dim` written after its positionals.
-    let positional_dim = spec.positional_dim();
-    let mut dim_given = false;
-    if let (Some(arg), Some(value)) = (positional_dim, given.get(next)) {
+    // `x.sum(1)`, `F.linear(x, w, b)`: the op's `dim` or `bias` written after its positionals.
+    let positional_option = spec.positional_option();
+    let mut option_given = false;
+    if let (Some(arg), Some(value)) = (positional_option, given.get(next)) {
         if let Some(flag) = call.get_flag_value(&kebab(arg.name)) {
             return Err(invalid(
                 format!("`{}` is given twice: positionally and as --{}", arg.name, kebab(arg.name)),
@@ -100,7 +100,7 @@ pub fn parse_call(
         let i = index_of(arg);
         spans[i] = Some(value.span());
         vals[i] = convert(plugin, arg, value)?;
-        dim_given = true;
+        option_given = true;
         next += 1;
     }
     if let Some(extra) = given.get(next) {
@@ -108,7 +108,7 @@ pub fn parse_call(
             format!(
                 "too many arguments: nutorch {} takes {} positional arguments",
                 spec.name,
-                spec.positionals().count() + usize::from(positional_dim.is_some())
+                spec.positionals().count() + usize::from(positional_option.is_some())
             ),
             extra.span(),
         ));
@@ -116,7 +116,7 @@ pub fn parse_call(
 
     for arg in spec.flags() {
         let i = index_of(arg);
-        if dim_given && positional_dim.is_some_and(|d| std::ptr::eq(d, arg)) {
+        if option_given && positional_option.is_some_and(|d| std::ptr::eq(d, arg)) {
             continue;
         }
         let flag = kebab(arg.name);

@@ -256,13 +256,19 @@ impl OpSpec {
     }
 
     /// The optional argument that may also be written positionally after the positionals, as
-    /// PyTorch allows `x.sum(1)`, `x.softmax(-1)`, `x.topk(3, 0)`: the first flag argument, when
-    /// it is `dim` (and no positional takes the rest of the line). It stays a flag as well.
-    pub fn positional_dim(&self) -> Option<&'static ArgSpec> {
+    /// PyTorch allows `x.sum(1)`, `x.softmax(-1)`, `x.topk(3, 0)`, `F.linear(x, w, b)`: the
+    /// first flag argument when it is `dim` (an int or ints) or `bias` (a tensor), and no
+    /// positional takes the rest of the line. It stays a flag as well. (Other options are not
+    /// taken positionally: some are keyword-only in PyTorch, e.g. `round(decimals=)`.)
+    pub fn positional_option(&self) -> Option<&'static ArgSpec> {
         if self.rest().is_some() {
             return None;
         }
-        self.flags().next().filter(|a| a.name == "dim" && matches!(a.ty, Ty::Int | Ty::Ints))
+        self.flags().next().filter(|a| match a.name {
+            "dim" => matches!(a.ty, Ty::Int | Ty::Ints),
+            "bias" => matches!(a.ty, Ty::Tensor),
+            _ => false,
+        })
     }
 
     /// The tensor argument that a piped-in value stands for: the first tensor positional.
