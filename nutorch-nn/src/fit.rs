@@ -155,6 +155,27 @@ pub fn fit<M: Module + ?Sized>(
     options: &FitOptions,
     on_batch: &mut dyn FnMut(&BatchProgress) -> ControlFlow<()>,
 ) -> Result<FitOutcome> {
+    check_data(model, loss, x, y)?;
+    if let Some((vx, vy)) = validation {
+        check_data(model, loss, vx, vy)?;
+    }
+    fit_checked(model, optimizer, loss, x, y, validation, scheduler, options, on_batch)
+}
+
+/// [`fit`] for data that [`check_data`] has accepted (for callers that check first, to tell
+/// their users which argument is wrong): the same loop without checking again.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_checked<M: Module + ?Sized>(
+    model: &mut M,
+    optimizer: &mut Optimizer,
+    loss: &Loss,
+    x: &Tensor,
+    y: &Tensor,
+    validation: Option<(&Tensor, &Tensor)>,
+    scheduler: Option<&mut Scheduler>,
+    options: &FitOptions,
+    on_batch: &mut dyn FnMut(&BatchProgress) -> ControlFlow<()>,
+) -> Result<FitOutcome> {
     let outcome = fit_loop(model, optimizer, loss, x, y, validation, scheduler, options, on_batch);
     // However the loop ended, the state tensors get the step counts of the updates made.
     optimizer.write_steps()?;
@@ -173,10 +194,6 @@ fn fit_loop<M: Module + ?Sized>(
     options: &FitOptions,
     on_batch: &mut dyn FnMut(&BatchProgress) -> ControlFlow<()>,
 ) -> Result<FitOutcome> {
-    check_data(model, loss, x, y)?;
-    if let Some((vx, vy)) = validation {
-        check_data(model, loss, vx, vy)?;
-    }
     let rows = x.size()[0];
     let batch = match options.batch_size {
         Some(0) => return Err(Error::Argument("batch_size must be at least 1".into())),

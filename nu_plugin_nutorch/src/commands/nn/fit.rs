@@ -1,11 +1,11 @@
 //! `nutorch nn fit` (mini-batch training with any model, optimizer and loss) and
 //! `nutorch nn evaluate` (loss and accuracy on a data set).
 
-use super::forward::model_inputs_targets;
+use super::forward::{check_training_data, model_inputs_targets};
 use super::optim::OptimRecord;
 use super::progress::{threads_flag, Progress};
 use crate::args;
-use crate::errors::{invalid, labeled, At};
+use crate::errors::{invalid, At};
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Span, SyntaxShape, Type, Value};
@@ -164,14 +164,9 @@ impl PluginCommand for Fit {
         let options =
             FitOptions { epochs, batch_size, shuffle: call.has_flag("shuffle")?, seed: call.get_flag::<i64>("seed")? };
         // Mistakes in the data are reported at the argument before anything trains.
-        let mut checked = nutorch_nn::fit::check_data(&mut model.model, &loss, &x.item, &y.item);
-        if let Err(e) = checked {
-            let span = if e.to_string().contains("target") { y.span } else { x.span };
-            return Err(labeled(e, span));
-        }
+        check_training_data(&mut model, &loss, &x, &y)?;
         if let Some((vx, vy)) = &validation {
-            checked = nutorch_nn::fit::check_data(&mut model.model, &loss, &vx.item, &vy.item);
-            checked.at(vx.span)?;
+            check_training_data(&mut model, &loss, vx, vy)?;
         }
         let _threads = threads_flag(call)?;
         let training_before = model.model.is_training();
@@ -179,7 +174,7 @@ impl PluginCommand for Fit {
         let mut progress = Progress::new("nutorch nn fit", !quiet);
         let signals = engine.signals().clone();
         let OptimRecord { optimizer, scheduler, .. } = &mut opt;
-        let outcome = nutorch_nn::fit(
+        let outcome = nutorch_nn::fit::fit_checked(
             &mut model.model,
             optimizer,
             &loss,

@@ -173,6 +173,20 @@ pub fn model_inputs_targets(
     Ok((model, x, y))
 }
 
+/// nutorch-nn's checks before training (`fit::check_data`), with a mistake labelled at the
+/// argument it is about: the targets or the inputs.
+pub fn check_training_data(
+    model: &mut ModelRecord,
+    loss: &nutorch_nn::Loss,
+    x: &Spanned<Tensor>,
+    y: &Spanned<Tensor>,
+) -> Result<(), LabeledError> {
+    nutorch_nn::fit::check_data(&mut model.model, loss, &x.item, &y.item).map_err(|e| {
+        let span = if e.to_string().contains("target") { y.span } else { x.span };
+        crate::errors::labeled(e, span)
+    })
+}
+
 /// `nutorch nn accuracy`: the fraction of rows classified correctly.
 pub struct Accuracy;
 

@@ -199,39 +199,31 @@ pub fn record_from_ids(
     span: Span,
 ) -> Result<Value, LabeledError> {
     let tensors = |ids: &[(String, String)]| -> Result<Value, LabeledError> {
-        let mut rec = Record::new();
-        for (name, id) in ids {
-            rec.push(name.clone(), plugin.existing_tensor_value(id, span)?);
-        }
-        Ok(Value::record(rec, span))
+        let values = ids.iter().map(|(name, id)| Ok((name.clone(), plugin.existing_tensor_value(id, span)?)));
+        Ok(Value::record(values.collect::<Result<Record, LabeledError>>()?, span))
     };
-    Ok(Value::record(
-        record! {
-            "spec" => spec_value(spec, span),
-            "training" => Value::bool(training, span),
-            "parameters" => tensors(params)?,
-            "buffers" => tensors(buffers)?,
-        },
-        span,
-    ))
+    Ok(model_record(spec, training, tensors(params)?, tensors(buffers)?, span))
 }
 
 /// Stores a new model's tensors and builds its record.
 pub fn new_model_value(plugin: &NutorchPlugin, model: &Model, span: Span) -> Result<Value, LabeledError> {
     let store = |named: Vec<(String, Tensor)>| -> Result<Value, LabeledError> {
-        let mut rec = Record::new();
-        for (name, tensor) in named {
-            rec.push(name, plugin.tensor_value(tensor, span)?);
-        }
-        Ok(Value::record(rec, span))
+        let values = named.into_iter().map(|(name, tensor)| Ok((name, plugin.tensor_value(tensor, span)?)));
+        Ok(Value::record(values.collect::<Result<Record, LabeledError>>()?, span))
     };
-    Ok(Value::record(
+    let (params, buffers) = (store(model.named_parameters())?, store(model.named_buffers())?);
+    Ok(model_record(model.spec(), model.is_training(), params, buffers, span))
+}
+
+/// `{spec, training, parameters, buffers}`.
+fn model_record(spec: &LayerSpec, training: bool, parameters: Value, buffers: Value, span: Span) -> Value {
+    Value::record(
         record! {
-            "spec" => spec_value(model.spec(), span),
-            "training" => Value::bool(model.is_training(), span),
-            "parameters" => store(model.named_parameters())?,
-            "buffers" => store(model.named_buffers())?,
+            "spec" => spec_value(spec, span),
+            "training" => Value::bool(training, span),
+            "parameters" => parameters,
+            "buffers" => buffers,
         },
         span,
-    ))
+    )
 }

@@ -258,48 +258,52 @@ impl PluginCommand for OptimCmd {
             let span = blame(&e.to_string().replace("learning rate", "lr"), &spans, head);
             labeled(e, span)
         })?;
-        for (name, p) in model.model.named_parameters() {
-            if !p.requires_grad() {
-                return Err(invalid(
-                    format!("the parameter `{name}` does not require grad: nothing would train it"),
-                    model_value.span(),
-                ));
-            }
-        }
-        let optimizer = Optimizer::new(spec.clone(), model.model.parameters()).at(model_value.span())?;
+        model.make_trainable(model_value.span())?;
+        let optimizer = Optimizer::new(spec, model.model.parameters()).at(model_value.span())?;
         let scheduler = match call.get_flag_value("scheduler") {
             None => None,
-            Some(v) => Some((SchedulerSpec::from_json(&to_json(&v)?.to_string()).at(v.span())?, v.span())),
+            Some(v) => {
+                let spec = SchedulerSpec::from_json(&to_json(&v)?.to_string()).at(v.span())?;
+                Some((spec, Tensor::f_zeros([0i64; 0], (Kind::Int64, Device::Cpu)).at(head)?))
+            }
         };
-        let mut state = Record::new();
-        for (name, tensor) in optimizer.state() {
-            state.push(name, plugin.tensor_value(tensor, head)?);
-        }
-        if scheduler.is_some() {
-            let epoch = Tensor::f_zeros([0i64; 0], (Kind::Int64, Device::Cpu)).at(head)?;
-            state.push(SCHEDULER_EPOCH, plugin.tensor_value(epoch, head)?);
-        }
-        let mut parameters = Record::new();
-        for (name, id) in &model.param_ids {
-            parameters.push(name.clone(), plugin.existing_tensor_value(id, head)?);
-        }
-        let scheduler_value = match &scheduler {
-            Some((s, span)) => json_value(&s.to_json(), *span),
-            None => Value::nothing(head),
-        };
-        Ok(PipelineData::Value(
-            Value::record(
-                record! {
-                    "optimizer" => json_value(&spec.to_json(), head),
-                    "scheduler" => scheduler_value,
-                    "parameters" => Value::record(parameters, head),
-                    "state" => Value::record(state, head),
-                },
-                head,
-            ),
-            None,
-        ))
+        Ok(PipelineData::Value(optimizer_value(plugin, &optimizer, scheduler, &model, head)?, None))
     }
+}
+
+/// The record for `optimizer` over `model`'s parameters (the model's tensors, counted once more),
+/// its state and the schedule's epoch stored as new tensors.
+fn optimizer_value(
+    plugin: &NutorchPlugin,
+    optimizer: &Optimizer,
+    scheduler: Option<(SchedulerSpec, Tensor)>,
+    model: &ModelRecord,
+    span: Span,
+) -> Result<Value, LabeledError> {
+    let mut state = Record::new();
+    for (name, tensor) in optimizer.state() {
+        state.push(name, plugin.tensor_value(tensor, span)?);
+    }
+    let scheduler = match scheduler {
+        Some((spec, epoch)) => {
+            state.push(SCHEDULER_EPOCH, plugin.tensor_value(epoch, span)?);
+            json_value(&spec.to_json(), span)
+        }
+        None => Value::nothing(span),
+    };
+    let mut parameters = Record::new();
+    for (name, id) in &model.param_ids {
+        parameters.push(name.clone(), plugin.existing_tensor_value(id, span)?);
+    }
+    Ok(Value::record(
+        record! {
+            "optimizer" => json_value(&optimizer.spec().to_json(), span),
+            "scheduler" => scheduler,
+            "parameters" => Value::record(parameters, span),
+            "state" => Value::record(state, span),
+        },
+        span,
+    ))
 }
 
 /// `nutorch optim step`, `zero-grad`, `scheduler-step`: one command type, three actions.
@@ -532,36 +536,13 @@ impl PluginCommand for OptimLoad {
             })
             .collect::<nutorch_core::Result<_>>()
             .at(path.span)?;
-        // Validates names and shapes against a fresh optimizer over these parameters.
-        let optimizer = Optimizer::from_state(spec.clone(), model.model.parameters(), state).at(path.span)?;
-        let mut state_rec = Record::new();
-        for (name, tensor) in optimizer.state() {
-            state_rec.push(name, plugin.tensor_value(tensor, head)?);
-        }
-        let scheduler_value = match (file.metadata.get(SCHEDULER_KEY), epoch) {
-            (Some(json), Some(epoch)) => {
-                let scheduler = SchedulerSpec::from_json(json).at(path.span)?;
-                state_rec.push(SCHEDULER_EPOCH, plugin.tensor_value(epoch, head)?);
-                json_value(&scheduler.to_json(), head)
-            }
-            _ => Value::nothing(head),
+        // Checks the names and shapes against the layout an optimizer over these parameters has.
+        let optimizer = Optimizer::from_state(spec, model.model.parameters(), state).at(path.span)?;
+        let scheduler = match (file.metadata.get(SCHEDULER_KEY), epoch) {
+            (Some(json), Some(epoch)) => Some((SchedulerSpec::from_json(json).at(path.span)?, epoch)),
+            _ => None,
         };
-        let mut parameters = Record::new();
-        for (name, id) in &model.param_ids {
-            parameters.push(name.clone(), plugin.existing_tensor_value(id, head)?);
-        }
-        Ok(PipelineData::Value(
-            Value::record(
-                record! {
-                    "optimizer" => json_value(&spec.to_json(), head),
-                    "scheduler" => scheduler_value,
-                    "parameters" => Value::record(parameters, head),
-                    "state" => Value::record(state_rec, head),
-                },
-                head,
-            ),
-            None,
-        ))
+        Ok(PipelineData::Value(optimizer_value(plugin, &optimizer, scheduler, &model, head)?, None))
     }
 }
 

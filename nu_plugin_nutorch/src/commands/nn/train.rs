@@ -1,8 +1,8 @@
 //! `nutorch nn train`: full-batch training in one call, the loop in Rust (nutorch-nn).
 
-use super::forward::model_inputs_targets;
+use super::forward::{check_training_data, model_inputs_targets};
 use super::progress::{threads_flag, Progress};
-use crate::errors::{invalid, labeled, At};
+use crate::errors::{invalid, At};
 use crate::plugin::NutorchPlugin;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{record, Example, LabeledError, PipelineData, Signature, Span, Spanned, SyntaxShape, Type, Value};
@@ -128,10 +128,7 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
     let (mut model, x, y) = model_inputs_targets(plugin, call, 1)?;
     model.make_trainable(model.span)?;
     let loss = Loss::new(LossKind::CrossEntropy);
-    if let Err(e) = nutorch_nn::fit::check_data(&mut model.model, &loss, &x.item, &y.item) {
-        let span = if e.to_string().contains("target") { y.span } else { x.span };
-        return Err(labeled(e, span));
-    }
+    check_training_data(&mut model, &loss, &x, &y)?;
 
     let epochs = int_flag(call, "epochs", 100, 0)?;
     let record_every = int_flag(call, "record-every", (epochs / 10).max(1), 1)? as usize;
