@@ -4,6 +4,8 @@
 // (an at::Tensor*). Every function catches C++ exceptions and reports them as text.
 
 #include <ATen/Context.h>
+#include <ATen/core/Tensor.h>
+#include <ATen/ops/empty.h>
 #include <ATen/core/Generator.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/csrc/autograd/function.h>
@@ -131,6 +133,35 @@ uintptr_t nutorch_storage_id(const at::Tensor* t) {
     return reinterpret_cast<uintptr_t>(t->storage().unsafeGetStorageImpl());
   } catch (...) {
     return 0;
+  }
+}
+
+// The element offset of the tensor in its storage, -1 without one.
+int64_t nutorch_storage_offset(const at::Tensor* t) {
+  try {
+    if (!t->defined() || !t->has_storage()) {
+      return -1;
+    }
+    return t->storage_offset();
+  } catch (...) {
+    return -1;
+  }
+}
+
+// A new uint8 tensor over all of the tensor's storage, in *out: the bytes that the tensor and
+// its views share, not a copy (writes through either are seen by both).
+int nutorch_storage_bytes(const at::Tensor* t, at::Tensor** out, char* err, size_t cap) {
+  try {
+    if (!t->defined() || !t->has_storage()) {
+      return fail(err, cap, "the tensor has no storage");
+    }
+    const c10::Storage& storage = t->storage();
+    at::Tensor bytes = at::empty({0}, at::TensorOptions().dtype(at::kByte).device(t->device()));
+    bytes.set_(storage, 0, {static_cast<int64_t>(storage.nbytes())}, {1});
+    *out = new at::Tensor(bytes);
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(err, cap, e.what());
   }
 }
 

@@ -1,6 +1,7 @@
 //! Process state that tch does not reach, through csrc/state.cpp: the default random
 //! generators' state (CPU and each CUDA device), a tensor's grad_fn and autograd graph, and
-//! the identity of a tensor's storage (shared by a tensor and its views).
+//! the identity of a tensor's storage (shared by a tensor and its views), its offset there
+//! and its bytes.
 
 use crate::error::{Error, Result};
 use std::ffi::{c_char, c_int};
@@ -15,6 +16,8 @@ extern "C" {
     fn nutorch_grad_fn_name(t: *const C_tensor, buf: *mut c_char, cap: usize) -> i64;
     fn nutorch_graph_reaches(root: *const C_tensor, targets: *const *const C_tensor, n: usize, out: *mut u8) -> c_int;
     fn nutorch_storage_id(t: *const C_tensor) -> usize;
+    fn nutorch_storage_offset(t: *const C_tensor) -> i64;
+    fn nutorch_storage_bytes(t: *const C_tensor, out: *mut *mut C_tensor, err: *mut c_char, cap: usize) -> c_int;
 }
 
 const CPU: i64 = -1;
@@ -124,6 +127,27 @@ pub fn storage_id(tensor: &Tensor) -> usize {
     unsafe { nutorch_storage_id(tensor.as_ptr()) }
 }
 
+/// The tensor's offset in its storage, in elements (`Tensor.storage_offset()`); `None` without
+/// a storage.
+pub fn storage_offset(tensor: &Tensor) -> Option<i64> {
+    // SAFETY: `tensor` is live.
+    let offset = unsafe { nutorch_storage_offset(tensor.as_ptr()) };
+    (offset >= 0).then_some(offset)
+}
+
+/// A uint8 tensor over the whole storage of `tensor` (`torch.empty(0, dtype=torch.uint8)
+/// .set_(t.untyped_storage())`): the bytes the tensor shares with its views, not a copy.
+pub fn storage_bytes(tensor: &Tensor) -> Result<Tensor> {
+    let mut err = [0u8; 512];
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    // SAFETY: on success the shim hands over a new at::Tensor*, which tch's Tensor owns and frees.
+    let rc = unsafe { nutorch_storage_bytes(tensor.as_ptr(), &mut out, err.as_mut_ptr().cast(), err.len()) };
+    if rc != 0 || out.is_null() {
+        return Err(Error::Torch(format!("reaching the tensor's storage: {}", message(&err))));
+    }
+    Ok(unsafe { Tensor::from_ptr(out) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +197,18 @@ mod tests {
         let v = w.f_view([3, 1]).unwrap();
         assert_eq!(storage_id(&v), storage_id(&w));
         assert_ne!(storage_id(&h), storage_id(&w));
+    }
+
+    #[test]
+    fn storage_bytes_share_memory_with_the_tensor() {
+        let x = Tensor::f_zeros([2, 3], (Kind::Float, Device::Cpu)).unwrap();
+        let v = x.f_view([6]).unwrap().f_narrow(0, 1, 3).unwrap();
+        assert_eq!((storage_offset(&x), storage_offset(&v)), (Some(0), Some(1)));
+        let bytes = storage_bytes(&v).unwrap();
+        assert_eq!(bytes.size(), [24]);
+        assert_eq!(storage_id(&bytes), storage_id(&x));
+        let mut again = bytes.f_view_dtype(Kind::Float).unwrap().f_as_strided([3], [1], 1).unwrap();
+        let _ = again.f_fill_(1.0).unwrap();
+        assert_eq!(Vec::<f32>::try_from(x.f_view([6]).unwrap()).unwrap(), [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
     }
 }

@@ -1,5 +1,6 @@
 //! The sled index of one shell's spilled tensors: id → where and what.
 
+use crate::storage::StorageView;
 use nutorch_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -21,6 +22,11 @@ pub struct IndexEntry {
     /// The other stored tensors it shared storage with (views of each other) when written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared_storage_with: Vec<String>,
+    /// It shares its storage with other stored tensors (a base and its views): `file` holds
+    /// that storage's bytes (uint8), shared by their entries, and this is where the tensor sits
+    /// in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<StorageView>,
 }
 
 pub struct Index {
@@ -70,6 +76,37 @@ impl Index {
     pub fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| store_err("flushing the tensor index", e))?;
         Ok(())
+    }
+
+    /// Changes an entry atomically (a concurrent change of the same entry is never lost):
+    /// `change` gets the current entry and returns the new one, or `None` to remove it. It may
+    /// run more than once. Returns the entry as it was before, `None` when there was none (then
+    /// nothing is written). Unflushed.
+    pub fn modify(
+        &self,
+        id: &str,
+        mut change: impl FnMut(IndexEntry) -> Option<IndexEntry>,
+    ) -> Result<Option<IndexEntry>> {
+        let mut failure = None;
+        let before = self
+            .db
+            .fetch_and_update(id, |old| {
+                let old = old?;
+                match serde_json::from_slice::<IndexEntry>(old) {
+                    Ok(entry) => change(entry).and_then(|e| serde_json::to_vec(&e).ok()),
+                    Err(e) => {
+                        failure = Some(store_err(&format!("index entry of {id}"), e));
+                        Some(old.to_vec())
+                    }
+                }
+            })
+            .map_err(|e| store_err("writing the tensor index", e))?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        before
+            .map(|b| serde_json::from_slice(&b).map_err(|e| store_err(&format!("index entry of {id}"), e)))
+            .transpose()
     }
 
     pub fn remove(&self, id: &str) -> Result<()> {

@@ -45,6 +45,24 @@ pub(crate) struct Slot {
     pub graph_lost: bool,
     /// Reloaded from disk as a copy: the live tensors it shared storage with when written.
     pub aliases_lost: Vec<String>,
+    /// The shared storage file it was last written to or loaded from (with the other tensors
+    /// of that storage); `None` for a tensor with a file of its own. Cleared by `replace`.
+    pub group: Option<Group>,
+}
+
+/// A storage file shared by several stored tensors, and the in-memory storage it was
+/// written from or loaded into (the tensor still uses it while `storage_id` gives `storage`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Group {
+    pub file: String,
+    pub storage: usize,
+}
+
+impl Group {
+    /// The group of `slot`, when its tensor still uses the storage the group was made from.
+    pub fn of(slot: &Slot) -> Option<&Group> {
+        slot.group.as_ref().filter(|g| g.storage == nutorch_core::state::storage_id(&slot.tensor))
+    }
 }
 
 impl Slot {
@@ -58,6 +76,7 @@ impl Slot {
             graph_spent: false,
             graph_lost: false,
             aliases_lost: Vec::new(),
+            group: None,
         }
     }
 

@@ -2,15 +2,16 @@
 //! miss. Ids outlive the plugin process: after a restart, an id not in memory is found on disk.
 
 use crate::config::StoreConfig;
-use crate::file::{read_info, read_tensor, sync_dir, write_tensor, write_tensor_unsynced_dir};
+mod spill;
+
+use crate::file::{read_info, read_tensor};
 use crate::index::{Index, IndexEntry};
 use crate::owner;
-use crate::registry::{not_found, Fingerprint, Registry, Slot, TensorEntry};
+use crate::registry::{not_found, Fingerprint, Group, Registry, Slot, TensorEntry};
 use crate::session::{self, Session};
-use nutorch_core::state::{graph_reaches, has_grad_fn, storage_id, RngState};
+use nutorch_core::state::{graph_reaches, has_grad_fn, storage_bytes, storage_id, RngState};
 use nutorch_core::tch::Tensor;
 use nutorch_core::{Error, Result};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -80,6 +81,9 @@ pub struct Store {
     /// One spill at a time (a tensor's temporary file has a fixed name); other disk work
     /// (loads, deletions) goes on meanwhile.
     spilling: Mutex<()>,
+    /// One load of a tensor from a shared storage file at a time, so that two loads of that
+    /// file's tensors find each other (and share one storage) rather than read it twice.
+    loading_shared: Mutex<()>,
     /// Grad mode as the plugin last set it, and what the session file holds.
     session: Mutex<Session>,
     session_on_disk: Mutex<Option<(Session, RngState)>>,
@@ -127,6 +131,7 @@ impl Store {
             disk: OnceLock::new(),
             disk_opening: Mutex::new(()),
             spilling: Mutex::new(()),
+            loading_shared: Mutex::new(()),
             session: Mutex::new(Session::default()),
             session_on_disk: Mutex::new(None),
             hook: Mutex::new(None),
@@ -269,14 +274,25 @@ impl Store {
 
     fn load(&self, id: &str) -> Result<()> {
         let disk = self.disk()?;
-        let (tensor, entry) = match disk.index.get(id)? {
-            Some(entry) => (read_tensor(&disk.tensors.join(&entry.file)).map_err(|e| with_id(id, e))?, Some(entry)),
+        let entry = disk.index.get(id)?;
+        // Held until the slot is in: a second tensor of the same storage file finds this one.
+        let _shared = entry.as_ref().is_some_and(|e| e.view.is_some()).then(|| lock(&self.loading_shared));
+        let (tensor, group) = match &entry {
+            Some(entry) => match self.read_entry(disk, id, entry) {
+                // A spill moved it to a new shared file (and removed the old one) meanwhile.
+                Err(_) if disk.index.get(id)?.is_some_and(|now| now.file != entry.file) => {
+                    let moved = disk.index.get(id)?.ok_or_else(|| not_found(id))?;
+                    self.read_entry(disk, id, &moved)?
+                }
+                read => read?,
+            },
             None => {
                 let path = self.find_foreign_file(id).ok_or_else(|| not_found(id))?;
                 (read_tensor(&path).map_err(|e| with_id(id, e))?, None)
             }
         };
         let mut slot = Slot::new(tensor);
+        slot.group = group;
         let mut aliases = Vec::new();
         if let Some(entry) = &entry {
             if entry.had_graph {
@@ -310,6 +326,29 @@ impl Store {
         Ok(())
     }
 
+    /// The tensor of an index entry. One in a shared storage file is rebuilt over the storage
+    /// of a tensor of that file already in memory (so they alias as before), else over the
+    /// file's bytes, which are then that storage.
+    fn read_entry(&self, disk: &Disk, id: &str, entry: &IndexEntry) -> Result<(Tensor, Option<Group>)> {
+        let Some(view) = &entry.view else {
+            return Ok((read_tensor(&disk.tensors.join(&entry.file)).map_err(|e| with_id(id, e))?, None));
+        };
+        let live = {
+            let slots = self.registry.lock();
+            slots
+                .values()
+                .find(|s| Group::of(s).is_some_and(|g| g.file == entry.file))
+                .map(|s| s.tensor.shallow_clone())
+        };
+        let bytes = match live {
+            Some(other) => storage_bytes(&other)?,
+            None => read_tensor(&disk.tensors.join(&entry.file)).map_err(|e| with_id(id, e))?,
+        };
+        let tensor = view.rebuild(&bytes).map_err(|e| with_id(id, e))?;
+        let group = Group { file: entry.file.clone(), storage: storage_id(&tensor) };
+        Ok((tensor, Some(group)))
+    }
+
     /// The still-stored tensors that shared storage with `id` when either was written: the
     /// copy reloaded now no longer aliases them.
     fn former_aliases(&self, disk: &Disk, id: &str, entry: &IndexEntry) -> Vec<String> {
@@ -338,13 +377,20 @@ impl Store {
             Some(true) => self.delete_from_disk(id),
             Some(false) => Ok(()),
             None => {
+                // Only on disk. Atomic: a spill moving its entry to a new shared file meanwhile
+                // is neither lost nor undone.
                 let disk = self.disk()?;
-                let Some(mut entry) = disk.index.get(id)? else { return Ok(()) };
-                entry.refs = entry.refs.saturating_sub(1);
-                if entry.refs == 0 {
-                    delete_entry(disk, id, &entry)
-                } else {
-                    disk.index.put(id, &entry)
+                let before = disk.index.modify(id, |mut e| {
+                    e.refs = e.refs.saturating_sub(1);
+                    (e.refs > 0).then_some(e)
+                })?;
+                disk.index.flush()?;
+                match before {
+                    Some(entry) if entry.refs <= 1 => {
+                        remove_file_unless_named(disk, &entry);
+                        Ok(())
+                    }
+                    _ => Ok(()),
                 }
             }
         }
@@ -398,13 +444,22 @@ impl Store {
         for (id, e) in disk_entries {
             if !rows.iter().any(|r| r.id == id) {
                 // A damaged file still lists (its use says what is wrong).
-                let info = read_info(&tensors.join(&e.file)).unwrap_or_else(|_| crate::file::FileInfo {
+                let mut info = read_info(&tensors.join(&e.file)).unwrap_or_else(|_| crate::file::FileInfo {
                     dtype: "unreadable".into(),
                     shape: Vec::new(),
                     device: String::new(),
                     requires_grad: false,
                     bytes: 0,
                 });
+                if let Some(view) = &e.view {
+                    // The file is the shared storage's bytes; the entry says what this tensor is.
+                    info = crate::file::FileInfo {
+                        dtype: view.dtype.clone(),
+                        shape: view.shape.clone(),
+                        bytes: view.nbytes(),
+                        ..info
+                    };
+                }
                 rows.push(StoredTensor {
                     id,
                     shape: info.shape,
@@ -519,130 +574,6 @@ impl Store {
         Ok(())
     }
 
-    /// Writes every in-memory tensor whose data or references changed since its last write.
-    /// A failed write is an error and leaves memory (and what is already stored) untouched.
-    /// Returns how many tensors were written.
-    /// The session (random generators, grad mode) is written too; the tensor directory is
-    /// synced and the index flushed once at the end (each file is still synced on its own).
-    pub fn spill_all(&self) -> Result<usize> {
-        let _one = lock(&self.spilling);
-        let (dirty, shared) = {
-            let slots = self.registry.lock();
-            let dirty: Vec<String> = slots.iter().filter(|(_, s)| s.dirty()).map(|(id, _)| id.clone()).collect();
-            (dirty, shared_storage(&slots))
-        };
-        let mut written = 0;
-        let mut first_error = None;
-        for id in dirty {
-            let aliases = shared.get(&id).cloned().unwrap_or_default();
-            match self.spill(&id, aliases, false) {
-                Ok(true) => written += 1,
-                Ok(false) => {}
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        // One fsync of the directory for all the renames, then one flush of the index naming them.
-        if let Err(e) = self.disk().and_then(|d| {
-            sync_dir(&d.tensors);
-            d.index.flush()
-        }) {
-            first_error.get_or_insert(e);
-        }
-        if let Err(e) = self.spill_session() {
-            first_error.get_or_insert(e);
-        }
-        *lock(&self.last_spill) = Instant::now();
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(written),
-        }
-    }
-
-    /// Writes one tensor (file first, then index) if it changed. Returns whether it wrote.
-    /// `aliases`: the other stored tensors sharing its storage. `flush`: durable on return
-    /// (false: the caller syncs the directory and flushes the index once for many). The
-    /// caller holds `spilling`.
-    fn spill(&self, id: &str, aliases: Vec<String>, flush: bool) -> Result<bool> {
-        let (tensor, refs, last_used, data_dirty, had_graph) = {
-            let slots = self.registry.lock();
-            let Some(slot) = slots.get(id) else { return Ok(false) };
-            if !slot.dirty() {
-                return Ok(false);
-            }
-            let had_graph = slot.graph_lost || has_grad_fn(&slot.tensor);
-            (slot.tensor.shallow_clone(), slot.refs, slot.last_used, slot.data_dirty(), had_graph)
-        };
-        let fingerprint = Fingerprint::of(&tensor);
-        let disk = self.disk()?;
-        self.hook("spill");
-        let file = format!("{id}.safetensors");
-        if data_dirty && flush {
-            write_tensor(&disk.tensors.join(&file), &tensor)?;
-        } else if data_dirty {
-            write_tensor_unsynced_dir(&disk.tensors.join(&file), &tensor)?;
-        }
-        let entry = IndexEntry { file, refs, last_used: unix_secs(last_used), had_graph, shared_storage_with: aliases };
-        if flush {
-            disk.index.put(id, &entry)?;
-        } else {
-            disk.index.put_unflushed(id, &entry)?;
-        }
-        let mut slots = self.registry.lock();
-        match slots.get_mut(id) {
-            Some(slot) => {
-                slot.on_disk = Some(fingerprint);
-                slot.refs_on_disk = Some(refs);
-                Ok(true)
-            }
-            None => {
-                // Released to zero (or freed) since the snapshot: its deletion may have run
-                // before this write, so delete what was just written.
-                drop(slots);
-                self.delete_from_disk(id)?;
-                Ok(false)
-            }
-        }
-    }
-
-    /// Spills `id` if needed, then drops it from memory (it reloads on next use).
-    pub fn evict(&self, id: &str) -> Result<()> {
-        let _one = lock(&self.spilling);
-        let aliases = shared_storage(&self.registry.lock()).remove(id).unwrap_or_default();
-        self.spill(id, aliases, true)?;
-        let mut slots = self.registry.lock();
-        if slots.get(id).is_some_and(|s| !s.dirty()) {
-            slots.remove(id);
-        }
-        Ok(())
-    }
-
-    /// While memory exceeds the budget, evicts the least recently used tensors (never `keep`,
-    /// nor a tensor whose autograd graph is still live).
-    fn enforce_budget(&self, keep: &str) {
-        let Some(budget) = self.config.memory_budget else { return };
-        loop {
-            let victim = {
-                let slots = self.registry.lock();
-                let total: u64 = slots.values().map(Slot::bytes).sum();
-                if total <= budget {
-                    return;
-                }
-                // A tensor with a live autograd graph stays: a reload would lose the graph.
-                slots
-                    .iter()
-                    .filter(|(id, s)| id.as_str() != keep && (s.graph_spent || !has_grad_fn(&s.tensor)))
-                    .min_by_key(|(_, s)| s.last_used)
-                    .map(|(id, _)| id.clone())
-            };
-            let Some(victim) = victim else { return };
-            if self.evict(&victim).is_err() {
-                return; // cannot write: keep it in memory rather than lose it
-            }
-        }
-    }
-
     /// Starts the background thread that spills live tensors once no command has run for
     /// `idle_spill`. It stops when the store is dropped.
     pub fn start_idle_spiller(self: &Arc<Self>) {
@@ -678,30 +609,22 @@ fn with_id(id: &str, err: Error) -> Error {
     }
 }
 
-/// For each tensor that shares its storage with others (views), those others.
-fn shared_storage(slots: &HashMap<String, Slot>) -> HashMap<String, Vec<String>> {
-    let mut by_storage: HashMap<usize, Vec<&String>> = HashMap::new();
-    for (id, slot) in slots {
-        match storage_id(&slot.tensor) {
-            0 => {}
-            storage => by_storage.entry(storage).or_default().push(id),
-        }
-    }
-    let mut shared = HashMap::new();
-    for ids in by_storage.values().filter(|ids| ids.len() > 1) {
-        for id in ids {
-            shared.insert((*id).clone(), ids.iter().filter(|o| *o != id).map(|o| (*o).clone()).collect());
-        }
-    }
-    shared
-}
-
 /// Deletes a stored tensor: index entry first, then file (so no index entry ever names a
 /// missing file; a crash between the two leaves an orphan file, removed at the next open).
+/// Every deletion of the store goes this way.
 fn delete_entry(disk: &Disk, id: &str, entry: &IndexEntry) -> Result<()> {
     disk.index.remove(id)?;
-    let _ = std::fs::remove_file(disk.tensors.join(&entry.file));
+    remove_file_unless_named(disk, entry);
     Ok(())
+}
+
+/// Removes the file of a deleted entry; a shared storage file stays while another tensor's
+/// entry names it.
+fn remove_file_unless_named(disk: &Disk, entry: &IndexEntry) {
+    let shared = entry.view.is_some() && disk.index.entries().iter().any(|(_, e)| e.file == entry.file);
+    if !shared {
+        let _ = std::fs::remove_file(disk.tensors.join(&entry.file));
+    }
 }
 
 /// Tensor files that no index entry names: a deletion or a first write cut short by a crash.

@@ -380,12 +380,117 @@ fn backward_frees_the_graph_it_went_through() {
     assert!(store.keep_alive()[0].starts_with("1 tensor "), "{:?}", store.keep_alive());
 }
 
+fn values(t: &Tensor) -> Vec<f32> {
+    Vec::<f32>::try_from(t.f_contiguous().unwrap().f_view([-1]).unwrap()).unwrap()
+}
+
+fn stored_files(dir: &std::path::Path) -> Vec<String> {
+    let tensors = dir.join("shells").join(owner()).join("tensors");
+    let mut names: Vec<String> =
+        std::fs::read_dir(tensors).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
 #[test]
-fn views_reloaded_as_copies_say_their_aliasing_was_lost() {
+fn views_reload_as_views_of_one_storage() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let x = Tensor::f_arange(6, (Kind::Float, Device::Cpu)).unwrap().f_view([2, 3]).unwrap();
+    let v = x.f_view([6]).unwrap();
+    let t = x.f_tr().unwrap().f_narrow(0, 1, 2).unwrap(); // strided, offset 1
+    let alone = Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap();
+    let ids: Vec<String> = [x, v, t, alone].into_iter().map(|t| store.insert(t)).collect();
+    for id in &ids {
+        store.retain(id).unwrap();
+    }
+    assert_eq!(store.spill_all().unwrap(), 4);
+    let files = stored_files(dir.path());
+    assert_eq!(files.len(), 2, "one file for the shared storage, one for the tensor alone: {files:?}");
+    drop(store);
+
+    for order in [[1usize, 0, 2], [2, 1, 0]] {
+        let store = Store::open_as(config(dir.path()), owner());
+        let mut got: [Option<Tensor>; 3] = [None, None, None];
+        for i in order {
+            got[i] = Some(store.get(&ids[i]).unwrap());
+        }
+        let [x, mut v, t] = got.map(Option::unwrap);
+        assert_eq!(values(&t), [1.0, 4.0, 2.0, 5.0]);
+        let _ = v.f_mul_scalar_(10.0).unwrap();
+        assert_eq!(values(&x), [0.0, 10.0, 20.0, 30.0, 40.0, 50.0], "the view writes into its base");
+        assert_eq!(values(&t), [10.0, 40.0, 20.0, 50.0]);
+        for id in &ids {
+            store.check_aliasing(id).unwrap();
+        }
+        let _ = v.f_div_scalar_(10.0).unwrap();
+        drop(store);
+    }
+}
+
+#[test]
+fn a_view_reloads_over_its_live_base_and_writes_through_it_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_as(config(dir.path()), owner());
     let x = Tensor::f_zeros([2, 3], (Kind::Float, Device::Cpu)).unwrap();
-    let v = x.f_view([6]).unwrap();
+    let v = x.f_view([6]).unwrap().f_narrow(0, 2, 3).unwrap();
+    let ids: Vec<String> = [x, v].into_iter().map(|t| store.insert(t)).collect();
+    for id in &ids {
+        store.retain(id).unwrap();
+    }
+    store.spill_all().unwrap();
+    drop(store);
+
+    // Only the base comes back, is changed in place and written again: the view, still only on
+    // disk, moves to the new file.
+    let store = Store::open_as(config(dir.path()), owner());
+    let mut x = store.get(&ids[0]).unwrap();
+    let _ = x.f_fill_(2.0).unwrap();
+    assert_eq!(store.spill_all().unwrap(), 1);
+    assert_eq!(stored_files(dir.path()).len(), 1, "the old storage file is gone");
+    drop(store);
+
+    let store = Store::open_as(config(dir.path()), owner());
+    let mut v = store.get(&ids[1]).unwrap();
+    assert_eq!(values(&v), [2.0; 3]);
+    let x = store.get(&ids[0]).unwrap();
+    let _ = v.f_fill_(7.0).unwrap();
+    assert_eq!(values(&x), [2.0, 2.0, 7.0, 7.0, 7.0, 2.0]);
+
+    // Released one by one: the shared file stays while a tensor names it.
+    store.release(&ids[0]).unwrap();
+    store.spill_all().unwrap();
+    assert_eq!(stored_files(dir.path()).len(), 1);
+    store.release(&ids[1]).unwrap();
+    assert!(stored_files(dir.path()).is_empty(), "{:?}", stored_files(dir.path()));
+}
+
+#[test]
+fn a_base_freed_while_its_view_is_on_disk_leaves_the_view_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let x = Tensor::f_arange(4, (Kind::Int64, Device::Cpu)).unwrap();
+    let v = x.f_narrow(0, 1, 2).unwrap();
+    let ids: Vec<String> = [x, v].into_iter().map(|t| store.insert(t)).collect();
+    for id in &ids {
+        store.retain(id).unwrap();
+    }
+    store.spill_all().unwrap();
+    drop(store);
+    let store = Store::open_as(config(dir.path()), owner());
+    store.release(&ids[0]).unwrap(); // on disk only: its entry goes, the shared file stays
+    let listed = store.list().unwrap();
+    assert_eq!((listed.len(), &listed[0].shape, listed[0].bytes), (1, &vec![2i64], 16));
+    let v = store.get(&ids[1]).unwrap();
+    assert_eq!(Vec::<i64>::try_from(&v).unwrap(), [1, 2]);
+}
+
+#[test]
+fn tensors_with_autograd_state_sharing_storage_say_their_aliasing_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let x = Tensor::f_zeros([2, 3], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
+    let v = x.f_detach().unwrap().f_view([6]).unwrap();
     let alone = Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap();
     let ids: Vec<String> = [x, v, alone].into_iter().map(|t| store.insert(t)).collect();
     for id in &ids {
@@ -434,4 +539,21 @@ fn a_tensor_with_a_live_graph_is_never_evicted() {
     assert_eq!(where_is(&h), Some(Residence::Memory), "the older tensor holds a graph");
     assert_eq!(where_is(&other), Some(Residence::Memory));
     assert!(store.check_graph(&h).is_ok());
+}
+
+#[test]
+fn an_evicted_view_comes_back_over_the_storage_still_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let x = Tensor::f_zeros([4], (Kind::Float, Device::Cpu)).unwrap();
+    let v = x.f_narrow(0, 1, 2).unwrap();
+    let ids: Vec<String> = [x, v].into_iter().map(|t| store.insert(t)).collect();
+    for id in &ids {
+        store.retain(id).unwrap();
+    }
+    store.evict(&ids[1]).unwrap();
+    assert_eq!(store.len(), 1, "the view left memory; its base stays");
+    let mut v = store.get(&ids[1]).unwrap();
+    let _ = v.f_fill_(3.0).unwrap();
+    assert_eq!(values(&store.get(&ids[0]).unwrap()), [0.0, 3.0, 3.0, 0.0]);
 }
