@@ -259,8 +259,7 @@ fn the_idle_spiller_writes_after_the_idle_delay() {
 
 #[test]
 fn a_tensor_reloads_onto_the_device_it_came_from() {
-    let name = std::env::var("NUTORCH_TEST_DEVICE").unwrap_or_else(|_| "cpu".into());
-    let device = nutorch_core::device::parse_device(&name).unwrap();
+    let device = test_device();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_as(config(dir.path()), owner());
     let t = tensor(Buffer::Float(vec![1.0, 3.140625]), vec![2], DType::BFloat16).f_to_device(device).unwrap();
@@ -380,8 +379,14 @@ fn backward_frees_the_graph_it_went_through() {
     assert!(store.keep_alive()[0].starts_with("1 tensor "), "{:?}", store.keep_alive());
 }
 
+/// `NUTORCH_TEST_DEVICE` (e.g. cuda), cpu by default.
+fn test_device() -> Device {
+    let name = std::env::var("NUTORCH_TEST_DEVICE").unwrap_or_else(|_| "cpu".into());
+    nutorch_core::device::parse_device(&name).unwrap()
+}
+
 fn values(t: &Tensor) -> Vec<f32> {
-    Vec::<f32>::try_from(t.f_contiguous().unwrap().f_view([-1]).unwrap()).unwrap()
+    Vec::<f32>::try_from(t.f_to_device(Device::Cpu).unwrap().f_contiguous().unwrap().f_view([-1]).unwrap()).unwrap()
 }
 
 fn stored_files(dir: &std::path::Path) -> Vec<String> {
@@ -396,7 +401,7 @@ fn stored_files(dir: &std::path::Path) -> Vec<String> {
 fn views_reload_as_views_of_one_storage() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_as(config(dir.path()), owner());
-    let x = Tensor::f_arange(6, (Kind::Float, Device::Cpu)).unwrap().f_view([2, 3]).unwrap();
+    let x = Tensor::f_arange(6, (Kind::Float, test_device())).unwrap().f_view([2, 3]).unwrap();
     let v = x.f_view([6]).unwrap();
     let t = x.f_tr().unwrap().f_narrow(0, 1, 2).unwrap(); // strided, offset 1
     let alone = Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap();
@@ -416,6 +421,7 @@ fn views_reload_as_views_of_one_storage() {
             got[i] = Some(store.get(&ids[i]).unwrap());
         }
         let [x, mut v, t] = got.map(Option::unwrap);
+        assert_eq!(x.device(), test_device());
         assert_eq!(values(&t), [1.0, 4.0, 2.0, 5.0]);
         let _ = v.f_mul_scalar_(10.0).unwrap();
         assert_eq!(values(&x), [0.0, 10.0, 20.0, 30.0, 40.0, 50.0], "the view writes into its base");
@@ -545,7 +551,7 @@ fn a_tensor_with_a_live_graph_is_never_evicted() {
 fn an_evicted_view_comes_back_over_the_storage_still_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_as(config(dir.path()), owner());
-    let x = Tensor::f_zeros([4], (Kind::Float, Device::Cpu)).unwrap();
+    let x = Tensor::f_zeros([4], (Kind::Float, test_device())).unwrap();
     let v = x.f_narrow(0, 1, 2).unwrap();
     let ids: Vec<String> = [x, v].into_iter().map(|t| store.insert(t)).collect();
     for id in &ids {
