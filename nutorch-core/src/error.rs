@@ -105,15 +105,54 @@ impl From<tch::TchError> for Error {
     }
 }
 
-/// libtorch messages end in a C++ backtrace ("Exception raised from ..."); a user needs only
-/// the first part. tch also prefixes its own wrapper text, which we drop.
+/// libtorch messages end in a C++ backtrace ("Exception raised from ...", or bare "frame #0"
+/// lines after an allocator's enforce failure); a user needs only the first part. tch also
+/// prefixes its own wrapper text, which we drop. An allocation failure becomes one line that
+/// says how much was asked for and how much there is.
 pub fn clean_torch_message(message: &str) -> String {
     let message = message.strip_prefix("Internal torch error: ").unwrap_or(message);
-    let head = match message.find("\nException raised from") {
-        Some(at) => &message[..at],
-        None => message,
-    };
-    head.trim().to_string()
+    let end = ["\nException raised from", "\nframe #"].iter().filter_map(|m| message.find(m)).min();
+    let head = message[..end.unwrap_or(message.len())].trim();
+    out_of_memory(head).unwrap_or_else(|| head.to_string())
+}
+
+/// "out of memory: this needs 400 GB on cpu (21.3 GB available)" for libtorch's CPU and CUDA
+/// allocation failures; `None` for other messages.
+fn out_of_memory(message: &str) -> Option<String> {
+    const CPU: &str = "can't allocate memory: you tried to allocate ";
+    if let Some(at) = message.find(CPU) {
+        let bytes: u64 = message[at + CPU.len()..].split(' ').next()?.parse().ok()?;
+        let available = available_memory().map(|b| format!(" ({} available)", human_bytes(b))).unwrap_or_default();
+        return Some(format!("out of memory: this needs {} on cpu{available}", human_bytes(bytes)));
+    }
+    // "CUDA out of memory. Tried to allocate 372.53 GiB. GPU 0 has a total capacity of 139.81 GiB
+    // of which 138.96 GiB is free. ..."
+    let rest = message.split("CUDA out of memory. Tried to allocate ").nth(1)?;
+    let (asked, rest) = rest.split_once(". GPU ")?;
+    let (gpu, rest) = rest.split_once(' ')?;
+    let total = rest.split("total capacity of ").nth(1)?.split(" of which").next()?;
+    let free = rest.split(" of which ").nth(1)?.split(" is free").next()?;
+    Some(format!("out of memory: this needs {asked} on cuda:{gpu} ({free} free of {total})"))
+}
+
+/// MemAvailable from /proc/meminfo, in bytes (Linux).
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn human_bytes(bytes: u64) -> String {
+    let units = [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)];
+    for (unit, size) in units {
+        if bytes as f64 >= size {
+            let value = bytes as f64 / size;
+            let text = if value >= 100.0 { format!("{value:.0}") } else { format!("{value:.1}") };
+            return format!("{} {unit}", text.trim_end_matches(".0"));
+        }
+    }
+    format!("{bytes} B")
 }
 
 #[cfg(test)]
@@ -124,6 +163,27 @@ mod tests {
     fn torch_messages_lose_their_backtrace() {
         let raw = "Internal torch error: The size of tensor a (3) must match the size of tensor b (4)\nException raised from infer_size_impl at ...\nframe #0: ...";
         assert_eq!(clean_torch_message(raw), "The size of tensor a (3) must match the size of tensor b (4)");
+    }
+
+    #[test]
+    fn allocation_failures_are_one_line() {
+        let cpu = "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried \
+                   to allocate 400000000000 bytes. Error code 12 (Cannot allocate memory)\nframe #0: c10::ThrowEnforceNotMet";
+        let text = clean_torch_message(cpu);
+        assert!(
+            text.starts_with("out of memory: this needs 400 GB on cpu (") && text.ends_with(" available)"),
+            "{text}"
+        );
+        let cuda =
+            "CUDA out of memory. Tried to allocate 372.53 GiB. GPU 0 has a total capacity of 139.81 GiB of which \
+                    138.96 GiB is free. Including non-PyTorch memory, this process has 868.00 MiB memory in use.\n\
+                    Exception raised from malloc at ...";
+        assert_eq!(
+            clean_torch_message(cuda),
+            "out of memory: this needs 372.53 GiB on cuda:0 (138.96 GiB free of 139.81 GiB)"
+        );
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+        assert_eq!(human_bytes(2_000_000_000), "2 GB");
     }
 
     #[test]

@@ -31,6 +31,12 @@ pub static OPS: &[OpSpec] = &[
                 return Err(bad("input", "element 0 of tensors does not require grad and does not have a grad_fn"));
             }
             match a.opt_tensor("gradient") {
+                Some(g) if g.size() != x.size() => {
+                    return Err(bad("gradient", format!(
+                        "Mismatch in shape: grad_output[0] has a shape of {:?} and output[0] has a shape of {:?}",
+                        g.size(), x.size()
+                    )))
+                }
                 Some(g) => x.f_mul(g)?.f_sum(None::<tch::Kind>)?.f_backward()?,
                 None if x.numel() != 1 => return Err(bad("input", "grad can be implicitly created only for scalar outputs; give --gradient")),
                 None => x.f_backward()?,
@@ -93,6 +99,14 @@ pub static OPS: &[OpSpec] = &[
             return Err(bad("outputs", format!("output {i} is not a scalar: grad can be implicitly created only for scalar outputs")));
         }
         let keep = a.flag("retain_graph") || a.flag("create_graph");
-        Ok(Out::List(Tensor::f_run_backward(outputs, inputs, keep, a.flag("create_graph"))?))
+        let grads = Tensor::f_run_backward(outputs, inputs, keep, a.flag("create_graph"))?;
+        // An input the outputs do not depend on gets no gradient (an undefined tensor).
+        if let Some(i) = grads.iter().position(|g| !g.defined()) {
+            return Err(bad("inputs", format!(
+                "input {i}: one of the differentiated Tensors appears to not have been used in the graph \
+                 (PyTorch's allow_unused=True is not supported)"
+            )));
+        }
+        Ok(Out::List(grads))
     }),
 ];

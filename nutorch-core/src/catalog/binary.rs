@@ -35,8 +35,21 @@ pub(super) use {binop, binop_t};
 fn add_like(a: &Args, sign: i64) -> R<Tensor> {
     let x = a.input();
     let other = operand_tensor(a, "other")?;
+    let both_bool = x.f_kind()? == tch::Kind::Bool && other.f_kind()? == tch::Kind::Bool;
+    let integral = |t: &Tensor| super::util::dtype(t).map(|d| d.is_integer() || d.is_bool());
+    if matches!(a.number("alpha"), Number::Float(_)) && integral(x)? && integral(&other)? {
+        return Err(bad("alpha", "For integral input tensors, argument alpha must not be a floating point number."));
+    }
     let scaled = match a.number("alpha") {
         Number::Int(1) => other,
+        // Bool results stay bool, as in PyTorch: alpha only says whether `other` counts.
+        alpha if both_bool && sign > 0 => {
+            if alpha.as_f64() != 0.0 {
+                other
+            } else {
+                other.f_zeros_like()?
+            }
+        }
         alpha => other.f_mul(&wrapped(alpha, &other)?)?,
     };
     Ok(if sign > 0 { x.f_add(&scaled)? } else { x.f_sub(&scaled)? })
@@ -75,8 +88,20 @@ fn clamp(a: &Args) -> R<Tensor> {
             }
         }
     }
-    let min = if lo { Some(operand_tensor(a, "min")?) } else { None };
-    let max = if hi { Some(operand_tensor(a, "max")?) } else { None };
+    // A NaN number as a bound leaves the elements as they are in PyTorch's scalar clamp
+    // (max(x, nan) keeps x); a NaN inside a tensor bound still propagates.
+    let bound = |name: &'static str, none: f64| -> R<Option<Tensor>> {
+        if !a.has(name) {
+            return Ok(None);
+        }
+        match a.operand(name) {
+            Operand::N(n) if n.as_f64().is_nan() && super::util::dtype(x)?.is_floating_point() => {
+                Ok(Some(wrapped(Number::Float(none), x)?))
+            }
+            _ => Ok(Some(operand_tensor(a, name)?)),
+        }
+    };
+    let (min, max) = (bound("min", f64::NEG_INFINITY)?, bound("max", f64::INFINITY)?);
     Ok(x.f_clamp_tensor(min.as_ref(), max.as_ref())?)
 }
 

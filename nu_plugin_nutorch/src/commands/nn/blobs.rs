@@ -72,6 +72,14 @@ impl PluginCommand for Blobs {
                 if n < 0 {
                     return Err(invalid(format!("--n must be non-negative, got {n}"), v.span()));
                 }
+                let blobs = SEED_CENTERS.len() as i64;
+                if n % blobs != 0 {
+                    // The reference draws n // 3 points per blob: other counts would silently shrink.
+                    return Err(invalid(
+                        format!("--n must be a multiple of {blobs} (n // {blobs} points per blob), got {n}"),
+                        v.span(),
+                    ));
+                }
                 n
             }
         };
@@ -88,6 +96,10 @@ impl PluginCommand for Blobs {
             }
         };
         let std = number("std", SEED_STD)?;
+        if std < 0.0 {
+            let span = call.get_flag_span("std").unwrap_or(call.head);
+            return Err(invalid(format!("--std must be non-negative, got {std}"), span));
+        }
         let skew = number("skew", SEED_SKEW)?;
         let device = args::device_flag(call)?;
         seed_flag(call)?;
