@@ -60,3 +60,68 @@ impl PluginCommand for Devices {
         Ok(PipelineData::Value(Value::list(rows, span), None))
     }
 }
+
+/// `nutorch cuda_synchronize`: waits until a GPU has finished the work queued on it
+/// (`torch.cuda.synchronize`), so that a timing around GPU ops measures the ops.
+pub struct CudaSynchronize;
+
+impl PluginCommand for CudaSynchronize {
+    type Plugin = NutorchPlugin;
+
+    fn name(&self) -> &str {
+        "nutorch cuda_synchronize"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature::build(self.name())
+            .input_output_types(vec![(Type::Any, Type::Nothing)])
+            .named(
+                "device",
+                nu_protocol::SyntaxShape::String,
+                "cuda:N (default cuda:0; cpu: nothing to wait for)",
+                None,
+            )
+            .category(super::category())
+    }
+
+    fn description(&self) -> &str {
+        "Waits for the GPU to finish its queued work (torch.cuda.synchronize): time GPU ops with it."
+    }
+
+    fn extra_description(&self) -> &str {
+        "GPU ops return as soon as they are queued; `timeit { $a | nutorch mm $b | ignore; nutorch \
+         cuda_synchronize }` measures the multiplication itself. Without a GPU (or with --device cpu) there is \
+         nothing to wait for and it returns at once."
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        vec!["torch.cuda.synchronize", "gpu", "timing", "benchmark"]
+    }
+
+    fn examples(&self) -> Vec<Example<'_>> {
+        vec![Example {
+            example: "nutorch cuda_synchronize --device cpu",
+            description: "Nothing to wait for on the CPU",
+            result: Some(Value::nothing(nu_protocol::Span::test_data())),
+        }]
+    }
+
+    fn run(
+        &self,
+        _plugin: &NutorchPlugin,
+        _engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
+        let device = crate::args::named_flag(call, "device", nutorch_core::device::parse_device)?;
+        let device = match device {
+            Some(d) => d.item,
+            None if nutorch_core::device::cuda_device_count() > 0 => nutorch_core::tch::Device::Cuda(0),
+            None => nutorch_core::tch::Device::Cpu,
+        };
+        if let nutorch_core::tch::Device::Cuda(index) = device {
+            nutorch_core::tch::Cuda::synchronize(index as i64);
+        }
+        Ok(PipelineData::Value(Value::nothing(call.head), None))
+    }
+}

@@ -33,6 +33,7 @@ fn commands() -> Vec<Command> {
         Box::new(values::FromValue),
         Box::new(values::ToTable),
         Box::new(devices::Devices),
+        Box::new(devices::CudaSynchronize),
         Box::new(store::Ls),
         Box::new(store::Free),
         Box::new(store::StoreInfo),
