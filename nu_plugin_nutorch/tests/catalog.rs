@@ -238,7 +238,9 @@ fn mistakes_are_labelled_at_the_offending_argument() {
         ("nutorch fromvalue [1 2] | nutorch pow -1", "negative integer powers", "-1"),
         ("nutorch ones 2 --dtype int64 --requires-grad", "floating point", "--requires-grad"),
         ("nutorch arange 0 5 -1", "inconsistent with step sign", "-1"),
-        ("nutorch randint 3 [2] --low 5", "greater than low", "3"),
+        ("nutorch randint 5 3 [2]", "greater than low", "3"),
+        ("nutorch randint 0 [2]", "greater than low", "0"),
+        ("nutorch randint 0 [2] 3", "high is one int", "[2]"),
     ];
     for (source, message, pointed) in cases {
         let (_, mut fresh) = plugin_test();
@@ -395,4 +397,48 @@ fn completions_cover_word_positionals() {
     let dtypes = complete(catalog::find("promote_types").unwrap(), &ArgType::Positional(1)).unwrap();
     assert!(dtypes.iter().any(|s| s.value == "float64"));
     assert!(complete(catalog::find("index_reduce").unwrap(), &ArgType::Positional(0)).is_none());
+}
+
+#[test]
+fn randint_takes_high_size_or_low_high_size() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let facts = |test: &mut nu_plugin_test_support::PluginTest, call: &str| {
+        let v = eval(
+            test,
+            &format!("let r = ({call} --device {d}); {{shape: $r.shape, dtype: $r.dtype, min: ($r | nutorch min | nutorch item), max: ($r | nutorch max | nutorch item)}}"),
+        )
+        .unwrap();
+        let get = |k: &str| v.get_data_by_key(k).unwrap();
+        (
+            get("shape"),
+            get("dtype").as_str().unwrap().to_string(),
+            get("min").as_int().unwrap(),
+            get("max").as_int().unwrap(),
+        )
+    };
+    // torch.randint(10, (2, 500)): [0, 10), int64.
+    let (shape, dtype, lo, hi) = facts(&mut test, "nutorch randint 10 [2 500]");
+    assert_eq!((shape, dtype.as_str()), (ints(&[2, 500]), "int64"));
+    assert!(lo >= 0 && hi < 10 && hi > lo, "{lo} {hi}");
+    // torch.randint(5, 8, (1000,)): [5, 8); the size as one int.
+    let (shape, dtype, lo, hi) = facts(&mut test, "nutorch randint 5 8 1000");
+    assert_eq!((shape, dtype.as_str()), (ints(&[1000]), "int64"));
+    assert_eq!((lo, hi), (5, 7));
+    let (shape, _, lo, hi) = facts(&mut test, "nutorch randint -3 0 [4 250]");
+    assert_eq!(shape, ints(&[4, 250]));
+    assert_eq!((lo, hi), (-3, -1));
+    let (shape, dtype, ..) = facts(&mut test, "nutorch randint 3 4 --dtype int32");
+    assert_eq!((shape, dtype.as_str()), (ints(&[4]), "int32"));
+    // The same draws as PyTorch after manual_seed: torch.manual_seed(0); torch.randint(3, 10, (5,))
+    let seeded = eval(&mut test, "nutorch manual_seed 0; nutorch randint 3 10 5 | nutorch tovalue").unwrap();
+    let again = eval(&mut test, "nutorch manual_seed 0; nutorch randint 3 10 [5] | nutorch tovalue").unwrap();
+    assert_eq!(seeded, again);
+    // randint_like: (input, high) and (input, low, high).
+    let v =
+        eval(&mut test, "nutorch zeros 300 | nutorch randint_like 4 6 | nutorch aminmax | nutorch tovalue").unwrap();
+    assert_eq!(
+        (v.get_data_by_key("min").unwrap(), v.get_data_by_key("max").unwrap()),
+        (Value::test_float(4.0), Value::test_float(5.0))
+    );
 }
