@@ -442,3 +442,34 @@ fn randint_takes_high_size_or_low_high_size() {
         (Value::test_float(4.0), Value::test_float(5.0))
     );
 }
+
+#[test]
+fn max_and_min_of_two_tensors_reduce_or_compare() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let setup = format!(
+        "let x = (nutorch fromvalue [[1.0 5.0] [3.0 2.0]] --device {d}); let y = (nutorch fromvalue [2.0 4.0] --device {d}); "
+    );
+    let mut run = |src: &str| eval(&mut test, &format!("{setup}{src}")).unwrap();
+    // torch.max(x, y) == torch.maximum(x, y) (broadcast), torch.min(x, y) == torch.minimum(x, y)
+    assert_eq!(
+        run("$x | nutorch max $y | nutorch tovalue"),
+        Value::test_list(vec![floats(&[2.0, 5.0]), floats(&[3.0, 4.0])])
+    );
+    assert_eq!(
+        run("$x | nutorch min $y | nutorch tovalue"),
+        Value::test_list(vec![floats(&[1.0, 4.0]), floats(&[2.0, 2.0])])
+    );
+    // torch.max(x) is 0-d; torch.max(x, 1) and torch.max(x, dim=1) are (values, indices).
+    assert_eq!(run("$x | nutorch max | nutorch tovalue"), Value::test_float(5.0));
+    assert_eq!(run("($x | nutorch max).shape"), Value::test_list(vec![]));
+    let by_dim = run("$x | nutorch max 1 | nutorch tovalue");
+    assert_eq!(by_dim.get_data_by_key("values").unwrap(), floats(&[5.0, 3.0]));
+    assert_eq!(by_dim.get_data_by_key("indices").unwrap(), ints(&[1, 0]));
+    assert_eq!(run("$x | nutorch max --dim 1 | nutorch tovalue"), by_dim);
+    assert_eq!(run("$x | nutorch min -1 | nutorch tovalue").get_data_by_key("values").unwrap(), floats(&[1.0, 2.0]));
+    let text = error_text(eval(&mut test, &format!("{setup}$x | nutorch max $y --dim 0")));
+    assert!(text.contains("with a second tensor there is none"), "{text}");
+    let text = error_text(eval(&mut test, &format!("{setup}$x | nutorch max 0 --dim 1")));
+    assert!(text.contains("given twice"), "{text}");
+}

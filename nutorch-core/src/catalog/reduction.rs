@@ -61,6 +61,27 @@ fn pnorm(x: &Tensor, p: f64, dims: Option<Vec<i64>>, keepdim: bool) -> R<Tensor>
 type Whole = fn(&Tensor) -> Result<Tensor, tch::TchError>;
 type AlongDim = fn(&Tensor, i64, bool) -> Result<(Tensor, Tensor), tch::TchError>;
 
+type Pairwise = fn(&Tensor, &Tensor) -> Result<Tensor, tch::TchError>;
+
+/// max/min: of two tensors (torch.max(a, b) is torch.maximum), else as `values_or_pair`.
+fn of_two_or_reduce(a: &Args, pairwise: Pairwise, all: Whole, dim: AlongDim) -> R<Out> {
+    let Some(other) = a.opt_tensor("other") else { return values_or_pair(a, all, dim) };
+    if a.has("dim") {
+        return Err(bad(
+            "dim",
+            "a dim reduces one tensor; with a second tensor there is none (torch.max(input, other))",
+        ));
+    }
+    if a.flag("keepdim") {
+        return Err(bad("keepdim", "keepdim needs a dim; with a second tensor there is none"));
+    }
+    t(pairwise(a.input(), other)?)
+}
+
+const OTHER_OR_DIM: ArgSpec = opt("other", Tensor, Dflt::None)
+    .pos()
+    .doc("a second tensor: the elementwise result (an int here is the dim, as in torch.max(x, 1))");
+
 /// max/min/median/nanmedian: a tensor without --dim, {values, indices} with it.
 fn values_or_pair(a: &Args, all: Whole, dim: AlongDim) -> R<Out> {
     match a.opt_int("dim") {
@@ -210,16 +231,16 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, DIM_OPT, KEEPDIM], O::Record(&["min", "max"]),
         "nutorch fromvalue [3 1 2] | nutorch aminmax | nutorch tovalue" => "{\"min\": 1, \"max\": 3}",
         |a| rec2(["min", "max"], a.input().f_aminmax(a.opt_int("dim"), a.flag("keepdim"))?)),
-    op!("max", Reduction, "torch.max", "The maximum; with --dim, {values, indices} along it.",
-        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+    op!("max", Reduction, "torch.max", "The maximum; with a dim, {values, indices} along it; with a second tensor, the elementwise maximum.",
+        [INPUT, OTHER_OR_DIM, DIM_OPT, KEEPDIM], O::Varies,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch max --dim 1 | nutorch tovalue" => "{\"values\": [5, 3], \"indices\": [1, 0]}",
-        |a| values_or_pair(a, Tensor::f_max, Tensor::f_max_dim),
-        notes: "The elementwise maximum of two tensors is `maximum`."),
-    op!("min", Reduction, "torch.min", "The minimum; with --dim, {values, indices} along it.",
-        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+        |a| of_two_or_reduce(a, Tensor::f_maximum, Tensor::f_max, Tensor::f_max_dim),
+        notes: "As torch.max: `max` gives the 0-d maximum, `max 1` (or `--dim 1`) {values, indices} along dim 1, `max $y` the elementwise maximum (torch.maximum)."),
+    op!("min", Reduction, "torch.min", "The minimum; with a dim, {values, indices} along it; with a second tensor, the elementwise minimum.",
+        [INPUT, OTHER_OR_DIM, DIM_OPT, KEEPDIM], O::Varies,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch min | nutorch tovalue" => "1",
-        |a| values_or_pair(a, Tensor::f_min, Tensor::f_min_dim),
-        notes: "The elementwise minimum of two tensors is `minimum`."),
+        |a| of_two_or_reduce(a, Tensor::f_minimum, Tensor::f_min, Tensor::f_min_dim),
+        notes: "As torch.min: `min` gives the 0-d minimum, `min 1` (or `--dim 1`) {values, indices} along dim 1, `min $y` the elementwise minimum (torch.minimum)."),
     op!("median", Reduction, "torch.median", "The median (lower of the two middle values); with --dim, {values, indices}.",
         [INPUT, DIM_OPT, KEEPDIM], O::Varies,
         "nutorch fromvalue [3 1 4 2] | nutorch median | nutorch tovalue" => "2",
