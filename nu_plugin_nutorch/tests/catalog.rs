@@ -473,3 +473,23 @@ fn max_and_min_of_two_tensors_reduce_or_compare() {
     let text = error_text(eval(&mut test, &format!("{setup}$x | nutorch max 0 --dim 1")));
     assert!(text.contains("given twice"), "{text}");
 }
+
+#[test]
+fn norm_takes_fro_and_nuc_as_torch_norm_does() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let x = format!("nutorch fromvalue [[3.0 0.0] [4.0 5.0]] --dtype float64 --device {d}");
+    let mut item = |src: &str| eval(&mut test, &format!("{x} | {src} | nutorch item")).unwrap().as_float().unwrap();
+    // torch.norm(x) (= 'fro'), torch.norm(x, 'fro'), torch.norm(x, 'nuc'): sqrt(50), and the
+    // sum of the singular values of [[3, 0], [4, 5]] (sqrt(45 + 2*sqrt(...)): 7.2111... + 2.0801...).
+    assert!((item("nutorch norm") - 50f64.sqrt()).abs() < 1e-12);
+    assert!((item("nutorch norm --p fro") - 50f64.sqrt()).abs() < 1e-12);
+    // Singular values s1, s2: s1*s2 = |det| = 15, s1^2 + s2^2 = 50, so s1 + s2 = sqrt(50 + 30).
+    assert!((item("nutorch norm --p nuc") - 80f64.sqrt()).abs() < 1e-12);
+    assert!((item("nutorch norm --p 1") - 12.0).abs() < 1e-12);
+    assert!((item("nutorch norm --p inf") - 5.0).abs() < 1e-12);
+    let text = error_text(eval(&mut test, &format!("{x} | nutorch norm --p nuc --dim 0")));
+    assert!(text.contains("two dims"), "{text}");
+    let text = error_text(eval(&mut test, &format!("{x} | nutorch norm --p spectral")));
+    assert!(text.contains("fro, nuc"), "{text}");
+}

@@ -61,6 +61,17 @@ def In(*shape):
     return torch.randint(-5, 6, shape, generator=_own, dtype=torch.int64)
 
 
+# torch.norm's words: 'fro' (the default) is the 2-norm over up to two dims, 'nuc' a matrix norm.
+case("norm", input=x, p="fro")
+case("norm", input=Rn(2, 3, 4, dtype=f64), p="fro", dim=[1, 2])
+case("norm", input=Rn(2, 3, 4), p="fro", dim=2, keepdim=True)
+case("norm", input=Rn(2, 3, 4), p="fro", dim=[0, 1, 2], err="two dims")
+case("norm", input=x, p="nuc")
+case("norm", input=Rn(2, 3, 4, dtype=f64), p="nuc", dim=[1, 2], keepdim=True)
+case("norm", input=Rn(3, 2, 2), p="nuc", dim=[0, 2])
+case("norm", input=Rn(2, 3, 4), p="nuc", err="two dims")
+case("norm", input=x, p="nuc", dim=[0], err="two dims")
+case("norm", input=In(2, 2), p="nuc", err=True)
 for op in ["amax", "amin"]:
     case(op, input=x)
     case(op, input=x, dim=1)
