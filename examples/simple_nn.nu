@@ -60,9 +60,9 @@ def main [
     let started = (date now)
     for epoch in 0..<$epochs {
         # h = torch.relu(torch.mm(X, w1.t()) + b1)
-        let h = (nutorch mm $X ($w1 | nutorch t) | nutorch add $b1 | nutorch relu)
+        let h = ($X | nutorch mm ($w1 | nutorch t) | nutorch add $b1 | nutorch relu)
         # out = torch.mm(h, w2.t()) + b2
-        let out = (nutorch mm $h ($w2 | nutorch t) | nutorch add $b2)
+        let out = ($h | nutorch mm ($w2 | nutorch t) | nutorch add $b2)
         # loss = torch.nn.functional.cross_entropy(out, y)
         let loss = ($out | nutorch log_softmax 1 | nutorch gather 1 $target | nutorch mean | nutorch neg)
         if $epoch mod $record_every == 0 {
@@ -71,20 +71,20 @@ def main [
             $losses = ($losses | append {epoch: $epoch, loss: $value})
         }
         # for p in ps: p.grad = None   (here: zeroed, the same for the next backward)
-        for p in $ps { nutorch zero_grad $p | ignore }
+        for p in $ps { $p | nutorch zero_grad | ignore }
         # loss.backward()
-        nutorch backward $loss
+        $loss | nutorch backward
         # with torch.no_grad(): for p in ps: p -= lr * p.grad
         # written as p.detach().sub_(p.grad, alpha=lr): the detached tensor shares p's data and
         # is not tracked, so the in-place step is allowed without a no-grad block
-        for p in $ps { nutorch detach $p | nutorch sub_ ($p | nutorch grad) --alpha $lr | ignore }
+        for p in $ps { $p | nutorch detach | nutorch sub_ ($p | nutorch grad) --alpha $lr | ignore }
     }
     let elapsed = ((date now) - $started | into int) / 1_000_000
     let ms_per_epoch = if $epochs > 0 { $elapsed / $epochs } else { 0 }
 
     # accuracy = (model(X).argmax(1) == y).float().mean(), with the trained weights
     let accuracy = (
-        nutorch mm $X ($w1 | nutorch t) | nutorch add $b1 | nutorch relu
+        $X | nutorch mm ($w1 | nutorch t) | nutorch add $b1 | nutorch relu
         | nutorch mm ($w2 | nutorch t) | nutorch add $b2
         | nutorch argmax --dim 1 | nutorch eq $y | nutorch to --dtype float64 | nutorch mean | nutorch tovalue
     )

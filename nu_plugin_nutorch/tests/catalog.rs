@@ -18,9 +18,14 @@ fn floats(v: &[f64]) -> Value {
     Value::test_list(v.iter().map(|&f| Value::test_float(f)).collect())
 }
 
-/// The source text an error's first label points at.
+/// The source text an error's first label points at (for a parse error, Nushell's own error's).
 fn labelled_text(test: &nu_plugin_test_support::PluginTest, source: &str, err: nu_protocol::ShellError) -> String {
-    let err = LabeledError::from(err);
+    let mut err = LabeledError::from(err);
+    if err.labels.is_empty() {
+        if let Some(inner) = err.inner.first() {
+            err = LabeledError::from(inner.clone());
+        }
+    }
     let label = err.labels.first().unwrap_or_else(|| panic!("{source}: no label in {err:?}"));
     String::from_utf8_lossy(test.engine_state().get_span_contents(label.span)).into_owned()
 }
@@ -51,13 +56,15 @@ fn every_op_help_names_its_pytorch_equivalent() {
 }
 
 #[test]
-fn first_tensor_from_pipeline_or_argument_and_numbers_as_operands() {
+fn first_tensor_from_the_pipeline_and_numbers_as_operands() {
     let (_, mut test) = plugin_test();
     let d = device();
     let a = format!("nutorch fromvalue [1 2] --device {d}");
     let b = format!("nutorch fromvalue [10 20] --device {d}");
     assert_eq!(eval(&mut test, &format!("{a} | nutorch add ({b}) | nutorch tovalue")).unwrap(), ints(&[11, 22]));
-    assert_eq!(eval(&mut test, &format!("nutorch add ({a}) ({b}) | nutorch tovalue")).unwrap(), ints(&[11, 22]));
+    // The first tensor comes from the pipeline only: written first, it is one argument too many.
+    let text = error_text(eval(&mut test, &format!("nutorch add ({a}) ({b})")));
+    assert!(text.contains("nu::parser::extra_positional"), "{text}");
     assert_eq!(eval(&mut test, &format!("{a} | nutorch add 1 --alpha 3 | nutorch tovalue")).unwrap(), ints(&[4, 5]));
     // A float operand promotes an int tensor to float32, as a Python scalar does.
     assert_eq!(eval(&mut test, &format!("({a} | nutorch mul 2.5).dtype")).unwrap(), Value::test_string("float32"));
@@ -186,7 +193,7 @@ fn autograd_backward_grad_and_an_sgd_step_under_no_grad() {
     let text = error_text(eval(&mut test, &format!("{setup} nutorch no-grad {{ $w | nutorch mul 2 }}")));
     assert!(text.contains("captures tensors") || text.contains("tensor variable"), "{text}");
     // torch.autograd.grad
-    let g = format!("let x = (nutorch fromvalue 3.0 --device {d} --requires-grad); nutorch autograd_grad [($x | nutorch pow 2)] [$x] | nutorch tovalue");
+    let g = format!("let x = (nutorch fromvalue 3.0 --device {d} --requires-grad); $x | nutorch pow 2 | nutorch autograd_grad $x | nutorch tovalue");
     assert_eq!(eval(&mut test, &g).unwrap(), Value::test_list(vec![Value::test_float(6.0)]));
 }
 
@@ -226,19 +233,20 @@ fn mistakes_are_labelled_at_the_offending_argument() {
         ("nutorch zeros 2 --dtype float128", "unknown dtype", "--dtype float128"),
         ("nutorch zeros 2 --device gpu", "expected cpu, cuda", "--device gpu"),
         ("nutorch fromvalue [1 2] | nutorch reshape 3", "shape '[3]' is invalid", "nutorch reshape"),
-        ("nutorch fromvalue [1 2] | nutorch add", "needs its argument `other`", "nutorch add"),
-        ("nutorch fromvalue [1 2] | nutorch neg 3", "too many arguments", "3"),
+        ("nutorch fromvalue [1 2] | nutorch neg 3", "Extra positional argument", "3"),
+        ("nutorch zeros 2 abc", "Parse mismatch", "abc"),
         ("nutorch fromvalue [1 2] | nutorch pow -1", "negative integer powers", "-1"),
         ("nutorch ones 2 --dtype int64 --requires-grad", "floating point", "--requires-grad"),
         ("nutorch arange 0 5 -1", "inconsistent with step sign", "-1"),
-        ("nutorch randint 3 [2] --low 5", "greater than low", "3"),
+        ("nutorch randint 5 3 [2]", "greater than low", "3"),
+        ("nutorch randint 0 [2]", "greater than low", "0"),
+        ("nutorch randint 0 [2] 3", "high is one int", "[2]"),
     ];
     for (source, message, pointed) in cases {
         let (_, mut fresh) = plugin_test();
         let err = eval(&mut fresh, source).expect_err(source);
         let labeled = LabeledError::from(err.clone());
-        let text =
-            format!("{} {}", labeled.msg, labeled.labels.iter().map(|l| l.text.clone()).collect::<Vec<_>>().join(" "));
+        let text = error_text(Err(err.clone()));
         assert!(text.contains(message), "{source}: {text}");
         assert_ne!(labeled.msg, "Internal error in nutorch", "{source}: a panic got through");
         // The label lies on the argument to blame (or on the command for libtorch's refusals).
@@ -258,15 +266,15 @@ fn completions_list_dtypes_devices_and_choices() {
     use nu_plugin_nutorch::commands::completion::complete;
     use nu_protocol::engine::ArgType;
     let zeros = catalog::find("zeros").unwrap();
-    let dtypes = complete(zeros.args, &ArgType::Flag("dtype".into())).unwrap();
+    let dtypes = complete(zeros, &ArgType::Flag("dtype".into())).unwrap();
     assert!(dtypes.iter().any(|s| s.value == "float32") && dtypes.iter().any(|s| s.value == "bfloat16"));
-    let devices = complete(zeros.args, &ArgType::Flag("device".into())).unwrap();
+    let devices = complete(zeros, &ArgType::Flag("device".into())).unwrap();
     assert_eq!(devices[0].value, "cpu");
     let loss = catalog::find("mse_loss").unwrap();
     let reductions: Vec<String> =
-        complete(loss.args, &ArgType::Flag("reduction".into())).unwrap().into_iter().map(|s| s.value).collect();
+        complete(loss, &ArgType::Flag("reduction".into())).unwrap().into_iter().map(|s| s.value).collect();
     assert_eq!(reductions, vec!["mean", "sum", "none"]);
-    assert!(complete(zeros.args, &ArgType::Positional(0)).is_none());
+    assert!(complete(zeros, &ArgType::Positional(0)).is_none());
 }
 
 #[test]
@@ -285,4 +293,203 @@ fn ops_lists_every_op_and_alias_module_covers_every_command() {
         }
     }
     assert!(error_text(eval(&mut test, "nutorch alias-module 'a b'")).contains("plain word"));
+}
+
+#[test]
+fn signatures_list_required_typed_arguments_in_the_ops_order() {
+    use nu_plugin_nutorch::commands::op::{slots, SlotKind};
+    use nu_protocol::SyntaxShape;
+    let (plugin, _) = plugin_test();
+    let commands = plugin.commands();
+    let signature =
+        |name: &str| commands.iter().find(|c| c.name() == format!("nutorch {name}")).map(|c| c.signature()).unwrap();
+    // Nushell hands the positionals over required first, then optional, then the rest: the
+    // catalog must list them in that order (after the piped tensor) for them to land right.
+    for op in catalog::all() {
+        let kinds: Vec<SlotKind> = slots(op).iter().map(|(_, kind)| *kind).collect();
+        let rank = |k: &SlotKind| match k {
+            SlotKind::Required => 0,
+            SlotKind::Optional => 1,
+            SlotKind::Rest => 2,
+        };
+        assert!(
+            kinds.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+            "{}: positionals out of order: {kinds:?}",
+            op.name
+        );
+        let sig = signature(op.name);
+        let required = kinds.iter().filter(|k| **k == SlotKind::Required).count();
+        assert_eq!(sig.required_positional.len(), required, "{}", op.name);
+        // The piped tensor is no positional (unless it is a list taking the rest of the line).
+        if let Some(piped) = op.piped() {
+            let is_rest = op.rest().is_some_and(|r| std::ptr::eq(r, piped));
+            let named = sig.required_positional.iter().chain(&sig.optional_positional).any(|p| p.name == piped.name);
+            assert!(!named || is_rest, "{}: the piped {} is a positional", op.name, piped.name);
+        }
+    }
+    let linspace = signature("linspace");
+    let shapes: Vec<(&str, &SyntaxShape)> =
+        linspace.required_positional.iter().map(|p| (p.name.as_str(), &p.shape)).collect();
+    assert_eq!(
+        shapes,
+        vec![("start", &SyntaxShape::Number), ("end", &SyntaxShape::Number), ("steps", &SyntaxShape::Int)]
+    );
+    assert!(linspace.optional_positional.is_empty() && linspace.rest_positional.is_none());
+    // `sin` takes its tensor from the pipeline and nothing else.
+    let sin = signature("sin");
+    assert!(sin.required_positional.is_empty() && sin.optional_positional.is_empty());
+    // `add <other>`: a tensor or a number; `sum [dim]`.
+    let add = signature("add");
+    assert_eq!(add.required_positional[0].name, "other");
+    assert_eq!(signature("sum").optional_positional[0].name, "dim");
+    // `zeros <size> ...size`: at least one size.
+    let zeros = signature("zeros");
+    assert_eq!(zeros.required_positional.len(), 1);
+    assert!(zeros.rest_positional.is_some());
+    // `cat ...tensors`: piped in as a list or written as arguments.
+    assert!(signature("cat").rest_positional.is_some());
+}
+
+#[test]
+fn missing_and_mistyped_arguments_are_parse_errors() {
+    let (_, mut test) = plugin_test();
+    let cases = [
+        ("nutorch linspace 0 1", "nu::parser::missing_positional"),
+        ("nutorch zeros", "missing size"),
+        ("nutorch randperm", "missing n"),
+        ("nutorch arange 3 | nutorch narrow 0 1", "missing length"),
+        ("nutorch zeros abc", "nu::parser::parse_mismatch"),
+        ("nutorch linspace 0 1 2.5", "nu::parser::"),
+        ("nutorch arange 3 | nutorch add", "missing other"),
+        ("nutorch arange 3 | nutorch sum 0 1", "nu::parser::extra_positional"),
+    ];
+    for (source, expected) in cases {
+        let text = error_text(eval(&mut test, source));
+        assert!(text.contains(expected), "{source}: {text}");
+    }
+    // The piped tensor is the command's own error, at the command.
+    for (source, expected) in [
+        ("nutorch sin", "pipe the input tensor in: `$x | nutorch sin`"),
+        ("nutorch add 1", "pipe the input tensor in: `$x | nutorch add`"),
+        ("nutorch cat", "pipe the tensors in as a list or write them as arguments"),
+        ("nutorch polygamma 1", "pipe the input tensor in"),
+    ] {
+        let err = eval(&mut test, source).expect_err(source);
+        let text = error_text(Err(err.clone()));
+        assert!(text.contains(expected), "{source}: {text}");
+        assert!(text.starts_with("Missing tensor"), "{source}: {text}");
+        assert_eq!(labelled_text(&test, source, err), source.split(" 1").next().unwrap(), "{source}");
+    }
+}
+
+#[test]
+fn completions_cover_word_positionals() {
+    use nu_plugin_nutorch::commands::completion::complete;
+    use nu_protocol::engine::ArgType;
+    // index_reduce(input, dim, index, source, reduce): `reduce` is the 4th positional once the
+    // input is piped.
+    let words: Vec<String> = complete(catalog::find("index_reduce").unwrap(), &ArgType::Positional(3))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.value)
+        .collect();
+    assert_eq!(words, vec!["prod", "mean", "amax", "amin"]);
+    let dtypes = complete(catalog::find("promote_types").unwrap(), &ArgType::Positional(1)).unwrap();
+    assert!(dtypes.iter().any(|s| s.value == "float64"));
+    assert!(complete(catalog::find("index_reduce").unwrap(), &ArgType::Positional(0)).is_none());
+}
+
+#[test]
+fn randint_takes_high_size_or_low_high_size() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let facts = |test: &mut nu_plugin_test_support::PluginTest, call: &str| {
+        let v = eval(
+            test,
+            &format!("let r = ({call} --device {d}); {{shape: $r.shape, dtype: $r.dtype, min: ($r | nutorch min | nutorch item), max: ($r | nutorch max | nutorch item)}}"),
+        )
+        .unwrap();
+        let get = |k: &str| v.get_data_by_key(k).unwrap();
+        (
+            get("shape"),
+            get("dtype").as_str().unwrap().to_string(),
+            get("min").as_int().unwrap(),
+            get("max").as_int().unwrap(),
+        )
+    };
+    // torch.randint(10, (2, 500)): [0, 10), int64.
+    let (shape, dtype, lo, hi) = facts(&mut test, "nutorch randint 10 [2 500]");
+    assert_eq!((shape, dtype.as_str()), (ints(&[2, 500]), "int64"));
+    assert!(lo >= 0 && hi < 10 && hi > lo, "{lo} {hi}");
+    // torch.randint(5, 8, (1000,)): [5, 8); the size as one int.
+    let (shape, dtype, lo, hi) = facts(&mut test, "nutorch randint 5 8 1000");
+    assert_eq!((shape, dtype.as_str()), (ints(&[1000]), "int64"));
+    assert_eq!((lo, hi), (5, 7));
+    let (shape, _, lo, hi) = facts(&mut test, "nutorch randint -3 0 [4 250]");
+    assert_eq!(shape, ints(&[4, 250]));
+    assert_eq!((lo, hi), (-3, -1));
+    let (shape, dtype, ..) = facts(&mut test, "nutorch randint 3 4 --dtype int32");
+    assert_eq!((shape, dtype.as_str()), (ints(&[4]), "int32"));
+    // The same draws as PyTorch after manual_seed: torch.manual_seed(0); torch.randint(3, 10, (5,))
+    let seeded = eval(&mut test, "nutorch manual_seed 0; nutorch randint 3 10 5 | nutorch tovalue").unwrap();
+    let again = eval(&mut test, "nutorch manual_seed 0; nutorch randint 3 10 [5] | nutorch tovalue").unwrap();
+    assert_eq!(seeded, again);
+    // randint_like: (input, high) and (input, low, high).
+    let v =
+        eval(&mut test, "nutorch zeros 300 | nutorch randint_like 4 6 | nutorch aminmax | nutorch tovalue").unwrap();
+    assert_eq!(
+        (v.get_data_by_key("min").unwrap(), v.get_data_by_key("max").unwrap()),
+        (Value::test_float(4.0), Value::test_float(5.0))
+    );
+}
+
+#[test]
+fn max_and_min_of_two_tensors_reduce_or_compare() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let setup = format!(
+        "let x = (nutorch fromvalue [[1.0 5.0] [3.0 2.0]] --device {d}); let y = (nutorch fromvalue [2.0 4.0] --device {d}); "
+    );
+    let mut run = |src: &str| eval(&mut test, &format!("{setup}{src}")).unwrap();
+    // torch.max(x, y) == torch.maximum(x, y) (broadcast), torch.min(x, y) == torch.minimum(x, y)
+    assert_eq!(
+        run("$x | nutorch max $y | nutorch tovalue"),
+        Value::test_list(vec![floats(&[2.0, 5.0]), floats(&[3.0, 4.0])])
+    );
+    assert_eq!(
+        run("$x | nutorch min $y | nutorch tovalue"),
+        Value::test_list(vec![floats(&[1.0, 4.0]), floats(&[2.0, 2.0])])
+    );
+    // torch.max(x) is 0-d; torch.max(x, 1) and torch.max(x, dim=1) are (values, indices).
+    assert_eq!(run("$x | nutorch max | nutorch tovalue"), Value::test_float(5.0));
+    assert_eq!(run("($x | nutorch max).shape"), Value::test_list(vec![]));
+    let by_dim = run("$x | nutorch max 1 | nutorch tovalue");
+    assert_eq!(by_dim.get_data_by_key("values").unwrap(), floats(&[5.0, 3.0]));
+    assert_eq!(by_dim.get_data_by_key("indices").unwrap(), ints(&[1, 0]));
+    assert_eq!(run("$x | nutorch max --dim 1 | nutorch tovalue"), by_dim);
+    assert_eq!(run("$x | nutorch min -1 | nutorch tovalue").get_data_by_key("values").unwrap(), floats(&[1.0, 2.0]));
+    let text = error_text(eval(&mut test, &format!("{setup}$x | nutorch max $y --dim 0")));
+    assert!(text.contains("with a second tensor there is none"), "{text}");
+    let text = error_text(eval(&mut test, &format!("{setup}$x | nutorch max 0 --dim 1")));
+    assert!(text.contains("given twice"), "{text}");
+}
+
+#[test]
+fn norm_takes_fro_and_nuc_as_torch_norm_does() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let x = format!("nutorch fromvalue [[3.0 0.0] [4.0 5.0]] --dtype float64 --device {d}");
+    let mut item = |src: &str| eval(&mut test, &format!("{x} | {src} | nutorch item")).unwrap().as_float().unwrap();
+    // torch.norm(x) (= 'fro'), torch.norm(x, 'fro'), torch.norm(x, 'nuc'): sqrt(50), and the
+    // sum of the singular values of [[3, 0], [4, 5]] (sqrt(45 + 2*sqrt(...)): 7.2111... + 2.0801...).
+    assert!((item("nutorch norm") - 50f64.sqrt()).abs() < 1e-12);
+    assert!((item("nutorch norm --p fro") - 50f64.sqrt()).abs() < 1e-12);
+    // Singular values s1, s2: s1*s2 = |det| = 15, s1^2 + s2^2 = 50, so s1 + s2 = sqrt(50 + 30).
+    assert!((item("nutorch norm --p nuc") - 80f64.sqrt()).abs() < 1e-12);
+    assert!((item("nutorch norm --p 1") - 12.0).abs() < 1e-12);
+    assert!((item("nutorch norm --p inf") - 5.0).abs() < 1e-12);
+    let text = error_text(eval(&mut test, &format!("{x} | nutorch norm --p nuc --dim 0")));
+    assert!(text.contains("two dims"), "{text}");
+    let text = error_text(eval(&mut test, &format!("{x} | nutorch norm --p spectral")));
+    assert!(text.contains("fro, nuc"), "{text}");
 }

@@ -42,20 +42,19 @@ fn seed_session_on_the_test_device() {
 }
 
 #[test]
-fn tensors_come_from_pipeline_or_first_argument_or_id_string() {
+fn the_tensor_comes_from_the_pipeline_as_a_value_or_an_id_string() {
     let (_, mut test) = plugin_test();
     let piped = eval(&mut test, "nutorch fromvalue [1 2] | nutorch repeat 2 | nutorch tovalue").unwrap();
-    let positional =
-        eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t 2 | nutorch tovalue").unwrap();
-    let by_id = eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t.id 2 | nutorch tovalue").unwrap();
     let piped_id =
         eval(&mut test, "let t = (nutorch fromvalue [1 2]); $t.id | nutorch repeat 2 | nutorch tovalue").unwrap();
     let ids_are_strings = eval(&mut test, "let t = (nutorch fromvalue [1 2]); ($t.id | describe) == string").unwrap();
     assert_eq!(ids_are_strings, Value::test_bool(true));
     assert_eq!(piped, Value::test_list([1, 2, 1, 2].into_iter().map(Value::test_int).collect()));
-    assert_eq!(piped, positional);
-    assert_eq!(piped, by_id);
     assert_eq!(piped, piped_id);
+    // The tensor is not a positional: `repeat`'s positionals are sizes. (A value Nushell knows
+    // to be a tensor is refused by the parser; one of unknown type reaches the command.)
+    let text = error_text(eval(&mut test, "let t = (nutorch fromvalue [1 2]); nutorch repeat $t 2"));
+    assert!(text.contains("nu::parser::") || text.contains("pipe the input tensor in"), "{text}");
 }
 
 #[test]
@@ -102,7 +101,7 @@ fn user_mistakes_are_labelled_errors() {
         ("nutorch fromvalue [[1 2] [3]]", "ragged list at [1]"),
         ("nutorch fromvalue [1 'a']", "at [1]"),
         ("nutorch tovalue 'no-such-id'", "no tensor with id 'no-such-id'"),
-        ("nutorch sin", "needs a tensor"),
+        ("nutorch sin", "pipe the input tensor in: `$x | nutorch sin`"),
         ("nutorch fromvalue [1 2] --dtype complex64 | nutorch tovalue", "view_as_real"),
     ];
     for (source, expected) in cases {
@@ -156,7 +155,6 @@ fn dim_and_bias_are_positional_as_in_pytorch() {
     // x.sum(1), x.sum(dim=1), torch.sum(x, 1)
     assert_eq!(run("$t | nutorch sum 1 | nutorch tovalue"), floats(&[3.0, 7.0]));
     assert_eq!(run("$t | nutorch sum --dim 1 | nutorch tovalue"), floats(&[3.0, 7.0]));
-    assert_eq!(run("nutorch sum $t 1 | nutorch tovalue"), floats(&[3.0, 7.0]));
     assert_eq!(run("$t | nutorch mean 0 | nutorch tovalue"), floats(&[2.0, 3.0]));
     assert_eq!(run("$t | nutorch argmax 1 | nutorch tovalue"), Value::test_list(vec![Value::test_int(1); 2]));
     assert_eq!(run("$t | nutorch sum [0 1] | nutorch item"), Value::test_float(10.0));
@@ -169,12 +167,13 @@ fn dim_and_bias_are_positional_as_in_pytorch() {
         Value::test_list(vec![floats(&[3.5])])
     );
     assert_eq!(
-        run(&format!("{lin}nutorch linear $x $w --bias $b | nutorch tovalue")),
+        run(&format!("{lin}$x | nutorch linear $w --bias $b | nutorch tovalue")),
         Value::test_list(vec![floats(&[3.5])])
     );
     assert_eq!(run(&format!("{lin}$x | nutorch linear $w | nutorch tovalue")), Value::test_list(vec![floats(&[3.0])]));
     let text = error_text(eval(&mut test, &format!("{t}$t | nutorch sum 1 --dim 0")));
     assert!(text.contains("given twice"), "{text}");
+    // One more is Nushell's parse error (the signature has room for the dim only).
     let text = error_text(eval(&mut test, &format!("{t}$t | nutorch sum 1 2")));
-    assert!(text.contains("too many arguments"), "{text}");
+    assert!(text.contains("nu::parser::extra_positional"), "{text}");
 }

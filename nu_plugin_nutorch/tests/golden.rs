@@ -3,8 +3,8 @@
 //!
 //! Each case becomes a Nushell pipeline: its tensors are made with `nutorch fromvalue ...
 //! --dtype ... --device $NUTORCH_TEST_DEVICE`, the op is called with the case's arguments (the
-//! first tensor piped in for every other case, passed as an argument otherwise), and the
-//! result is read back with cell paths (`$r.dtype`, `$r.shape`) and `nutorch tovalue`.
+//! first tensor piped in; a list of tensors that takes the rest of the line is piped in for
+//! every other case and written as arguments otherwise), and the result is read back with cell paths (`$r.dtype`, `$r.shape`) and `nutorch tovalue`.
 //!
 //! Tolerances (|actual - expected| <= atol + rtol * |expected|): float64 rtol 1e-10 atol 1e-12,
 //! float32 rtol 1e-5 atol 1e-6, float16 rtol 2e-3 atol 1e-3, bfloat16 rtol 1.6e-2 atol 1e-2;
@@ -101,11 +101,17 @@ impl<'a> Replay<'a> {
         let mut piped = None;
         let mut words = vec![format!("nutorch {}", spec.name)];
         let piped_arg = spec.piped();
+        let rest = spec.rest();
         for arg in spec.positionals() {
             let Some(v) = args.get(arg.name) else { continue };
             let literal = render(arg, v, &mut lets, device)?;
-            if pipe && piped_arg.is_some_and(|p| std::ptr::eq(p, arg)) && v.get("tensor").is_some() {
+            let is_piped = piped_arg.is_some_and(|p| std::ptr::eq(p, arg));
+            let is_rest = rest.is_some_and(|r| std::ptr::eq(r, arg));
+            if is_piped && (pipe || !is_rest) {
                 piped = Some(literal);
+            } else if is_rest && v.get("tensors").and_then(J::as_array).is_some_and(|ts| !ts.is_empty()) {
+                // The tensors as separate arguments (`cat $a $b`).
+                words.push(literal.trim_start_matches('[').trim_end_matches(']').to_string());
             } else {
                 words.push(literal);
             }

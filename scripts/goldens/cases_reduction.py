@@ -48,6 +48,30 @@ case("norm", input=R(2, 3, dtype=f64), p=3.0, dim=1)
 case("norm", input=x, p=float("inf"), dim=[0, 1], keepdim=True)
 case("norm", input=x, p=0.0)
 case("norm", input=I(3), err=True)
+# Inputs of the cases below come from their own generator, so that the shared one (and every
+# later case's inputs) stays as it was.
+_own = torch.Generator().manual_seed(20260101)
+
+
+def Rn(*shape, dtype=torch.float32):
+    return (torch.rand(shape, generator=_own, dtype=torch.float64) * 4 - 2).to(dtype)
+
+
+def In(*shape):
+    return torch.randint(-5, 6, shape, generator=_own, dtype=torch.int64)
+
+
+# torch.norm's words: 'fro' (the default) is the 2-norm over up to two dims, 'nuc' a matrix norm.
+case("norm", input=x, p="fro")
+case("norm", input=Rn(2, 3, 4, dtype=f64), p="fro", dim=[1, 2])
+case("norm", input=Rn(2, 3, 4), p="fro", dim=2, keepdim=True)
+case("norm", input=Rn(2, 3, 4), p="fro", dim=[0, 1, 2], err="two dims")
+case("norm", input=x, p="nuc")
+case("norm", input=Rn(2, 3, 4, dtype=f64), p="nuc", dim=[1, 2], keepdim=True)
+case("norm", input=Rn(3, 2, 2), p="nuc", dim=[0, 2])
+case("norm", input=Rn(2, 3, 4), p="nuc", err="two dims")
+case("norm", input=x, p="nuc", dim=[0], err="two dims")
+case("norm", input=In(2, 2), p="nuc", err=True)
 for op in ["amax", "amin"]:
     case(op, input=x)
     case(op, input=x, dim=1)
@@ -64,6 +88,13 @@ for op in ["max", "min", "median", "nanmedian"]:
     case(op, input=T([[1.0, float("nan"), 3.0]]), dim=1)
     case(op, input=R(0), may_err=True)
     case(op, input=x, dim=2, err=True)
+# torch.max(input, other) / torch.min(input, other): torch.maximum / torch.minimum.
+for op in ["max", "min"]:
+    case(op, input=x, other=Rn(3, 4))
+    case(op, input=In(2, 3), other=In(3))
+    case(op, input=T([1.0, float("nan"), 2.0]), other=T([float("nan"), 1.0, 3.0]))
+    case(op, input=x, other=Rn(4, dtype=f64))
+    case(op, input=x, other=Rn(2), err=True)
 case("mode", input=T([1, 2, 2, 3, 3, 3]))
 case("mode", input=T([[1, 1, 2], [3, 2, 2]]), dim=1, keepdim=True)
 case("mode", input=T([[1.0, 1.0], [2.0, 3.0]]), dim=0)

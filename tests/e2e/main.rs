@@ -8,4 +8,5 @@ mod nn;
 mod plots;
 mod restart;
 mod seed_session;
+mod signatures;
 mod store;

@@ -1,10 +1,10 @@
-//! Completions for flag values: `--dtype` (every dtype name), `--device` (this machine's
-//! devices) and word choices such as `--reduction`.
+//! Completions for flag and positional values: `--dtype` (every dtype name), `--device` (this
+//! machine's devices) and word choices such as `--reduction`.
 
-use super::op::kebab;
+use super::op::{kebab, slots, SlotKind};
 use nu_protocol::engine::ArgType;
 use nu_protocol::DynamicSuggestion;
-use nutorch_core::catalog::{ArgSpec, Ty};
+use nutorch_core::catalog::{OpSpec, Ty};
 use nutorch_core::{available_devices, DType};
 
 fn suggestion(value: &str, description: Option<String>) -> DynamicSuggestion {
@@ -26,11 +26,21 @@ pub(crate) fn devices() -> Vec<DynamicSuggestion> {
     available_devices().into_iter().map(|d| suggestion(&d.name, d.description)).collect()
 }
 
-/// Completions for the flag `arg_type` names among `args`, if it takes a known set of values.
-pub fn complete(args: &[ArgSpec], arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
-    let ArgType::Flag(flag) = arg_type else { return None };
-    let flag = flag.trim_start_matches('-');
-    let arg = args.iter().find(|a| kebab(a.name) == flag)?;
+/// Completions for the flag or positional `arg_type` names in `spec`'s signature, if it takes
+/// a known set of values (`--reduction`, `index_reduce`'s `reduce`, `promote_types`' dtypes).
+pub fn complete(spec: &'static OpSpec, arg_type: &ArgType) -> Option<Vec<DynamicSuggestion>> {
+    let arg = match arg_type {
+        ArgType::Flag(flag) => {
+            let flag = flag.trim_start_matches('-');
+            spec.flags().find(|a| kebab(a.name) == flag)?
+        }
+        ArgType::Positional(i) => {
+            let slots = slots(spec);
+            // Positions past the signature's last are the rest argument's.
+            let slot = slots.get(*i).or_else(|| slots.last().filter(|(_, kind)| *kind == SlotKind::Rest))?;
+            slot.0
+        }
+    };
     match arg.ty {
         Ty::DType => Some(dtypes()),
         Ty::Device => Some(devices()),

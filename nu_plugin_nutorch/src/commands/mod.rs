@@ -6,7 +6,7 @@ mod devices;
 mod did_you_mean;
 pub(crate) mod nn;
 mod no_grad;
-pub(crate) mod op;
+pub mod op;
 pub(crate) mod op_args;
 mod ops_list;
 mod plot;

@@ -29,15 +29,21 @@ impl OpCommand {
 }
 
 /// Help beyond the summary: the PyTorch equivalent, where the tensor comes from, notes.
-fn extra_description(spec: &OpSpec) -> String {
+fn extra_description(spec: &'static OpSpec) -> String {
     let mut text = format!("PyTorch: {}.", spec.torch);
     if let Some(piped) = spec.piped() {
-        let what = if piped.ty == Ty::Tensors { "tensors" } else { "tensor" };
-        text.push_str(&format!(
-            " The {what} `{}` comes from the pipeline or as the first argument (`$x | nutorch {name} ...` or `nutorch {name} $x ...`).",
-            piped.name,
-            name = spec.name
-        ));
+        let name = spec.name;
+        if spec.rest().is_some_and(|r| std::ptr::eq(r, piped)) {
+            text.push_str(&format!(
+                " The tensors `{}` are piped in as a list or written as the last arguments (`[$a $b] | nutorch {name} ...` or `nutorch {name} ... $a $b`).",
+                piped.name
+            ));
+        } else {
+            text.push_str(&format!(
+                " The tensor `{}` comes from the pipeline (`$x | nutorch {name} ...`).",
+                piped.name
+            ));
+        }
     }
     if spec.output == OutKind::Same {
         text.push_str(" Changes the tensor in place and returns it.");
@@ -49,49 +55,76 @@ fn extra_description(spec: &OpSpec) -> String {
     text
 }
 
-/// The syntax shapes an argument's values can take, flattened.
-fn shapes(ty: Ty) -> Vec<SyntaxShape> {
-    match ty {
-        Ty::Tensor | Ty::Tensors => vec![],
-        Ty::TensorOrNumber | Ty::Float | Ty::Number => vec![SyntaxShape::Number],
-        Ty::Int => vec![SyntaxShape::Int],
-        Ty::Bool => vec![SyntaxShape::Boolean],
-        Ty::Ints => vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Int))],
-        Ty::Str(_) | Ty::DType | Ty::Device => vec![SyntaxShape::String],
-        Ty::NumOrStr(_) => vec![SyntaxShape::Number, SyntaxShape::String],
-    }
+/// How a positional argument appears in the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotKind {
+    Required,
+    Optional,
+    /// The rest of the line.
+    Rest,
 }
 
-/// A positional slot's shape: its own argument's, the next one's (slots shift by one when the
-/// tensor is piped in), then Any for tensors. Listing the number shapes first keeps `-1`
-/// parsing as a number rather than as an unknown flag.
-fn slot_shape(own: &ArgSpec, next: Option<&ArgSpec>) -> SyntaxShape {
-    let mut all = shapes(own.ty);
-    for s in next.map(|n| shapes(n.ty)).unwrap_or_default() {
-        if !all.contains(&s) {
-            all.push(s);
-        }
-    }
-    all.push(SyntaxShape::Any);
-    if all.len() == 1 {
-        SyntaxShape::Any
-    } else {
-        SyntaxShape::OneOf(all)
-    }
-}
-
-fn flag_shape(ty: Ty) -> SyntaxShape {
-    match shapes(ty).as_slice() {
-        [] => SyntaxShape::Any,
-        [one] if ty != Ty::TensorOrNumber => one.clone(),
-        many => {
-            let mut all = many.to_vec();
-            if ty == Ty::TensorOrNumber {
-                all.push(SyntaxShape::Any);
+/// The signature's positionals in Nushell's order (required, optional, rest), each with the
+/// argument it fills. The piped tensor has no slot unless it takes the rest of the line
+/// (`cat $a $b`). A required list that takes the rest is a required first value and the rest
+/// (`zeros <size> ...size`), so that a bare `zeros` is a parse error. The catalog keeps
+/// required arguments before optional ones (tests/catalog.rs checks every op), so this order
+/// is the spec's.
+pub fn slots(spec: &'static OpSpec) -> Vec<(&'static ArgSpec, SlotKind)> {
+    let piped = spec.piped();
+    let rest = spec.rest();
+    let mut out = Vec::new();
+    for arg in spec.positionals() {
+        let is_piped = piped.is_some_and(|p| std::ptr::eq(p, arg));
+        let is_rest = rest.is_some_and(|r| std::ptr::eq(r, arg));
+        match (is_piped, is_rest) {
+            (true, false) => {}
+            (true, true) => out.push((arg, SlotKind::Rest)),
+            (false, true) => {
+                out.push((arg, SlotKind::Required));
+                out.push((arg, SlotKind::Rest));
             }
-            SyntaxShape::OneOf(all)
+            (false, false) if arg.is_required() => out.push((arg, SlotKind::Required)),
+            (false, false) => out.push((arg, SlotKind::Optional)),
         }
     }
+    // `dim` or `bias` may follow the positionals (`sum 1`, `linear $w $b`) as well as be a flag.
+    out.extend(spec.positional_option().map(|arg| (arg, SlotKind::Optional)));
+    out
+}
+
+/// The syntax shape of one value of an argument. Tensors are `Any` (a custom value has no
+/// syntax shape; the descriptions say "tensor"). Number shapes come before `Any` so that `-1`
+/// parses as a number rather than as an unknown flag.
+fn value_shape(ty: Ty) -> SyntaxShape {
+    match ty {
+        Ty::Tensor | Ty::Tensors => SyntaxShape::Any,
+        Ty::TensorOrNumber => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::Any]),
+        Ty::Float | Ty::Number => SyntaxShape::Number,
+        Ty::Int => SyntaxShape::Int,
+        Ty::Bool => SyntaxShape::Boolean,
+        Ty::Ints => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Int))]),
+        Ty::Str(_) | Ty::DType | Ty::Device => SyntaxShape::String,
+        Ty::NumOrStr(_) => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::String]),
+    }
+}
+
+/// A positional's shape. An optional tensor followed by the positional `dim` also takes an
+/// int, which is that dim (`max 1` is torch.max(x, 1), `max $y` torch.max(x, y)).
+fn slot_shape(spec: &OpSpec, arg: &ArgSpec) -> SyntaxShape {
+    if int_means_dim(spec, arg) {
+        return SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::Any]);
+    }
+    value_shape(arg.ty)
+}
+
+/// Whether an int written for `arg` is the op's positional `dim`: `arg` is an optional tensor
+/// positional and `dim` follows it.
+pub fn int_means_dim(spec: &OpSpec, arg: &ArgSpec) -> bool {
+    arg.positional
+        && !arg.is_required()
+        && arg.ty == Ty::Tensor
+        && spec.positional_option().is_some_and(|o| o.name == "dim")
 }
 
 /// A description for an argument: its doc (or a stock one for common names), its choices
@@ -118,7 +151,8 @@ pub fn arg_description(arg: &ArgSpec) -> String {
 fn stock_doc(name: &str, ty: Ty) -> String {
     let known = match name {
         "input" => "the input tensor",
-        "other" => "the other operand (a tensor or a number)",
+        "other" if ty == Ty::TensorOrNumber => "the other operand (a tensor or a number)",
+        "other" => "the other tensor",
         "dim" => "the dimension (negative counts from the end)",
         "keepdim" => "keep reduced dimensions as size 1",
         "dtype" => "element type, e.g. float32, int64 (see `nutorch ops`)",
@@ -180,26 +214,29 @@ impl PluginCommand for OpCommand {
         let mut sig = Signature::build(&self.name)
             .input_output_types(vec![(Type::Any, output_type(spec.output))])
             .category(super::category());
-        let mut positionals: Vec<&ArgSpec> = spec.positionals().collect();
-        // `dim` or `bias` may follow the positionals (`sum 1`, `linear $w $b`) as well as be a flag.
-        positionals.extend(spec.positional_option());
-        let rest = spec.rest();
-        for (i, arg) in positionals.iter().enumerate() {
-            let next = positionals.get(i + 1).copied();
+        for (arg, kind) in slots(spec) {
             let desc = arg_description(arg);
-            if rest.is_some_and(|r| std::ptr::eq(r, *arg)) {
-                sig = sig.rest(arg.name, slot_shape(arg, None), desc);
-            } else {
-                // Optional in the signature: the first tensor may come from the pipeline, so
-                // the number of positionals varies; missing ones are reported by the command.
-                sig = sig.optional(arg.name, slot_shape(arg, next), desc);
-            }
+            let shape = slot_shape(spec, arg);
+            sig = match kind {
+                SlotKind::Required => sig.required(arg.name, shape, desc),
+                SlotKind::Optional => sig.optional(arg.name, shape, desc),
+                SlotKind::Rest if spec.piped().is_some_and(|p| std::ptr::eq(p, arg)) => {
+                    sig.rest(arg.name, shape, format!("{desc}; or pipe them in as a list"))
+                }
+                SlotKind::Rest => {
+                    let more = match arg.ty {
+                        Ty::Ints => format!("more of {}: `{} 2 3` is `{} [2 3]`", arg.name, spec.name, spec.name),
+                        _ => format!("more of {}: several arguments or one list", arg.name),
+                    };
+                    sig.rest(arg.name, shape, more)
+                }
+            };
         }
         for arg in spec.flags() {
             let desc = arg_description(arg);
             sig = match arg.ty {
                 Ty::Bool => sig.switch(kebab(arg.name), desc, None),
-                ty => sig.named(kebab(arg.name), flag_shape(ty), desc, None),
+                ty => sig.named(kebab(arg.name), value_shape(ty), desc, None),
             };
         }
         sig
@@ -247,7 +284,7 @@ impl PluginCommand for OpCommand {
         arg_type: nu_protocol::engine::ArgType,
         _experimental: nu_protocol::engine::ExperimentalMarker,
     ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
-        super::completion::complete(self.spec.args, &arg_type)
+        super::completion::complete(self.spec, &arg_type)
     }
 }
 

@@ -1,9 +1,12 @@
 //! Reading a catalog op's arguments from a Nushell call, by the types its spec declares.
 //!
-//! Positionals follow the spec's order. The first tensor positional may instead come from the
-//! pipeline (`$a | nutorch add $b` = `nutorch add $a $b`); the last positional, when it is a
-//! list type, takes the rest of the arguments (`reshape 2 3` = `reshape [2 3]`). Optional
-//! arguments are kebab-case flags. Every error is labelled at the argument that caused it.
+//! Positionals follow the spec's order, as the signature lists them (`op::slots`): Nushell has
+//! already checked that the required ones are there and of the right shape. The first tensor
+//! argument comes from the pipeline (`$a | nutorch add $b`); when it takes the rest of the line
+//! (`cat`, `stack`) a piped list and tensors written as arguments both work. The last
+//! positional, when it is a required list, takes the rest of the arguments (`reshape 2 3` =
+//! `reshape [2 3]`). Optional arguments are kebab-case flags. Every error is labelled at the
+//! argument that caused it.
 
 use crate::args;
 use crate::errors::invalid;
@@ -56,14 +59,20 @@ pub fn parse_call(
     for arg in spec.positionals() {
         let i = index_of(arg);
         let is_rest = rest.is_some_and(|r| std::ptr::eq(r, arg));
-        let from_pipe = piped_arg.is_some_and(|p| std::ptr::eq(p, arg)) && piped.is_some();
+        let is_piped = piped_arg.is_some_and(|p| std::ptr::eq(p, arg));
         let mut values: Vec<Value> = Vec::new();
-        if from_pipe {
+        if is_piped {
             values.extend(piped.take());
             if is_rest {
                 values.extend(given[next..].iter().cloned());
                 next = given.len();
             }
+            if values.is_empty() {
+                return Err(missing_piped(spec, arg, is_rest, call.head));
+            }
+        } else if super::op::int_means_dim(spec, arg) && matches!(given.get(next), Some(Value::Int { .. })) {
+            // `max 1`: the int is the positional dim that follows this optional tensor.
+            continue;
         } else if is_rest {
             values.extend(given[next..].iter().cloned());
             next = given.len();
@@ -108,7 +117,7 @@ pub fn parse_call(
             format!(
                 "too many arguments: nutorch {} takes {} positional arguments",
                 spec.name,
-                spec.positionals().count() + usize::from(positional_option.is_some())
+                super::op::slots(spec).len()
             ),
             extra.span(),
         ));
@@ -135,12 +144,25 @@ pub fn parse_call(
     Ok(Parsed { args: Args::new(spec, vals), spans, same_id })
 }
 
-fn missing(spec: &OpSpec, arg: &ArgSpec, head: Span) -> LabeledError {
-    if spec.piped().is_some_and(|p| std::ptr::eq(p, arg)) {
-        let what = if arg.ty == Ty::Tensors { "tensors" } else { "a tensor" };
-        return LabeledError::new(format!("Missing {}", if arg.ty == Ty::Tensors { "tensors" } else { "tensor" }))
-            .with_label(format!("this command needs {what} from the pipeline or as its first argument"), head);
+/// The piped tensor is missing: say how to give it.
+fn missing_piped(spec: &OpSpec, arg: &ArgSpec, is_rest: bool, head: Span) -> LabeledError {
+    let name = spec.name;
+    if is_rest {
+        return LabeledError::new("Missing tensors").with_label(
+            format!("pipe the tensors in as a list or write them as arguments: `[$a $b] | nutorch {name}`"),
+            head,
+        );
     }
+    let (title, what) = match (arg.ty, arg.name) {
+        (Ty::Tensors, n) => ("Missing tensors", format!("tensors `{n}` (one, or a list)")),
+        (_, "input") => ("Missing tensor", "input tensor".to_string()),
+        (_, n) => ("Missing tensor", format!("tensor `{n}`")),
+    };
+    LabeledError::new(title).with_label(format!("pipe the {what} in: `$x | nutorch {name}`"), head)
+}
+
+/// A required argument that is absent (Nushell's parser reports this first for calls it parsed).
+fn missing(spec: &OpSpec, arg: &ArgSpec, head: Span) -> LabeledError {
     LabeledError::new("Missing argument").with_label(
         format!("nutorch {} needs its argument `{}` ({})", spec.name, arg.name, super::op::arg_description(arg)),
         head,

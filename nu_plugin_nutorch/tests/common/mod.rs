@@ -23,14 +23,22 @@ pub fn device() -> String {
     std::env::var("NUTORCH_TEST_DEVICE").unwrap_or_else(|_| "cpu".into())
 }
 
-/// The error message and label texts of a failed evaluation, for assertions.
+/// The error message and label texts of a failed evaluation, for assertions; a parse error
+/// ("Example failed to parse") adds Nushell's own errors inside it, with their codes.
 pub fn error_text(result: Result<Value, ShellError>) -> String {
+    fn text(e: &nu_protocol::LabeledError) -> String {
+        let labels: Vec<String> = e.labels.iter().map(|l| l.text.clone()).collect();
+        let mut out = format!("{} | {}", e.msg, labels.join(" | "));
+        if let Some(code) = &e.code {
+            out.push_str(&format!(" [{code}]"));
+        }
+        for inner in e.inner.iter() {
+            out.push_str(&format!(" / {}", text(&nu_protocol::LabeledError::from(inner.clone()))));
+        }
+        out
+    }
     match result {
         Ok(v) => panic!("expected an error, got {v:?}"),
-        Err(e) => {
-            let labeled = nu_protocol::LabeledError::from(e);
-            let labels: Vec<String> = labeled.labels.iter().map(|l| l.text.clone()).collect();
-            format!("{} | {}", labeled.msg, labels.join(" | "))
-        }
+        Err(e) => text(&nu_protocol::LabeledError::from(e)),
     }
 }

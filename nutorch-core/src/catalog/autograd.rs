@@ -86,7 +86,7 @@ pub static OPS: &[OpSpec] = &[
         |a| Ok(Out::Bool(a.input().f_is_leaf()?))),
     op!("autograd_grad", Autograd, "torch.autograd.grad", "Gradients of the (scalar) outputs with respect to the inputs, as a list (leaves' .grad untouched).",
     [req("outputs", Tensors), req("inputs", Tensors), opt("retain_graph", Bool, Dflt::Bool(false)), opt("create_graph", Bool, Dflt::Bool(false))], O::Tensors,
-    "let x = (nutorch fromvalue 2.0 --requires-grad); nutorch autograd_grad [($x | nutorch mul $x)] [$x] | nutorch tovalue" => "[4.0]",
+    "let x = (nutorch fromvalue 2.0 --requires-grad); $x | nutorch mul $x | nutorch autograd_grad [$x] | nutorch tovalue" => "[4.0]",
     |a| {
         let (outputs, inputs) = (a.tensors("outputs"), a.tensors("inputs"));
         if outputs.is_empty() || inputs.is_empty() {

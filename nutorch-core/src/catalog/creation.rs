@@ -150,17 +150,29 @@ pub static OPS: &[OpSpec] = &[
         [SIZE, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "(nutorch randn 4).shape" => "[4]",
         |a| finish(a, Tensor::f_randn(sizes(a, "size")?, options(a, DType::Float32))?)),
-    op!("randint", Random, "torch.randint", "Random integers in [low, high) (low defaults to 0).",
-        [req("high", Int), req("size", Ints), opt("low", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
+    op!("randint", Random, "torch.randint", "Random integers in [low, high) (low defaults to 0): `randint high size` or `randint low high size`.",
+        [req("low_or_high", Int).doc("high (excluded) in `randint high size`; low in `randint low high size`"),
+         req("high_or_size", Ints).doc("the shape (an int or a list) in `randint high size`; high in `randint low high size`"),
+         opt("size", Ints, Dflt::None).pos().doc("the shape (an int or a list), after low and high"),
+         DTYPE.doc("element type (default int64)"), DEVICE], O::Tensor,
         "(nutorch randint 10 3).shape" => "[3]",
         |a| {
-            let (low, high) = (a.int("low"), a.int("high"));
+            // torch.randint's two overloads: (high, size) and (low, high, size).
+            let (low, high, size) = if a.has("size") {
+                if a.is_list("high_or_size") {
+                    return Err(bad("high_or_size", "in `randint low high size`, high is one int"));
+                }
+                (a.int("low_or_high"), a.int("high_or_size"), sizes(a, "size")?)
+            } else {
+                (0, a.int("low_or_high"), sizes(a, "high_or_size")?)
+            };
             if low >= high {
-                return Err(bad("high", format!("high ({high}) must be greater than low ({low})")));
+                let at = if a.has("size") { "high_or_size" } else { "low_or_high" };
+                return Err(bad(at, format!("high ({high}) must be greater than low ({low})")));
             }
-            t(Tensor::f_randint_low(low, high, sizes(a, "size")?, options(a, DType::Int64))?)
+            t(Tensor::f_randint_low(low, high, size, options(a, DType::Int64))?)
         },
-        notes: "torch.randint(low, high, size) is `randint high size --low low` here: the optional low comes last as a flag."),
+        notes: "As torch.randint: `randint 10 [2 3]` draws from [0, 10), `randint 5 10 [2 3]` from [5, 10); the size is one int or a list."),
     op!("randperm", Random, "torch.randperm", "A random permutation of 0..n.",
         [req("n", Int), DTYPE, DEVICE], O::Tensor,
         "nutorch randperm 1 | nutorch tovalue" => "[0]",
@@ -184,13 +196,19 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "(nutorch fromvalue [1.0 2.0] | nutorch randn_like).shape" => "[2]",
         |a| finish(a, Tensor::f_randn(a.input().size(), like_options(a)?)?)),
-    op!("randint_like", Random, "torch.randint_like", "Random integers in [low, high) shaped like the input.",
-    [INPUT, req("high", Int), opt("low", Int, Dflt::Int(0)), DTYPE, DEVICE], O::Tensor,
+    op!("randint_like", Random, "torch.randint_like", "Random integers in [low, high) shaped like the input: `randint_like high` or `randint_like low high`.",
+    [INPUT, req("low_or_high", Int).doc("high (excluded) in `randint_like high`; low in `randint_like low high`"),
+     opt("high", Int, Dflt::None).pos().doc("high (excluded), after low"), DTYPE, DEVICE], O::Tensor,
     "(nutorch fromvalue [1 2 3] | nutorch randint_like 5).shape" => "[3]",
     |a| {
-        let (low, high) = (a.int("low"), a.int("high"));
+        // torch.randint_like's two overloads: (input, high) and (input, low, high).
+        let (low, high) = match a.opt_int("high") {
+            None => (0, a.int("low_or_high")),
+            Some(high) => (a.int("low_or_high"), high),
+        };
         if low >= high {
-            return Err(bad("high", format!("high ({high}) must be greater than low ({low})")));
+            let at = if a.has("high") { "high" } else { "low_or_high" };
+            return Err(bad(at, format!("high ({high}) must be greater than low ({low})")));
         }
         t(Tensor::f_randint_low(low, high, a.input().size(), like_options(a)?)?)
     }),

@@ -58,8 +58,53 @@ fn pnorm(x: &Tensor, p: f64, dims: Option<Vec<i64>>, keepdim: bool) -> R<Tensor>
     Ok(x.f_norm_scalaropt_dim(p, dims.as_slice(), keepdim)?)
 }
 
+/// torch.norm: a number is a vector norm; 'fro' over at most two dims is the vector 2-norm
+/// (as torch computes it); 'nuc', and 'fro' over more dims, are matrix norms over exactly two.
+fn norm(a: &Args) -> R<Tensor> {
+    let (x, dims, keepdim) = (a.input(), a.opt_ints("dim"), a.flag("keepdim"));
+    let word = match a.num_or_str("p") {
+        Some(Ok(p)) => return pnorm(x, p, dims, keepdim),
+        Some(Err(word)) => word.to_string(),
+        None => "fro".to_string(),
+    };
+    if word == "fro" && dims.as_ref().is_none_or(|d| d.len() <= 2) {
+        return pnorm(x, 2.0, dims, keepdim);
+    }
+    require_float("input", x, "norm")?;
+    let dims = dims.unwrap_or_else(|| (0..x.dim() as i64).collect());
+    check_dims("dim", x, &dims)?;
+    if dims.len() != 2 {
+        return Err(bad(
+            "dim",
+            format!("the {word} norm is a matrix norm: it needs exactly two dims, got {} ({dims:?})", dims.len()),
+        ));
+    }
+    Ok(x.f_linalg_norm_ord_str(&word, Some(dims.as_slice()), keepdim, None)?)
+}
+
 type Whole = fn(&Tensor) -> Result<Tensor, tch::TchError>;
 type AlongDim = fn(&Tensor, i64, bool) -> Result<(Tensor, Tensor), tch::TchError>;
+
+type Pairwise = fn(&Tensor, &Tensor) -> Result<Tensor, tch::TchError>;
+
+/// max/min: of two tensors (torch.max(a, b) is torch.maximum), else as `values_or_pair`.
+fn of_two_or_reduce(a: &Args, pairwise: Pairwise, all: Whole, dim: AlongDim) -> R<Out> {
+    let Some(other) = a.opt_tensor("other") else { return values_or_pair(a, all, dim) };
+    if a.has("dim") {
+        return Err(bad(
+            "dim",
+            "a dim reduces one tensor; with a second tensor there is none (torch.max(input, other))",
+        ));
+    }
+    if a.flag("keepdim") {
+        return Err(bad("keepdim", "keepdim needs a dim; with a second tensor there is none"));
+    }
+    t(pairwise(a.input(), other)?)
+}
+
+const OTHER_OR_DIM: ArgSpec = opt("other", Tensor, Dflt::None)
+    .pos()
+    .doc("a second tensor: the elementwise result (an int here is the dim, as in torch.max(x, 1))");
 
 /// max/min/median/nanmedian: a tensor without --dim, {values, indices} with it.
 fn values_or_pair(a: &Args, all: Whole, dim: AlongDim) -> R<Out> {
@@ -193,11 +238,11 @@ pub static OPS: &[OpSpec] = &[
         let (dims, c) = spread_args(a, "var_mean")?;
         rec2(["var", "mean"], a.input().f_var_mean_correction(dims.as_deref(), c, a.flag("keepdim"))?)
     }),
-    op!("norm", Reduction, "torch.norm", "The p-norm of all elements, or along --dim (p = 2 by default; inf for the max norm).",
-        [INPUT, opt("p", Float, Dflt::Float(2.0)), DIMS, KEEPDIM], O::Tensor,
-        "nutorch fromvalue [3.0 4.0] | nutorch norm | nutorch tovalue" => "5.0",
-        |a| t(pnorm(a.input(), a.float("p"), a.opt_ints("dim"), a.flag("keepdim"))?),
-        notes: "Vector norms only; matrix norms ('fro', 'nuc', ord on two dims) are linalg_matrix_norm."),
+    op!("norm", Reduction, "torch.norm", "The p-norm of all elements, or along --dim (Frobenius by default; a number p, inf, fro or nuc).",
+        [INPUT, opt("p", NumOrStr(&["fro", "nuc"]), Dflt::Str("fro")), DIMS, KEEPDIM], O::Tensor,
+        "nutorch fromvalue [[3.0 0.0] [0.0 4.0]] | nutorch norm --p nuc | nutorch tovalue" => "7.0",
+        |a| t(norm(a)?),
+        notes: "As torch.norm: a number p is the vector p-norm over --dim (all elements by default); fro is the 2-norm over up to two dims; nuc the nuclear norm of a matrix (over two dims, all of a 2-d input by default)."),
     op!("amax", Reduction, "torch.amax", "Maximum along dims (all by default); ties share the gradient.",
         [INPUT, opt("dim", Ints, Dflt::Ints(&[])), KEEPDIM], O::Tensor,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch amax --dim 0 | nutorch tovalue" => "[3, 5]",
@@ -210,16 +255,16 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, DIM_OPT, KEEPDIM], O::Record(&["min", "max"]),
         "nutorch fromvalue [3 1 2] | nutorch aminmax | nutorch tovalue" => "{\"min\": 1, \"max\": 3}",
         |a| rec2(["min", "max"], a.input().f_aminmax(a.opt_int("dim"), a.flag("keepdim"))?)),
-    op!("max", Reduction, "torch.max", "The maximum; with --dim, {values, indices} along it.",
-        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+    op!("max", Reduction, "torch.max", "The maximum; with a dim, {values, indices} along it; with a second tensor, the elementwise maximum.",
+        [INPUT, OTHER_OR_DIM, DIM_OPT, KEEPDIM], O::Varies,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch max --dim 1 | nutorch tovalue" => "{\"values\": [5, 3], \"indices\": [1, 0]}",
-        |a| values_or_pair(a, Tensor::f_max, Tensor::f_max_dim),
-        notes: "The elementwise maximum of two tensors is `maximum`."),
-    op!("min", Reduction, "torch.min", "The minimum; with --dim, {values, indices} along it.",
-        [INPUT, DIM_OPT, KEEPDIM], O::Varies,
+        |a| of_two_or_reduce(a, Tensor::f_maximum, Tensor::f_max, Tensor::f_max_dim),
+        notes: "As torch.max: `max` gives the 0-d maximum, `max 1` (or `--dim 1`) {values, indices} along dim 1, `max $y` the elementwise maximum (torch.maximum)."),
+    op!("min", Reduction, "torch.min", "The minimum; with a dim, {values, indices} along it; with a second tensor, the elementwise minimum.",
+        [INPUT, OTHER_OR_DIM, DIM_OPT, KEEPDIM], O::Varies,
         "nutorch fromvalue [[1 5] [3 2]] | nutorch min | nutorch tovalue" => "1",
-        |a| values_or_pair(a, Tensor::f_min, Tensor::f_min_dim),
-        notes: "The elementwise minimum of two tensors is `minimum`."),
+        |a| of_two_or_reduce(a, Tensor::f_minimum, Tensor::f_min, Tensor::f_min_dim),
+        notes: "As torch.min: `min` gives the 0-d minimum, `min 1` (or `--dim 1`) {values, indices} along dim 1, `min $y` the elementwise minimum (torch.minimum)."),
     op!("median", Reduction, "torch.median", "The median (lower of the two middle values); with --dim, {values, indices}.",
         [INPUT, DIM_OPT, KEEPDIM], O::Varies,
         "nutorch fromvalue [3 1 4 2] | nutorch median | nutorch tovalue" => "2",

@@ -250,9 +250,11 @@ impl OpSpec {
         self.args.iter().filter(|a| !a.positional)
     }
 
-    /// The last positional, when it takes the rest of the arguments (a list type).
+    /// The last positional, when it takes the rest of the arguments: a required list type
+    /// (`reshape 2 3`, `cat $a $b`). An optional list stays one value (`randint 0 10 [2 3]`),
+    /// so that it cannot swallow the arguments before it.
     pub fn rest(&self) -> Option<&'static ArgSpec> {
-        self.positionals().last().filter(|a| matches!(a.ty, Ty::Ints | Ty::Tensors))
+        self.positionals().last().filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::Tensors))
     }
 
     /// The optional argument that may also be written positionally after the positionals, as
@@ -271,7 +273,10 @@ impl OpSpec {
         })
     }
 
-    /// The tensor argument that a piped-in value stands for: the first tensor positional.
+    /// The tensor argument that comes from the pipeline: the first tensor positional. It is
+    /// given only by the pipeline (`$x | nutorch add $y`), except when it also takes the rest
+    /// of the line (`cat`, `stack`, `einsum`'s operands): then a list may be piped in or the
+    /// tensors written as arguments.
     pub fn piped(&self) -> Option<&'static ArgSpec> {
         self.positionals().find(|a| matches!(a.ty, Ty::Tensor | Ty::Tensors))
     }

@@ -347,7 +347,7 @@ impl PluginCommand for OptimAction {
             Action::Step => {
                 "Parameters without a gradient are skipped, as PyTorch skips grad None. The \
                  optimizer's state tensors change in place. A step-by-step loop: \
-                 let loss = (nutorch cross_entropy ($X | nutorch nn forward $model) $y); \
+                 let loss = ($X | nutorch nn forward $model | nutorch cross_entropy $y); \
                  nutorch optim zero-grad $opt; $loss | nutorch backward; nutorch optim step $opt"
             }
             Action::ZeroGrad => {
