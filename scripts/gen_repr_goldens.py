@@ -11,7 +11,7 @@ spec: `data` (nested lists; "inf", "-inf", "nan", "-0.0" as strings) or `arange`
 ({n, scale, offset}: arange(n) * scale + offset in float64, then reshaped to `shape`);
 `imag` (data of the same shape: complex(data, imag) in float64); the base tensor is int64
 for integer data, bool for bools, float64 otherwise; then `dtype` (t.to(dtype)),
-`requires_grad` (t.requires_grad_()) and `op` ("mul2": t * 2, "sum": t.sum()).
+`requires_grad` (t.requires_grad_()) and `op` ("mul2": t * 2, "sum": t.sum(), "mean": t.mean()).
 """
 import json
 import math
@@ -62,6 +62,8 @@ def build(spec):
         t = t * 2
     elif op == "sum":
         t = t.sum()
+    elif op == "mean":
+        t = t.mean()
     return t
 
 
@@ -97,6 +99,8 @@ def nu_pipeline(spec):
         steps.append("nutorch mul 2")
     elif op == "sum":
         steps.append("nutorch sum")
+    elif op == "mean":
+        steps.append("nutorch mean")
     return " | ".join(steps)
 
 
@@ -181,6 +185,7 @@ case("requires_grad_leaf", data=[1.0, 2.0], dtype="float32", requires_grad=True)
 case("requires_grad_float64", data=[[1.0, 2.0]], requires_grad=True)
 case("grad_fn_mul", data=[1.0, 2.0], dtype="float32", requires_grad=True, op="mul2")
 case("grad_fn_sum", data=[[1.5, 2.5]], dtype="float32", requires_grad=True, op="sum")
+case("grad_fn_mean", data=[[1.0, 2.0], [3.0, 5.0]], requires_grad=True, op="mean")
 case("grad_fn_bf16", data=[0.1, 0.2], dtype="bfloat16", requires_grad=True, op="mul2")
 case("grad_fn_wraps", arange={"n": 2000, "scale": 1.0, "offset": 0.0}, shape=[2000], dtype="float64",
      requires_grad=True, op="mul2")

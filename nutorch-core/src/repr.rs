@@ -74,6 +74,24 @@ pub fn tensor_repr(tensor: &Tensor, grad_fn: Option<&str>) -> Result<String> {
     Ok(add_suffixes(&format!("{PREFIX}{body}"), &suffixes, indent))
 }
 
+/// The text of a tensor whose values are not at hand, as PyTorch writes a meta tensor's:
+/// `tensor(..., size=(2, 3), dtype=torch.int64, requires_grad=True)` (`device` as nutorch
+/// names devices; only non-CPU devices are shown).
+pub fn placeholder_repr(shape: &[i64], dtype: DType, device: &str, requires_grad: bool) -> String {
+    let mut suffixes = Vec::new();
+    if device != "cpu" {
+        suffixes.push(format!("device='{device}'"));
+    }
+    suffixes.push(format!("size={}", python_tuple(shape)));
+    if dtype != DType::Float32 {
+        suffixes.push(format!("dtype=torch.{}", dtype.name()));
+    }
+    if requires_grad {
+        suffixes.push("requires_grad=True".to_string());
+    }
+    add_suffixes(&format!("{PREFIX}..."), &suffixes, PREFIX.len())
+}
+
 /// Python's `str(tuple(shape))`: `(0, 3)`, `(0,)`, `()`.
 fn python_tuple(shape: &[i64]) -> String {
     match shape {
@@ -387,6 +405,15 @@ mod tests {
         assert_eq!(py_f(-f64::NAN, 4), "nan");
         assert_eq!(python_tuple(&[0, 3]), "(0, 3)");
         assert_eq!(python_tuple(&[0]), "(0,)");
+    }
+
+    #[test]
+    fn a_placeholder_names_shape_and_dtype() {
+        assert_eq!(placeholder_repr(&[2, 3], DType::Float32, "cpu", false), "tensor(..., size=(2, 3))");
+        assert_eq!(
+            placeholder_repr(&[4], DType::Int64, "cuda:0", true),
+            "tensor(..., device='cuda:0', size=(4,), dtype=torch.int64, requires_grad=True)"
+        );
     }
 
     #[test]

@@ -85,6 +85,7 @@ fn build(spec: &Value) -> Tensor {
         // Python multiplies by a wrapped 0-d tensor (mul.Tensor: MulBackward0), not mul.Scalar.
         Some("mul2") => t * Tensor::from(2i64),
         Some("sum") => t.sum(None),
+        Some("mean") => t.mean(None),
         Some(other) => panic!("unknown op {other}"),
         None => t,
     }

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real nu 0.115.1 with the built plugin.
 
+mod display;
 mod errors;
 mod models;
 mod native;
