@@ -2,7 +2,6 @@
 //! (tests/golden/seed_session.json, made by scripts/gen_e2e_goldens.py).
 
 use nutorch_e2e::{assert_close, golden, Nu};
-use serde_json::Value;
 
 #[test]
 fn seed_session_matches_pytorch() {
