@@ -4,11 +4,18 @@
 use nutorch_e2e::{golden, Nu};
 
 /// Every case that nutorch's commands can build, through `to json` (which Nushell converts
-/// as it converts for display), in one nu process.
+/// as it converts for display), in one nu process. The 10^7-element case is left to
+/// nutorch-core's test and `ten_million_elements_display_at_once`: building it in float64
+/// here would only load the machine that the timing-sensitive restart tests share.
 #[test]
 fn tensors_print_as_pytorch_prints_them() {
     let goldens = golden("repr.json");
-    let cases: Vec<_> = goldens["cases"].as_array().unwrap().iter().filter(|c| c["nu"].is_string()).collect();
+    let cases: Vec<_> = goldens["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["nu"].is_string() && c["name"] != "summarised_2d")
+        .collect();
     let script = cases.iter().map(|c| format!("({})", c["nu"].as_str().unwrap())).collect::<Vec<_>>().join(" ");
     let v = Nu::new().json(&format!("[{script}] | to json -r"));
     let got = v.as_array().expect("a list of texts");
