@@ -23,7 +23,7 @@ def main [
     print $"linspace 0.0 1.57 4:       (nutorch tovalue $angles | each { fixed 4 } | str join ' ')"
     print $"... | repeat 2 | sin:       ($angles | nutorch repeat 2 | nutorch sin | nutorch tovalue | each { fixed 4 } | str join ' ')"
     print $"int64 extremes stay exact: (nutorch fromvalue [9223372036854775807 -9223372036854775808] | nutorch tovalue | str join ' ')"
-    print "a tensor at the end of a pipeline is a short summary, not a dump:"
+    print "a tensor at the end of a pipeline prints as PyTorch prints it (a million values, summarised):"
     print (nutorch linspace 0 1 1000000 --device $device)
     print "devices:"
     print (nutorch devices | table)

@@ -4,17 +4,13 @@ use crate::errors::At;
 use crate::grad_mode::GradMode;
 use crate::settings::store_config;
 use crate::tensor_value::TensorValue;
-use crate::values::preview_text;
 use nu_plugin::{EngineInterface, Plugin, PluginCommand};
 use nu_protocol::{CustomValue, LabeledError, Span, Spanned, Value};
 use nutorch_core::tch::Tensor;
-use nutorch_core::{info, Result, TensorInfo};
+use nutorch_core::{Result, TensorInfo};
 use nutorch_store::{Store, StoreConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-
-/// How many values a tensor summary shows.
-const PREVIEW_VALUES: i64 = 6;
 
 pub struct NutorchPlugin {
     /// Created on first use: by then the engine can tell the plugin's settings
@@ -151,21 +147,12 @@ impl NutorchPlugin {
         Ok(TensorValue::new(id.to_string(), &info).into_value(span))
     }
 
-    fn summary(&self, tensor_value: &TensorValue, span: Span) -> Value {
-        // A fresh snapshot when the tensor can be read (it may have changed, e.g.
-        // requires_grad); the carried one with the reason otherwise.
-        match self.store().get(&tensor_value.id) {
-            Ok(tensor) => {
-                let fresh = TensorInfo::of(&tensor)
-                    .map(|i| TensorValue::new(tensor_value.id.clone(), &i))
-                    .unwrap_or_else(|_| tensor_value.clone());
-                let single = fresh.dtype != "float64" && fresh.dtype != "complex128";
-                let preview =
-                    info::preview(&tensor, PREVIEW_VALUES).ok().map(|data| preview_text(&data, tensor.numel(), single));
-                fresh.summary(preview, span)
-            }
-            Err(e) => tensor_value.summary(Some(format!("<unavailable: {e}>")), span),
-        }
+    /// What Nushell shows for a tensor: PyTorch's `repr(t)` of the stored tensor as it is now
+    /// (it may have changed in place, e.g. requires_grad). A tensor that cannot be read shows
+    /// its carried shape and dtype and why.
+    fn display(&self, tensor_value: &TensorValue) -> String {
+        let text = self.tensor(&tensor_value.id).and_then(|tensor| nutorch_core::repr::repr(&tensor));
+        text.unwrap_or_else(|e| format!("{} <unavailable: {e}>", tensor_value.placeholder()))
     }
 
     /// Writes live tensors to disk before the process ends (Nushell stopped the plugin).
@@ -194,7 +181,7 @@ impl Plugin for NutorchPlugin {
     ) -> std::result::Result<Value, LabeledError> {
         let span = custom_value.span;
         self.run_guarded(engine, span, || match custom_value.item.as_any().downcast_ref::<TensorValue>() {
-            Some(t) => Ok(self.summary(t, span)),
+            Some(t) => Ok(Value::string(self.display(t), span)),
             None => custom_value.item.to_base_value(span).map_err(LabeledError::from),
         })
     }

@@ -2,9 +2,11 @@
 //!
 //! The tensor itself stays in libtorch memory (or the store); the value carries a snapshot of
 //! shape, dtype, device and requires_grad so that it can describe itself without the plugin.
+//! At the end of a pipeline (and for `to json`, which Nushell converts the same way) it is the
+//! text PyTorch prints for the tensor (`nutorch_core::repr`).
 
-use nu_protocol::{record, CustomValue, ShellError, Span, Value};
-use nutorch_core::TensorInfo;
+use nu_protocol::{CustomValue, ShellError, Span, Value};
+use nutorch_core::{DType, TensorInfo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,21 +33,13 @@ impl TensorValue {
         Value::custom(Box::new(self), span)
     }
 
-    /// The summary record shown at the end of a pipeline; `values` is a short preview.
-    pub fn summary(&self, values: Option<String>, span: Span) -> Value {
-        // Shown as text: a nested list would display as "[list 1 item]". `$t.shape` gives the list.
-        let shape = Value::string(format!("{:?}", self.shape), span);
-        let mut rec = record! {
-            "id" => Value::string(&self.id, span),
-            "shape" => shape,
-            "dtype" => Value::string(&self.dtype, span),
-            "device" => Value::string(&self.device, span),
-            "requires_grad" => Value::bool(self.requires_grad, span),
-        };
-        if let Some(values) = values {
-            rec.push("values", Value::string(values, span));
+    /// The text shown without the tensor's values (the plugin's state is needed for them):
+    /// PyTorch's text for a tensor whose data is elsewhere, `tensor(..., size=(2, 3))`.
+    pub fn placeholder(&self) -> String {
+        match DType::parse(&self.dtype) {
+            Ok(dtype) => nutorch_core::repr::placeholder_repr(&self.shape, dtype, &self.device, self.requires_grad),
+            Err(_) => format!("tensor(..., size={:?}, dtype={})", self.shape, self.dtype),
         }
-        Value::record(rec, span)
     }
 }
 
@@ -59,9 +53,9 @@ impl CustomValue for TensorValue {
         "tensor".into()
     }
 
-    /// Without the plugin's state: the snapshot only (the plugin adds a value preview).
+    /// Without the plugin's state: the snapshot only (the plugin's hook gives the values).
     fn to_base_value(&self, span: Span) -> Result<Value, ShellError> {
-        Ok(self.summary(None, span))
+        Ok(Value::string(self.placeholder(), span))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

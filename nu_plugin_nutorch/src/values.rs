@@ -262,22 +262,6 @@ pub fn value_from_data(data: &Data, span: Span) -> Value {
     build(&data.shape, 0, &leaf, span)
 }
 
-/// A short human preview like `[0, 0.5233, 1.0467, … (1000 values)]` of the first values.
-/// Floats print in their own precision (`single`: float32 or narrower), shortest form.
-pub fn preview_text(data: &Data, total: usize, single: bool) -> String {
-    let mut parts: Vec<String> = match &data.values {
-        Buffer::Bool(v) => v.iter().map(|b| b.to_string()).collect(),
-        Buffer::Int(v) => v.iter().map(|i| i.to_string()).collect(),
-        Buffer::Float(v) if single => v.iter().map(|&f| format!("{}", f as f32)).collect(),
-        Buffer::Float(v) => v.iter().map(|f| format!("{f}")).collect(),
-    };
-    if total > parts.len() {
-        // Text, not data: say where all the values are.
-        parts.push(format!("… ({total} values; all of them: `nutorch tovalue`)"));
-    }
-    format!("[{}]", parts.join(", "))
-}
-
 /// A value from JSON text (examples' expected results): ints stay ints, numbers with a point
 /// or exponent are floats, objects become records; the strings "nan", "inf" and "-inf" stand
 /// for those floats, which JSON cannot write.

@@ -1,6 +1,5 @@
-//! A tensor's description (shape, dtype, device, requires_grad) and a short preview.
+//! A tensor's description: shape, dtype, device, requires_grad.
 
-use crate::convert::{tensor_to_data, Data};
 use crate::device::device_name;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -31,13 +30,4 @@ impl TensorInfo {
     pub fn nbytes(&self) -> usize {
         self.numel() * self.dtype.element_size()
     }
-}
-
-/// The first `count` elements in row-major order, as 1-d data: cheap for any size, since
-/// only those elements are copied. Complex tensors preview their real/imaginary pairs.
-pub fn preview(tensor: &Tensor, count: i64) -> Result<Data> {
-    let flat = tensor.f_detach()?.f_reshape([-1])?;
-    let flat = if DType::of(&flat)?.is_complex() { flat.f_view_as_real()?.f_reshape([-1])? } else { flat };
-    let n = flat.size()[0].min(count);
-    tensor_to_data(&flat.f_narrow(0, 0, n)?)
 }

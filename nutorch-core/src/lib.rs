@@ -16,6 +16,7 @@ pub mod error;
 pub mod info;
 pub mod npy;
 pub mod number;
+pub mod repr;
 pub mod safetensors_data;
 pub mod state;
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real nu 0.115.1 with the built plugin.
 
 mod concurrency;
+mod display;
 mod errors;
 mod models;
 mod native;

@@ -229,7 +229,7 @@ fn models_survive_plugin_restarts() {
     let file = nu.path().join("model.safetensors").display().to_string();
     let script = format!(
         "let data = (nutorch blobs --seed 42); let model = (nutorch nn simple-nn 2 20 3 --seed 42); \
-         let ids = {{|m| $m.parameters | values | each {{|t| $t | to json -r | from json | get id }} }}; \
+         let ids = {{|m| $m.parameters | values | each {{|t| $t.id }} }}; \
          let ids_before = (do $ids $model); \
          let first = (nutorch nn train $model $data.X $data.y --epochs 200 --record-every 100 --quiet); \
          nutorch nn save $model '{file}'; \
@@ -315,7 +315,7 @@ fn tensors_round_trip_through_save_and_load() {
          nutorch linspace 0 1 3 | nutorch save '{f}.one'; \
          let back = (nutorch load '{f}'); let one = (nutorch load '{f}.one'); \
          {{names: ($back | columns), a: ($back.a | nutorch tovalue), b: ($back.b | nutorch tovalue), flags: ($back.flags | nutorch tovalue), \
-           dtype: ($back.a | to json -r | from json | get dtype), one: ($one.tensor | nutorch tovalue)}} | to json -r",
+           dtype: $back.a.dtype, one: ($one.tensor | nutorch tovalue)}} | to json -r",
         f = file.display()
     ));
     assert_eq!(v["names"], serde_json::json!(["a", "b", "flags"]));

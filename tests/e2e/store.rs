@@ -17,10 +17,9 @@ const HOLD: &str = "\
 
 const READ: &str = "{f32: ($f32 | nutorch tovalue), f64: ($f64 | nutorch tovalue), bf16: ($bf16 | nutorch tovalue), \
     i64: ($i64 | nutorch tovalue), flags: ($flags | nutorch tovalue), \
-    c64: ($c64 | to json -r | from json | select dtype values)}";
+    c64: ($c64 | to text)}";
 
-/// PyTorch's values for HOLD (torch.tensor(...).tolist(); complex64 as the first six numbers
-/// of its real view, the summary's preview).
+/// PyTorch's values for HOLD (torch.tensor(...).tolist(); complex64 as PyTorch prints it).
 fn expected() -> Value {
     json!({
         "f32": [0.0, 0.25, 0.5, 0.75, 1.0],
@@ -28,7 +27,7 @@ fn expected() -> Value {
         "bf16": [1.0, 3.140625, -0.0025024414062500],
         "i64": [9223372036854775807i64, -9223372036854775808i64, 0],
         "flags": [true, false, true],
-        "c64": {"dtype": "complex64", "values": "[1.5, 0, -2, 0, 0, 0]"},
+        "c64": "tensor([[ 1.5000+0.j, -2.0000+0.j],\n        [ 0.0000+0.j,  4.0000+0.j]])",
     })
 }
 
@@ -74,7 +73,7 @@ fn dropped_values_leave_memory_and_disk() {
         let kept = (nutorch fromvalue [1 2]); \
         do { let scratch = (nutorch linspace 0 1 1000); $scratch | nutorch tovalue | length }; \
         sleep 2sec; \
-        {ls: (nutorch ls | get id), kept: ($kept | to json -r | from json | get id)} | to json -r";
+        {ls: (nutorch ls | get id), kept: $kept.id} | to json -r";
     let v = nu.json(script);
     assert_eq!(v["ls"], json!([v["kept"]]), "only the held tensor remains: {v}");
     // On disk too: one tensor file in this shell's part of the store.
@@ -123,7 +122,7 @@ fn two_shells_at_once_each_keep_their_tensors() {
 fn a_damaged_file_fails_only_its_tensor() {
     let script = "\
         let a = (nutorch fromvalue [1.0 2.0]); let b = (nutorch fromvalue [3 4]); \
-        let a_id = ($a | to json -r | from json | get id); \
+        let a_id = $a.id; \
         let dir = (nutorch store | get shell_dir); \
         sleep 1500ms; plugin stop nutorch; \
         let file = ($dir | path join tensors $'($a_id).safetensors'); \

@@ -188,17 +188,25 @@ const TRAPEZOID: [ArgSpec; 4] = [
 
 pub static OPS: &[OpSpec] = &[
     op!("sum", Reduction, "torch.sum", "Sum of all elements, or along --dim.",
-        [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch sum --dim 0 | nutorch tovalue" => "[4, 6]",
-        |a| t(a.input().f_sum_dim_intlist(a.opt_ints("dim").as_deref(), a.flag("keepdim"), kind(a))?)),
+    [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch sum --dim 0 | nutorch tovalue" => "[4, 6]",
+    // Without dim, torch.sum(x) (SumBackward0 in the graph, as PyTorch names it), not sum.dim_IntList.
+    |a| match a.opt_ints("dim") {
+        None if !a.flag("keepdim") => t(a.input().f_sum(kind(a))?),
+        dims => t(a.input().f_sum_dim_intlist(dims.as_deref(), a.flag("keepdim"), kind(a))?),
+    }),
     op!("nansum", Reduction, "torch.nansum", "Sum treating NaN as zero.",
         [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
         "nutorch fromvalue [1.0 NaN 2.0] | nutorch nansum | nutorch tovalue" => "3.0",
         |a| t(a.input().f_nansum(a.opt_ints("dim").as_deref(), a.flag("keepdim"), kind(a))?)),
     op!("mean", Reduction, "torch.mean", "Mean of all elements, or along --dim (floating point input).",
-        [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
-        "nutorch fromvalue [[1.0 2.0] [3.0 4.0]] | nutorch mean --dim 1 | nutorch tovalue" => "[1.5, 3.5]",
-        |a| t(a.input().f_mean_dim(a.opt_ints("dim").as_deref(), a.flag("keepdim"), kind(a))?)),
+    [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
+    "nutorch fromvalue [[1.0 2.0] [3.0 4.0]] | nutorch mean --dim 1 | nutorch tovalue" => "[1.5, 3.5]",
+    // Without dim, torch.mean(x) (MeanBackward0, as PyTorch names it), not mean.dim.
+    |a| match a.opt_ints("dim") {
+        None if !a.flag("keepdim") => t(a.input().f_mean(kind(a))?),
+        dims => t(a.input().f_mean_dim(dims.as_deref(), a.flag("keepdim"), kind(a))?),
+    }),
     op!("nanmean", Reduction, "torch.nanmean", "Mean ignoring NaN.",
         [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
         "nutorch fromvalue [1.0 NaN 3.0] | nutorch nanmean | nutorch tovalue" => "2.0",
