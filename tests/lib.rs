@@ -106,6 +106,18 @@ impl Nu {
 /// The plugin's pid as `plugin list` reports it (nu expression).
 pub const PLUGIN_PID: &str = "(plugin list | where name == nutorch | get pid.0)";
 
+/// Waits until the plugin's idle spill has run (the session file, written after the tensors and
+/// the index, exists), at most 30 s; a kill -9 after it loses nothing. A nu statement that calls
+/// no plugin command (a command would count as activity and put the spill off). Used where the
+/// store directory saw no spill before.
+pub const AWAIT_SPILL: &str = "sleep 1sec; mut waited = 0; \
+    while ((glob $'($env.NUTORCH_STORE_DIR)/shells/*/session' | is-empty) and $waited < 300) { sleep 100ms; $waited += 1 }; \
+    sleep 100ms;";
+
+/// Waits until Nushell's GC has stopped the idle plugin (at most 30 s), without waking it.
+pub const AWAIT_GC_STOP: &str = "sleep 1sec; mut waited = 0; \
+    while ((plugin list | where name == nutorch | get status.0) == running and $waited < 300) { sleep 100ms; $waited += 1 };";
+
 /// Nushell's plugin GC set to stop an idle nutorch after `secs` seconds (nu statement).
 pub fn short_gc(secs: u32) -> String {
     format!("$env.config.plugin_gc = {{default: {{enabled: true, stop_after: {secs}sec}}}};")

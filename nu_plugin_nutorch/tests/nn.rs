@@ -117,15 +117,17 @@ fn blobs_follow_the_seed() {
         &mut test,
         "let a = ((nutorch blobs --n 30 --seed 7).X | nutorch tovalue); let b = ((nutorch blobs --n 30 --seed 7).X | nutorch tovalue); \
          let c = ((nutorch blobs --n 30 --seed 8).X | nutorch tovalue); \
-         {same: ($a == $b), different: ($a != $c), rows: (nutorch blobs --n 30 --seed 8).X.shape.0, y: ((nutorch blobs --n 7 --seed 1).y | nutorch tovalue)}",
+         {same: ($a == $b), different: ($a != $c), rows: (nutorch blobs --n 30 --seed 8).X.shape.0, y: ((nutorch blobs --n 6 --seed 1).y | nutorch tovalue), \
+         seven: (try { nutorch blobs --n 7 | ignore; 'no error' } catch {|e| $e.msg })}",
     )
     .unwrap();
     let rec = v.as_record().unwrap();
     assert_eq!(rec.get("same").unwrap(), &Value::test_bool(true));
     assert_eq!(rec.get("different").unwrap(), &Value::test_bool(true));
     assert_eq!(rec.get("rows").unwrap(), &Value::test_int(30));
-    // n // 3 points per blob, as the seed's data() does.
+    // n // 3 points per blob, as the seed's data() does; a count that would drop points is refused.
     assert_eq!(rec.get("y").unwrap(), &Value::test_list([0, 0, 1, 1, 2, 2].into_iter().map(Value::test_int).collect()));
+    assert_ne!(rec.get("seven").unwrap(), &Value::test_string("no error"));
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn no_silent_wrong_results() {
           gradient: (do $err {|| $w | nutorch sum | nutorch backward --gradient (nutorch ones 3) }), \
           grad_untouched: ($w.grad | describe), \
           int_alpha: (do $err {|| nutorch fromvalue [1 2] | nutorch add (nutorch fromvalue [1 1]) --alpha 2.5 }), \
-          unused: (do $err {|| nutorch autograd_grad [($w | nutorch sum)] [$u] }), \
+          unused: (do $err {|| $w | nutorch sum | nutorch autograd_grad [$u] }), \
           blobs_n: (do $err {|| nutorch blobs --n 10 }), \
           blobs_std: (do $err {|| nutorch blobs --std -1 }), \
           oom: (do $err {|| nutorch zeros 100000000000 })} | to json -r",

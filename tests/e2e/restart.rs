@@ -2,13 +2,18 @@
 //! the random generators and grad mode are restored; an autograd graph keeps the plugin alive
 //! and, when lost anyway, is a clear error; views reload as views of their reloaded base.
 
-use nutorch_e2e::{assert_close, golden, short_gc, Nu, PLUGIN_PID};
+use nutorch_e2e::{assert_close, golden, short_gc, Nu, AWAIT_GC_STOP, AWAIT_SPILL, PLUGIN_PID};
 use serde_json::{json, Value};
 
 /// The restarts: GC after 1 s idle, `plugin stop`, kill -9 after the idle spill (1 s; no GC
 /// there, or it would stop the plugin first).
-const RESTARTS: [(&str, &str); 3] =
-    [("gc", "sleep 3sec"), ("stop", "plugin stop nutorch"), ("kill", "sleep 2500ms; ^kill -9 $pid; sleep 200ms")];
+fn restarts() -> [(&'static str, String); 3] {
+    [
+        ("gc", AWAIT_GC_STOP.to_string()),
+        ("stop", "plugin stop nutorch".to_string()),
+        ("kill", format!("{AWAIT_SPILL} ^kill -9 $pid; sleep 200ms")),
+    ]
+}
 
 /// Runs `before; <restart>; after` and returns `{pid_before, pid_after, after}` as JSON.
 fn across(restart: &str, before: &str, after: &str) -> Value {
@@ -23,9 +28,9 @@ fn across(restart: &str, before: &str, after: &str) -> Value {
 #[test]
 fn a_seeded_random_stream_continues_across_each_restart() {
     let g = golden("restart.json")["seeded"].clone();
-    for (name, restart) in RESTARTS {
+    for (name, restart) in restarts() {
         let v = across(
-            restart,
+            &restart,
             "nutorch manual_seed 1 | ignore; let first = (nutorch randn 2 | nutorch tovalue)",
             "{first: $first, second: (nutorch randn 2 | nutorch tovalue), rand: (nutorch rand 3 | nutorch tovalue), \
              randint: (nutorch randint 100 4 | nutorch tovalue)}",
@@ -39,9 +44,9 @@ fn a_seeded_random_stream_continues_across_each_restart() {
 
 #[test]
 fn grad_mode_survives_each_restart() {
-    for (name, restart) in RESTARTS {
+    for (name, restart) in restarts() {
         let v = across(
-            restart,
+            &restart,
             "nutorch set_grad_enabled false; let w = (nutorch ones 2 --requires-grad)",
             "{enabled: (nutorch is_grad_enabled), tracked: ($w | nutorch mul 2 | get requires_grad)}",
         );
@@ -78,9 +83,9 @@ fn an_autograd_graph_keeps_the_plugin_alive_until_backward() {
 #[test]
 fn a_graph_lost_anyway_is_a_clear_error() {
     let lost = "the autograd graph of this tensor was lost when the plugin restarted; run the forward pass again";
-    for (name, restart) in RESTARTS.into_iter().skip(1) {
+    for (name, restart) in restarts().into_iter().skip(1) {
         let v = across(
-            restart,
+            &restart,
             "let w = (nutorch ones 3 --requires-grad); let loss = ($w | nutorch mul $w | nutorch sum)",
             "{backward: (try { $loss | nutorch backward; 'ran' } catch {|e| $e.rendered | ansi strip }), \
               is_leaf: (try { $loss.is_leaf } catch {|e| $e.rendered | ansi strip }), \
@@ -113,10 +118,10 @@ fn views_still_alias_their_base_after_a_restart() {
          {x: ($x | nutorch tovalue)} | to json -r",
     );
     assert_eq!(v["x"], json!([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]), "a view aliases its base");
-    for (name, restart) in RESTARTS {
+    for (name, restart) in restarts() {
         // As torch: x = arange(6.).reshape(2, 3); v = x.view(6); t = x.T; v.mul_(10); x.add_(1)
         let v = across(
-            restart,
+            &restart,
             "let x = (nutorch arange 6 --dtype float32 | nutorch reshape 2 3); let v = ($x | nutorch view 6); \
              let t = $x.T",
             "$v | nutorch mul_ 10 | ignore; let after_v = ($x | nutorch tovalue); $x | nutorch add_ 1 | ignore; \

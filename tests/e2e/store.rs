@@ -2,7 +2,7 @@
 //! kill -9 after the spill window; dropped values leave memory and disk; two shells at once;
 //! a damaged file fails only its own tensor.
 
-use nutorch_e2e::{short_gc, Nu, PLUGIN_PID};
+use nutorch_e2e::{short_gc, Nu, AWAIT_GC_STOP, AWAIT_SPILL, PLUGIN_PID};
 use serde_json::{json, Value};
 use std::process::Stdio;
 
@@ -46,7 +46,7 @@ fn check_restart(stop: &str) {
 #[test]
 fn idle_gc_stop_loses_nothing() {
     // GC stops the plugin 1 s after the last command; its pid then is gone.
-    check_restart("sleep 3sec");
+    check_restart(AWAIT_GC_STOP);
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn plugin_stop_loses_nothing() {
 fn kill_after_the_spill_window_loses_nothing() {
     // No GC here: the plugin stays up until killed; the idle spill (1 s) runs before.
     let script = format!(
-        "{HOLD} let before = {READ}; let pid = {PLUGIN_PID}; sleep 2500ms; ^kill -9 $pid; sleep 200ms; \
+        "{HOLD} let before = {READ}; let pid = {PLUGIN_PID}; {AWAIT_SPILL} ^kill -9 $pid; sleep 200ms; \
          {{before: $before, after: {READ}, pid_before: $pid, pid_after: {PLUGIN_PID}}} | to json -r"
     );
     let v = Nu::new().json(&script);
@@ -101,7 +101,7 @@ fn two_shells_at_once_each_keep_their_tensors() {
     let nu = Nu::new();
     let script = |v: i64| {
         format!(
-            "{gc} let t = (nutorch fromvalue [{v} {v}]); let pid = {PLUGIN_PID}; sleep 3sec; \
+            "{gc} let t = (nutorch fromvalue [{v} {v}]); let pid = {PLUGIN_PID}; {AWAIT_GC_STOP} \
              {{values: ($t | nutorch tovalue), restarted: ({PLUGIN_PID} != $pid)}} | to json -r",
             gc = short_gc(1)
         )
