@@ -114,6 +114,12 @@ pub const AWAIT_SPILL: &str = "sleep 1sec; mut waited = 0; \
     while ((glob $'($env.NUTORCH_STORE_DIR)/shells/*/session' | is-empty) and $waited < 300) { sleep 100ms; $waited += 1 }; \
     sleep 100ms;";
 
+/// Waits until the plugin process is gone (Nushell's GC stopped it, or it was killed), at most
+/// 30 s, without waking it: a call sent before nu has noticed a kill fails ("Failed to receive
+/// response to plugin call").
+pub const AWAIT_EXIT: &str = "mut gone = 0; \
+    while ((plugin list | where name == nutorch | get status.0) == running and $gone < 300) { sleep 100ms; $gone += 1 };";
+
 /// Waits until Nushell's GC has stopped the idle plugin (at most 30 s), without waking it.
 pub const AWAIT_GC_STOP: &str = "sleep 1sec; mut waited = 0; \
     while ((plugin list | where name == nutorch | get status.0) == running and $waited < 300) { sleep 100ms; $waited += 1 };";

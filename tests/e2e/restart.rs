@@ -2,7 +2,7 @@
 //! the random generators and grad mode are restored; an autograd graph keeps the plugin alive
 //! and, when lost anyway, is a clear error; views reload as views of their reloaded base.
 
-use nutorch_e2e::{assert_close, golden, short_gc, Nu, AWAIT_GC_STOP, AWAIT_SPILL, PLUGIN_PID};
+use nutorch_e2e::{assert_close, golden, short_gc, Nu, AWAIT_EXIT, AWAIT_GC_STOP, AWAIT_SPILL, PLUGIN_PID};
 use serde_json::{json, Value};
 
 /// The restarts: GC after 1 s idle, `plugin stop`, kill -9 after the idle spill (1 s; no GC
@@ -11,7 +11,7 @@ fn restarts() -> [(&'static str, String); 3] {
     [
         ("gc", AWAIT_GC_STOP.to_string()),
         ("stop", "plugin stop nutorch".to_string()),
-        ("kill", format!("{AWAIT_SPILL} ^kill -9 $pid; sleep 200ms")),
+        ("kill", format!("{AWAIT_SPILL} ^kill -9 $pid; {AWAIT_EXIT} sleep 100ms")),
     ]
 }
 

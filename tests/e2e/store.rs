@@ -2,7 +2,7 @@
 //! kill -9 after the spill window; dropped values leave memory and disk; two shells at once;
 //! a damaged file fails only its own tensor.
 
-use nutorch_e2e::{short_gc, Nu, AWAIT_GC_STOP, AWAIT_SPILL, PLUGIN_PID};
+use nutorch_e2e::{short_gc, Nu, AWAIT_EXIT, AWAIT_GC_STOP, AWAIT_SPILL, PLUGIN_PID};
 use serde_json::{json, Value};
 use std::process::Stdio;
 
@@ -58,7 +58,7 @@ fn plugin_stop_loses_nothing() {
 fn kill_after_the_spill_window_loses_nothing() {
     // No GC here: the plugin stays up until killed; the idle spill (1 s) runs before.
     let script = format!(
-        "{HOLD} let before = {READ}; let pid = {PLUGIN_PID}; {AWAIT_SPILL} ^kill -9 $pid; sleep 200ms; \
+        "{HOLD} let before = {READ}; let pid = {PLUGIN_PID}; {AWAIT_SPILL} ^kill -9 $pid; {AWAIT_EXIT} sleep 100ms; \
          {{before: $before, after: {READ}, pid_before: $pid, pid_after: {PLUGIN_PID}}} | to json -r"
     );
     let v = Nu::new().json(&script);
