@@ -10,7 +10,7 @@ use nutorch_core::tch::Tensor;
 use nutorch_core::{Result, TensorInfo};
 use nutorch_store::{Store, StoreConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub struct NutorchPlugin {
     /// Created on first use: by then the engine can tell the plugin's settings
@@ -20,9 +20,34 @@ pub struct NutorchPlugin {
     fixed_config: Option<StoreConfig>,
     /// Whether ops run with gradient tracking (`nutorch no-grad { ... }`).
     grad_mode: GradMode,
-    /// What this process last told Nushell through `set_gc_disabled` (a new process starts
-    /// with the GC allowed to stop it).
-    gc_disabled: AtomicBool,
+    /// Whether Nushell may stop this process; shared with the idle spiller's thread.
+    gc: Arc<Gc>,
+}
+
+/// What this process last told Nushell through `set_gc_disabled` (a new process starts with
+/// the GC allowed to stop it), and the engine to tell it through outside a command (the idle
+/// spiller, when a write fails or succeeds again).
+#[derive(Default)]
+struct Gc {
+    disabled: AtomicBool,
+    engine: Mutex<Option<EngineInterface>>,
+}
+
+impl Gc {
+    /// Asks Nushell not to stop this process while the store holds what a restart would lose
+    /// (`Store::keep_alive`), and allows it again once it holds nothing of the kind.
+    fn update(&self, store: &Store, engine: Option<&EngineInterface>) {
+        let wanted = !store.keep_alive().is_empty();
+        if self.disabled.load(Ordering::SeqCst) == wanted {
+            return;
+        }
+        let saved = self.engine.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(engine) = engine.or(saved.as_ref()) {
+            if engine.set_gc_disabled(wanted).is_ok() {
+                self.disabled.store(wanted, Ordering::SeqCst);
+            }
+        }
+    }
 }
 
 impl Default for NutorchPlugin {
@@ -37,7 +62,7 @@ impl NutorchPlugin {
             store: OnceLock::new(),
             fixed_config: None,
             grad_mode: GradMode::default(),
-            gc_disabled: AtomicBool::new(false),
+            gc: Arc::new(Gc::default()),
         }
     }
 
@@ -48,7 +73,10 @@ impl NutorchPlugin {
 
     /// Opens the store with the settings the engine gives (once per process).
     pub(crate) fn configure(&self, engine: &EngineInterface) {
-        self.store.get_or_init(|| self.open_store(Some(engine)));
+        self.store.get_or_init(|| {
+            *self.gc.engine.lock().unwrap_or_else(|p| p.into_inner()) = Some(engine.clone());
+            self.open_store(Some(engine))
+        });
     }
 
     fn open_store(&self, engine: Option<&EngineInterface>) -> Arc<Store> {
@@ -63,6 +91,11 @@ impl NutorchPlugin {
             Ok(session) => self.grad_mode.set_enabled(session.grad_enabled),
             Err(e) => eprintln!("nutorch: could not restore the random state and grad mode: {e}"),
         }
+        // A failed background write keeps the plugin alive at once (not only at the next
+        // command: Nushell's GC may stop an idle plugin before one comes), a successful one
+        // lets it go again.
+        let gc = Arc::clone(&self.gc);
+        store.on_background_spill(move |store| gc.update(store, None));
         store.start_idle_spiller();
         store
     }
@@ -79,6 +112,7 @@ impl NutorchPlugin {
         let result = crate::guard::guard(span, || {
             self.configure(engine);
             let _active = self.store().command();
+            self.report_write_failure();
             body()
         });
         self.keep_alive_if_needed(engine);
@@ -90,15 +124,27 @@ impl NutorchPlugin {
     /// Called at the end of every command and custom-value hook.
     pub fn keep_alive_if_needed(&self, engine: &EngineInterface) {
         let Some(store) = self.store.get() else { return };
-        let wanted = !store.keep_alive().is_empty();
-        if self.gc_disabled.load(Ordering::SeqCst) != wanted && engine.set_gc_disabled(wanted).is_ok() {
-            self.gc_disabled.store(wanted, Ordering::SeqCst);
-        }
+        self.gc.update(store, Some(engine));
     }
 
     /// Whether this process asked Nushell not to stop it.
     pub fn gc_disabled(&self) -> bool {
-        self.gc_disabled.load(Ordering::SeqCst)
+        self.gc.disabled.load(Ordering::SeqCst)
+    }
+
+    /// Tells the user, once, at the command after it, that a write to the store failed in
+    /// the background (or that the last process could not write everything before it
+    /// stopped). The plugin API has no warnings; the plugin's stderr is the terminal's, and
+    /// printing it as the next command starts puts it right above that command's output.
+    /// `nutorch store` keeps saying it (`write_error`, `kept_alive_because`) while it lasts.
+    fn report_write_failure(&self) {
+        if let Some(message) = self.store().take_unreported_failure() {
+            eprintln!(
+                "nutorch: warning: {message}\n\
+                 nutorch: tensors not yet written stay in memory and the plugin is kept running until a \
+                 write succeeds; `nutorch store | get write_error kept_alive_because` says more"
+            );
+        }
     }
 
     /// An error for using state of `id` that a restart lost: its autograd graph (for
@@ -156,10 +202,20 @@ impl NutorchPlugin {
     }
 
     /// Writes live tensors to disk before the process ends (Nushell stopped the plugin).
+    /// A failure is loud: the process is ending and what it could not write is lost, so
+    /// stderr says which tensors, and the index records it (space permitting) for the next
+    /// process of this shell to report at its first command; using such a tensor then says
+    /// it was never written, or that its last changes were lost.
     pub fn shutdown(&self) {
         if let Some(store) = self.store.get() {
-            if let Err(e) = store.spill_all() {
-                eprintln!("nutorch: could not write tensors to the store before stopping: {e}");
+            if let Err(e) = store.spill_before_stop() {
+                eprintln!(
+                    "nutorch: ERROR: the plugin is stopping and could not write tensors to the store: {e}\n\
+                     nutorch: their latest data are lost; using them after the restart says so. Free space in \
+                     {} and keep the plugin running next time (it is kept alive while writes fail, but \
+                     `plugin stop` overrides that).",
+                    store.config().dir.display()
+                );
             }
         }
     }

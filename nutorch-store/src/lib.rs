@@ -19,7 +19,7 @@ mod store;
 
 pub use config::{default_dir, StoreConfig, STORE_DIR_ENV};
 pub use file::{read_info, read_tensor, write_tensor, FileInfo};
-pub use index::IndexEntry;
+pub use index::{dir_size, IndexEntry};
 pub use owner::{is_alive, owner_key};
 pub use registry::{Registry, TensorEntry};
 pub use session::Session;

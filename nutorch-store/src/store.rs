@@ -4,7 +4,7 @@
 use crate::config::StoreConfig;
 mod spill;
 
-use crate::file::{read_info, read_tensor};
+use crate::file::{create_private_dir_all, make_private, read_info, read_tensor, read_tensor_checked};
 use crate::index::{Index, IndexEntry};
 use crate::owner;
 use crate::registry::{not_found, Fingerprint, Group, Registry, Slot, TensorEntry};
@@ -12,6 +12,7 @@ use crate::session::{self, Session};
 use nutorch_core::state::{graph_reaches, has_grad_fn, storage_bytes, storage_id, RngState};
 use nutorch_core::tch::Tensor;
 use nutorch_core::{Error, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -53,6 +54,10 @@ pub struct StoreSummary {
     /// Why the plugin should not be stopped now (state a restart would lose); empty when a
     /// stop loses nothing.
     pub keep_alive: Vec<String>,
+    /// The error of the last write to the store, while its tensors are not yet written.
+    pub write_error: Option<String>,
+    /// Bytes the index takes on disk.
+    pub index_bytes: u64,
 }
 
 /// The session file in a shell's directory (safetensors inside; not named `.safetensors` so
@@ -63,13 +68,35 @@ const SESSION_FILE: &str = "session";
 pub const GRAPH_LOST: &str =
     "the autograd graph of this tensor was lost when the plugin restarted; run the forward pass again";
 
+/// Space kept free in the shell's directory: a failed write on a full disk removes it, so that
+/// the index can still record what could not be written.
+const RESERVE: &str = "reserve";
+const RESERVE_BYTES: usize = 256 << 10;
+
+/// How soon a failed spill is tried again, with or without new commands.
+const RETRY_FAILED: Duration = Duration::from_secs(5);
+
 /// This shell's part of the store on disk, opened on first need.
 struct Disk {
     index: Index,
     tensors: PathBuf,
+    reserve: PathBuf,
 }
 
 type Hook = Box<dyn FnOnce(&Store) + Send>;
+type Listener = Box<dyn Fn(&Store) + Send + Sync>;
+
+/// Writes that failed, kept until a later write succeeds.
+#[derive(Default)]
+struct Failures {
+    /// Tensors whose latest state is only in memory, with the error of their write.
+    ids: HashMap<String, String>,
+    /// A failure that is not one tensor's (flushing the index, the session file).
+    other: Option<String>,
+    /// What the next command should tell the user (a background write failed, or the last
+    /// process could not write everything before it stopped).
+    unreported: Option<String>,
+}
 
 pub struct Store {
     config: StoreConfig,
@@ -92,7 +119,11 @@ pub struct Store {
     /// Commands hold it for reading; the idle spiller takes it for writing only when free.
     activity: RwLock<()>,
     last_activity: Mutex<Instant>,
+    /// When the last spill started (a command during it leaves it to the next spill).
     last_spill: Mutex<Instant>,
+    failures: Mutex<Failures>,
+    /// Told after each background spill (the plugin updates Nushell's GC setting).
+    listener: Mutex<Option<Listener>>,
 }
 
 fn unix_secs(t: SystemTime) -> u64 {
@@ -138,6 +169,8 @@ impl Store {
             activity: RwLock::new(()),
             last_activity: Mutex::new(now),
             last_spill: Mutex::new(now),
+            failures: Mutex::new(Failures::default()),
+            listener: Mutex::new(None),
         }
     }
 
@@ -172,12 +205,24 @@ impl Store {
         }
         let shell = self.shell_dir();
         let tensors = shell.join("tensors");
-        std::fs::create_dir_all(&tensors).map_err(|e| Error::Io(format!("creating {}: {e}", tensors.display())))?;
+        create_private_dir_all(&tensors).map_err(|e| Error::Io(format!("creating {}: {e}", tensors.display())))?;
+        for dir in [self.shells_dir(), shell.clone(), tensors.clone()] {
+            make_private(&dir, true);
+        }
         self.reclaim_dead_shells();
         remove_temporaries(&tensors);
         let index = Index::open(&shell.join("index"))?;
         remove_orphans(&tensors, &index);
-        Ok(self.disk.get_or_init(|| Disk { index, tensors }))
+        let earlier = index.take_failures();
+        if !earlier.is_empty() {
+            lock(&self.failures).unreported = Some(format!(
+                "the last plugin process could not write everything to the store before it stopped: {}",
+                earlier.join("; ")
+            ));
+        }
+        let reserve = shell.join(RESERVE);
+        make_reserve(&reserve);
+        Ok(self.disk.get_or_init(|| Disk { index, tensors, reserve }))
     }
 
     /// Runs the test hook set for `point`, once.
@@ -224,19 +269,27 @@ impl Store {
 
     /// The tensor of `id`: from memory, else loaded from disk onto the device it came from.
     pub fn get(&self, id: &str) -> Result<Tensor> {
-        if let Ok(t) = self.registry.get(id) {
-            return Ok(t);
+        self.in_memory(id, || self.registry.get(id))
+    }
+
+    /// Runs `f` on the registry, loading `id` from disk when it is not in memory. Another
+    /// thread may evict it again right after the load, so that is retried.
+    fn in_memory<T>(&self, id: &str, f: impl Fn() -> Result<T>) -> Result<T> {
+        let mut tries = 0;
+        loop {
+            match f() {
+                Err(Error::NotFound(_)) if tries < 8 => {
+                    tries += 1;
+                    self.load(id)?;
+                }
+                done => return done,
+            }
         }
-        self.load(id)?;
-        self.registry.get(id)
     }
 
     /// Replaces the tensor stored under an existing id (in-place style updates).
     pub fn replace(&self, id: &str, tensor: Tensor) -> Result<()> {
-        if !self.registry.contains(id) {
-            self.load(id)?;
-        }
-        self.registry.replace(id, tensor)
+        self.in_memory(id, || self.registry.replace(id, tensor.shallow_clone()))
     }
 
     /// Number of tensors in memory.
@@ -277,6 +330,12 @@ impl Store {
         let entry = disk.index.get(id)?;
         // Held until the slot is in: a second tensor of the same storage file finds this one.
         let _shared = entry.as_ref().is_some_and(|e| e.view.is_some()).then(|| lock(&self.loading_shared));
+        if let Some(why) = entry.as_ref().and_then(|e| e.unwritten.as_ref()) {
+            return Err(Error::Store(format!(
+                "tensor {id} was never written to the store (its write failed: {why}), so it was lost when \
+                 the plugin stopped"
+            )));
+        }
         let (tensor, group) = match &entry {
             Some(entry) => match self.read_entry(disk, id, entry) {
                 // A spill moved it to a new shared file (and removed the old one) meanwhile.
@@ -331,7 +390,7 @@ impl Store {
     /// file's bytes, which are then that storage.
     fn read_entry(&self, disk: &Disk, id: &str, entry: &IndexEntry) -> Result<(Tensor, Option<Group>)> {
         let Some(view) = &entry.view else {
-            return Ok((read_tensor(&disk.tensors.join(&entry.file)).map_err(|e| with_id(id, e))?, None));
+            return Ok((read_file(disk, id, entry)?, None));
         };
         let live = {
             let slots = self.registry.lock();
@@ -342,7 +401,7 @@ impl Store {
         };
         let bytes = match live {
             Some(other) => storage_bytes(&other)?,
-            None => read_tensor(&disk.tensors.join(&entry.file)).map_err(|e| with_id(id, e))?,
+            None => read_file(disk, id, entry)?,
         };
         let tensor = view.rebuild(&bytes).map_err(|e| with_id(id, e))?;
         let group = Group { file: entry.file.clone(), storage: storage_id(&tensor) };
@@ -364,17 +423,17 @@ impl Store {
 
     /// One more value in Nushell refers to `id`.
     pub fn retain(&self, id: &str) -> Result<()> {
-        if !self.registry.contains(id) {
-            self.load(id)?;
-        }
-        self.registry.retain(id)
+        self.in_memory(id, || self.registry.retain(id))
     }
 
     /// Nushell dropped a value referring to `id`; at zero references the tensor is deleted
     /// from memory and disk.
     pub fn release(&self, id: &str) -> Result<()> {
         match self.registry.release(id) {
-            Some(true) => self.delete_from_disk(id),
+            Some(true) => {
+                self.forget_failure(id);
+                self.delete_from_disk(id)
+            }
             Some(false) => Ok(()),
             None => {
                 // Only on disk. Atomic: a spill moving its entry to a new shared file meanwhile
@@ -407,6 +466,7 @@ impl Store {
     /// Frees `id` from memory and disk, whatever its references. Returns whether it existed.
     pub fn free(&self, id: &str) -> Result<bool> {
         let in_memory = self.registry.remove(id);
+        self.forget_failure(id);
         let on_disk = self.disk_entry(id)?.is_some();
         self.delete_from_disk(id)?;
         Ok(in_memory || on_disk)
@@ -445,7 +505,7 @@ impl Store {
             if !rows.iter().any(|r| r.id == id) {
                 // A damaged file still lists (its use says what is wrong).
                 let mut info = read_info(&tensors.join(&e.file)).unwrap_or_else(|_| crate::file::FileInfo {
-                    dtype: "unreadable".into(),
+                    dtype: if e.unwritten.is_some() { "never written" } else { "unreadable" }.into(),
                     shape: Vec::new(),
                     device: String::new(),
                     requires_grad: false,
@@ -490,20 +550,58 @@ impl Store {
             memory_budget: self.config.memory_budget,
             idle_spill: self.config.idle_spill,
             keep_alive: self.keep_alive(),
+            write_error: self.write_error(),
+            index_bytes: self.disk()?.index.size_on_disk(),
         })
+    }
+
+    /// The error of the last failed write, while what it failed to write is only in memory.
+    pub fn write_error(&self) -> Option<String> {
+        let failures = lock(&self.failures);
+        failures.ids.values().next().cloned().or_else(|| failures.other.clone())
+    }
+
+    /// A failed write the user has not been told of yet (once: it is then forgotten). A
+    /// command shows it; `write_error` and `keep_alive` say it for as long as it lasts.
+    pub fn take_unreported_failure(&self) -> Option<String> {
+        // Opening the store reads what an earlier process recorded.
+        let _ = self.disk();
+        lock(&self.failures).unreported.take()
+    }
+
+    /// Calls `f` after each background spill (successful or not), from the spilling thread.
+    pub fn on_background_spill(&self, f: impl Fn(&Store) + Send + Sync + 'static) {
+        *lock(&self.listener) = Some(Box::new(f));
+    }
+
+    fn forget_failure(&self, id: &str) {
+        lock(&self.failures).ids.remove(id);
     }
 
     /// Why a stop of the plugin process would lose something (empty: it would not). Today
     /// that is an autograd graph: a tensor with a grad_fn whose graph no backward freed yet.
     pub fn keep_alive(&self) -> Vec<String> {
         let graphs = self.registry.lock().values().filter(|s| !s.graph_spent && has_grad_fn(&s.tensor)).count();
-        match graphs {
-            0 => Vec::new(),
-            n => vec![format!(
-                "{n} tensor{} with an autograd graph, which a restart would lose (run backward, or drop them)",
-                if n == 1 { "" } else { "s" }
-            )],
+        let mut why = Vec::new();
+        if graphs > 0 {
+            why.push(format!(
+                "{graphs} tensor{} with an autograd graph, which a restart would lose (run backward, or drop them)",
+                plural(graphs)
+            ));
         }
+        let failures = lock(&self.failures);
+        if let Some(error) = failures.ids.values().next().or(failures.other.as_ref()) {
+            let n = failures.ids.len();
+            let what = match n {
+                0 => "the store is not up to date".to_string(),
+                n => format!("{n} tensor{} exist only in memory", plural(n)),
+            };
+            why.push(format!(
+                "writing to the store failed ({error}): {what}, and a restart would lose them (free disk space \
+                 or fix the store directory; the next successful write ends this)"
+            ));
+        }
+        why
     }
 
     /// A backward from `root` (without retain_graph) freed its graph: the stored tensors on
@@ -576,23 +674,120 @@ impl Store {
 
     /// Starts the background thread that spills live tensors once no command has run for
     /// `idle_spill`. It stops when the store is dropped.
+    /// Commands go on while it writes (it holds `activity` exclusively only for the moment
+    /// each file is put in place); a failure is reported to the next command, keeps the plugin
+    /// alive, and is retried every few seconds.
     pub fn start_idle_spiller(self: &Arc<Self>) {
         let weak: Weak<Store> = Arc::downgrade(self);
         let _ = std::thread::Builder::new().name("nutorch idle spill".into()).spawn(move || loop {
             std::thread::sleep(Duration::from_millis(100));
             let Some(store) = weak.upgrade() else { return };
             let last_activity = *lock(&store.last_activity);
+            let last_spill = *lock(&store.last_spill);
             let idle_long_enough = last_activity.elapsed() >= store.config.idle_spill;
-            let changed_since_spill = *lock(&store.last_spill) < last_activity;
-            if idle_long_enough && changed_since_spill {
-                if let Ok(_exclusive) = store.activity.try_write() {
-                    if let Err(e) = store.spill_all() {
-                        eprintln!("nutorch: could not write tensors to the store: {e}");
-                    }
+            let changed_since_spill = last_spill < last_activity;
+            let retry = store.write_error().is_some() && last_spill.elapsed() >= RETRY_FAILED;
+            // Not while a command runs (checked, then let go: commands may start meanwhile).
+            let quiet = store.activity.try_write().is_ok();
+            if idle_long_enough && (changed_since_spill || retry) && quiet {
+                if let Err(e) = store.spill_all() {
+                    let message = format!("could not write tensors to the store: {e}");
+                    eprintln!("nutorch: {message}");
+                    lock(&store.failures).unreported = Some(message);
+                }
+                if let Some(listener) = lock(&store.listener).as_ref() {
+                    listener(&store);
                 }
             }
         });
     }
+
+    /// The last spill, when the process is about to end: on failure, what could not be
+    /// written is also recorded in the index (space permitting), so that the next process of
+    /// this shell reports it at its first command.
+    pub fn spill_before_stop(&self) -> Result<usize> {
+        let result = self.spill_all();
+        if let Err(e) = &result {
+            let ids: Vec<String> = lock(&self.failures).ids.keys().cloned().collect();
+            let message =
+                format!("{} tensor{} could not be written ({e}): {}", ids.len(), plural(ids.len()), ids.join(", "));
+            let recorded = self.disk().and_then(|disk| {
+                let _ = std::fs::remove_file(&disk.reserve);
+                disk.index.record_failure(&message).or_else(|_| {
+                    // sled refuses all work after a failed write until reopened.
+                    disk.index.reopen()?;
+                    disk.index.record_failure(&message)
+                })
+            });
+            if let Err(e) = recorded {
+                eprintln!("nutorch: could not record the failed write in the index either: {e}");
+            }
+        }
+        result
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Fills the reserve file (real blocks, not a sparse file) if it is missing; best effort.
+fn make_reserve(path: &Path) {
+    if path.exists() {
+        return;
+    }
+    if std::fs::write(path, vec![0u8; RESERVE_BYTES]).is_err() {
+        let _ = std::fs::remove_file(path);
+    } else {
+        make_private(path, false);
+    }
+}
+
+/// The name a tensor file gets when the tensor changed and its new state could not be
+/// written: the file is then out of date, and a reload says so instead of serving it.
+fn stale_name(file: &str) -> String {
+    format!("{file}.stale")
+}
+
+/// Reads an entry's file, checked against what the index recorded for it.
+fn read_file(disk: &Disk, id: &str, entry: &IndexEntry) -> Result<Tensor> {
+    let path = disk.tensors.join(&entry.file);
+    let stale = disk.tensors.join(stale_name(&entry.file));
+    if entry.stale.is_some() || (!path.exists() && stale.exists()) {
+        let when = match entry.written_at {
+            0 => "an earlier write".to_string(),
+            t => format!("{} (UTC)", utc(t)),
+        };
+        return Err(Error::Store(format!(
+            "tensor {id}: its last changes could not be written to the store (the write failed: {}) and \
+             were lost when the plugin stopped; the store still holds its version of {when} in {} \
+             (`nutorch load` reads it; `nutorch free {id}` forgets the tensor)",
+            entry.stale.as_deref().unwrap_or("disk full?"),
+            if stale.exists() { stale.display() } else { path.display() }
+        )));
+    }
+    let own = entry.view.is_none().then_some(id);
+    read_tensor_checked(&path, entry.check.as_ref(), own).map_err(|e| with_id(id, e))
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of seconds since the Unix epoch, UTC.
+fn utc(secs: u64) -> String {
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rest / 3600, rest / 60 % 60, rest % 60)
 }
 
 /// Ids are UUIDs; anything else never names a file (no path tricks through ids).
@@ -622,8 +817,9 @@ fn delete_entry(disk: &Disk, id: &str, entry: &IndexEntry) -> Result<()> {
 /// entry names it.
 fn remove_file_unless_named(disk: &Disk, entry: &IndexEntry) {
     let shared = entry.view.is_some() && disk.index.entries().iter().any(|(_, e)| e.file == entry.file);
-    if !shared {
+    if !shared && !entry.file.is_empty() {
         let _ = std::fs::remove_file(disk.tensors.join(&entry.file));
+        let _ = std::fs::remove_file(disk.tensors.join(stale_name(&entry.file)));
     }
 }
 
@@ -633,7 +829,8 @@ fn remove_orphans(dir: &Path, index: &Index) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".safetensors") && !named.contains(&name) {
+        let file = name.strip_suffix(".stale").unwrap_or(&name);
+        if file.ends_with(".safetensors") && !named.contains(file) {
             let _ = std::fs::remove_file(e.path());
         }
     }

@@ -204,8 +204,8 @@ fn a_failed_write_is_an_error_and_loses_nothing() {
     std::fs::create_dir(tensors.join(format!("{id}.safetensors.tmp"))).unwrap();
     assert!(store.spill_all().is_err());
     assert_eq!(tensor_to_data(&store.get(&id).unwrap()).unwrap().values, Buffer::Float(vec![5.0; 8]));
-    // What was stored before is still readable.
-    let on_disk = nutorch_store::read_tensor(&tensors.join(format!("{id}.safetensors"))).unwrap();
+    // What was stored before is still readable, marked out of date (a reload would say so).
+    let on_disk = nutorch_store::read_tensor(&tensors.join(format!("{id}.safetensors.stale"))).unwrap();
     assert_eq!(tensor_to_data(&on_disk).unwrap().values, Buffer::Float(vec![1.0; 8]));
 }
 

@@ -157,7 +157,9 @@ impl PluginCommand for StoreInfo {
         "Live tensors are written to the store shortly after the last command, so that Nushell \
          stopping the idle plugin loses nothing. What cannot be written (an autograd graph) keeps \
          the plugin alive instead: `kept_alive` says whether Nushell was asked not to stop it, \
-         `kept_alive_because` why. Settings: $env.config.plugins.nutorch = \
+         `kept_alive_because` why. A write that fails (a full disk) also keeps it alive, until a \
+         later write succeeds; `write_error` is that write's error (the next command after a failed \
+         background write also prints it once). Settings: $env.config.plugins.nutorch = \
          {store_dir: <path>, idle_spill: 1sec, memory_budget: 4GB}."
     }
 
@@ -191,6 +193,8 @@ impl PluginCommand for StoreInfo {
                     "idle_spill" => Value::duration(s.idle_spill.as_nanos() as i64, span),
                     "kept_alive" => Value::bool(plugin.gc_disabled(), span),
                     "kept_alive_because" => Value::list(s.keep_alive.into_iter().map(|r| Value::string(r, span)).collect(), span),
+                    "write_error" => s.write_error.map(|e| Value::string(e, span)).unwrap_or(Value::nothing(span)),
+                    "index_bytes" => Value::filesize(s.index_bytes as i64, span),
                 },
                 span,
             ),

@@ -2,15 +2,20 @@
 //! memory budget. Tensors sharing one storage (a base and its views) are written together as
 //! that storage's bytes, so that they reload as views of each other.
 
-use super::{lock, unix_secs, Disk, Store};
-use crate::file::{sync_dir, write_tensor, write_tensor_unsynced_dir};
+use super::{lock, make_reserve, stale_name, unix_secs, Disk, Store};
+use crate::file::{sync_dir, write_tmp, FileCheck, TmpFile};
 use crate::index::IndexEntry;
 use crate::registry::{Fingerprint, Group, Slot};
 use crate::storage::{shareable, StorageView};
 use nutorch_core::state::{has_grad_fn, storage_bytes, storage_id};
-use nutorch_core::Result;
+use nutorch_core::{Error, Result};
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
+use std::sync::RwLockWriteGuard;
+use std::time::{Duration, Instant, SystemTime};
+
+/// How long a spill waits for running commands to end before putting a written file in
+/// place; past it, the tensor stays dirty for the next spill.
+const QUIET_WAIT: Duration = Duration::from_millis(250);
 
 /// What one write covers.
 enum Unit {
@@ -29,6 +34,30 @@ impl Unit {
             Unit::Shared { live, .. } => live.iter().any(|l| l == id),
         }
     }
+
+    /// The in-memory tensors it writes.
+    fn ids(&self) -> Vec<String> {
+        match self {
+            Unit::Own { id, .. } => vec![id.clone()],
+            Unit::Shared { live, .. } => live.clone(),
+        }
+    }
+}
+
+/// A file put in place: the quiet moment (held while its entry is recorded) and what the
+/// file holds (`None` when nothing new was written).
+type Committed<'a> = (Option<RwLockWriteGuard<'a, ()>>, Option<FileCheck>);
+
+/// Whether a written file may be put in place while commands run. A command may change a
+/// tensor in place while its file is being written (the spill does not stop commands); the
+/// tensor's version then differs from the one written, and the file is discarded. That
+/// check is only sound while no command runs (a change half done has not bumped the version
+/// yet), so the idle spill (`Quiet`) waits for a moment without commands to put files in
+/// place. An eviction runs inside a command (`InCommand`) and puts its file in place at once.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Quiet,
+    InCommand,
 }
 
 /// Whether a write is durable on return (`Now`), or the caller syncs the directory and flushes
@@ -45,16 +74,46 @@ impl Store {
     /// Returns how many tensors were written.
     /// The session (random generators, grad mode) is written too; the tensor directory is
     /// synced and the index flushed once at the end (each file is still synced on its own).
+    /// Commands may run meanwhile (see `Mode`); a tensor a command changes while it is being
+    /// written stays dirty and is written by the next spill.
+    /// A failed write is remembered (`Store::write_error`, `Store::keep_alive`) until a later
+    /// write of those tensors succeeds; the file of a tensor whose changes could not be written
+    /// is marked out of date, and a tensor never written gets an index entry saying so, so that
+    /// a reload after the process died says what was lost instead of serving old data.
     pub fn spill_all(&self) -> Result<usize> {
         let _one = lock(&self.spilling);
-        let units = self.plan(None)?;
+        let started = Instant::now();
+        let units = match self.plan(None) {
+            Ok(units) => units,
+            Err(e) => {
+                // The store cannot even be opened (a full disk, no permission).
+                lock(&self.failures).other = Some(e.to_string());
+                return Err(e);
+            }
+        };
         let mut written = 0;
         let mut replaced = Vec::new();
-        let mut first_error = None;
+        let mut first_error: Option<Error> = None;
+        let mut written_ids = Vec::new();
         for unit in units {
-            match self.write_unit(unit, Durability::Later, &mut replaced) {
-                Ok(n) => written += n,
+            let ids = unit.ids();
+            if let Some(Error::Io(_)) = &first_error {
+                // A full disk or a read-only store: the rest would fail too, and trying could
+                // take the room the index needs to record what failed.
+                self.mark_failed(&ids, first_error.as_ref().unwrap_or(&Error::Io(String::new())));
+                continue;
+            }
+            match self.write_unit(unit, Durability::Later, Mode::Quiet, &mut replaced) {
+                Ok(n) => {
+                    written += n;
+                    written_ids.extend(ids.iter().cloned());
+                    let mut failures = lock(&self.failures);
+                    for id in &ids {
+                        failures.ids.remove(id);
+                    }
+                }
                 Err(e) => {
+                    self.mark_failed(&ids, &e);
                     first_error.get_or_insert(e);
                 }
             }
@@ -65,18 +124,136 @@ impl Store {
             sync_dir(&d.tensors);
             d.index.flush().map(|_| d)
         }) {
-            Ok(disk) => remove_unnamed(disk, &replaced),
+            Ok(disk) => {
+                remove_unnamed(disk, &replaced);
+                if let Err(e) = disk.index.compact_if_large() {
+                    eprintln!("nutorch: could not compact the tensor index: {e}");
+                }
+            }
             Err(e) => {
+                // What this spill recorded is not durable (and sled needs a fresh handle):
+                // its tensors count as unwritten again.
+                if let Ok(disk) = self.disk() {
+                    let _ = disk.index.reopen();
+                }
+                self.unsettle(&written_ids, &e);
                 first_error.get_or_insert(e);
             }
         }
         if let Err(e) = self.spill_session() {
             first_error.get_or_insert(e);
         }
-        *lock(&self.last_spill) = Instant::now();
+        *lock(&self.last_spill) = started;
         match first_error {
-            Some(e) => Err(e),
-            None => Ok(written),
+            Some(e) => {
+                let mut failures = lock(&self.failures);
+                if failures.ids.is_empty() {
+                    failures.other = Some(e.to_string());
+                }
+                Err(e)
+            }
+            None => {
+                let mut failures = lock(&self.failures);
+                failures.ids.clear();
+                failures.other = None;
+                drop(failures);
+                if let Ok(disk) = self.disk() {
+                    make_reserve(&disk.reserve);
+                }
+                Ok(written)
+            }
+        }
+    }
+
+    /// After a failed write of `ids`: remembered, and what is on disk for them marked so that
+    /// a reload cannot take it for their current state. Needs no free space for that (the
+    /// out-of-date file is renamed; the reserve file makes room for the index's note of a
+    /// tensor never written).
+    fn mark_failed(&self, ids: &[String], error: &Error) {
+        let message = error.to_string();
+        let Ok(disk) = self.disk() else { return };
+        let _ = std::fs::remove_file(&disk.reserve);
+        let dirty: Vec<(String, u64, SystemTime, Option<String>)> = {
+            let slots = self.registry.lock();
+            ids.iter()
+                .filter_map(|id| slots.get(id).map(|s| (id, s)))
+                .filter(|(_, s)| s.data_dirty() || s.on_disk.is_none())
+                .map(|(id, s)| (id.clone(), s.refs, s.last_used, Group::of(s).map(|g| g.file.clone())))
+                .collect()
+        };
+        let mut failures = lock(&self.failures);
+        for id in ids {
+            failures.ids.insert(id.clone(), message.clone());
+        }
+        drop(failures);
+        for (id, refs, last_used, group_file) in dirty {
+            match disk.index.get(&id) {
+                // Its own file, or the shared file of the storage it still uses (whose other
+                // tensors changed with it): the file is out of date for all who use it.
+                Ok(Some(entry))
+                    if entry.unwritten.is_none()
+                        && !entry.file.is_empty()
+                        && (entry.view.is_none() || group_file.as_ref() == Some(&entry.file)) =>
+                {
+                    let file = disk.tensors.join(&entry.file);
+                    if file.exists() {
+                        let _ = std::fs::rename(&file, disk.tensors.join(stale_name(&entry.file)));
+                    }
+                }
+                // A view moved off its shared file: only its own entry is out of date.
+                Ok(Some(entry)) if entry.unwritten.is_none() && !entry.file.is_empty() => {
+                    let _ = disk.index.modify(&id, |e| Some(IndexEntry { stale: Some(message.clone()), ..e }));
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    let entry = IndexEntry {
+                        file: String::new(),
+                        refs,
+                        last_used: unix_secs(last_used),
+                        had_graph: false,
+                        shared_storage_with: Vec::new(),
+                        view: None,
+                        check: None,
+                        written_at: 0,
+                        unwritten: Some(message.clone()),
+                        stale: None,
+                    };
+                    let _ = disk.index.put_unflushed(&id, &entry);
+                }
+                Err(_) => {}
+            }
+        }
+        let _ = disk.index.flush();
+    }
+
+    /// Makes `ids` dirty again (their index entries were lost) and remembers the failure.
+    fn unsettle(&self, ids: &[String], error: &Error) {
+        let mut slots = self.registry.lock();
+        let mut failures = lock(&self.failures);
+        for id in ids {
+            if let Some(slot) = slots.get_mut(id) {
+                slot.on_disk = None;
+                slot.refs_on_disk = None;
+                failures.ids.insert(id.clone(), error.to_string());
+            }
+        }
+    }
+
+    /// Waits (briefly) for a moment when no command runs, in `Mode::Quiet`; `Err(())` when
+    /// commands kept running.
+    fn quiet(&self, mode: Mode) -> std::result::Result<Option<RwLockWriteGuard<'_, ()>>, ()> {
+        if mode == Mode::InCommand {
+            return Ok(None);
+        }
+        let deadline = Instant::now() + QUIET_WAIT;
+        loop {
+            if let Ok(guard) = self.activity.try_write() {
+                return Ok(Some(guard));
+            }
+            if Instant::now() >= deadline {
+                return Err(());
+            }
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 
@@ -86,7 +263,11 @@ impl Store {
         let _one = lock(&self.spilling);
         let mut replaced = Vec::new();
         for unit in self.plan(Some(id))? {
-            self.write_unit(unit, Durability::Now, &mut replaced)?;
+            let ids = unit.ids();
+            if let Err(e) = self.write_unit(unit, Durability::Now, Mode::InCommand, &mut replaced) {
+                self.mark_failed(&ids, &e);
+                return Err(e);
+            }
         }
         remove_unnamed(self.disk()?, &replaced);
         let mut slots = self.registry.lock();
@@ -115,8 +296,11 @@ impl Store {
                     .map(|(id, _)| id.clone())
             };
             let Some(victim) = victim else { return };
-            if self.evict(&victim).is_err() {
-                return; // cannot write: keep it in memory rather than lose it
+            if let Err(e) = self.evict(&victim) {
+                // Cannot write: kept in memory rather than lost; the next command says so.
+                lock(&self.failures).unreported =
+                    Some(format!("memory is over the budget, but writing tensors to the store failed: {e}"));
+                return;
             }
         }
     }
@@ -180,11 +364,49 @@ impl Store {
 
     /// Writes one unit; returns how many tensors it wrote. Files that entries named before and
     /// no longer do are added to `replaced` (deleted once the index is durable).
-    fn write_unit(&self, unit: Unit, durability: Durability, replaced: &mut Vec<String>) -> Result<usize> {
+    fn write_unit(&self, unit: Unit, durability: Durability, mode: Mode, replaced: &mut Vec<String>) -> Result<usize> {
         match unit {
-            Unit::Own { id, aliases } => Ok(usize::from(self.write_own(&id, aliases, durability, replaced)?)),
-            Unit::Shared { live, stored } => self.write_shared(&live, &stored, durability, replaced),
+            Unit::Own { id, aliases } => Ok(usize::from(self.write_own(&id, aliases, durability, mode, replaced)?)),
+            Unit::Shared { live, stored } => self.write_shared(&live, &stored, durability, mode, replaced),
         }
+    }
+
+    /// Whether the tensors are as they were when their write began (absent ones count as
+    /// unchanged: `settle` deletes what was written for them).
+    fn unchanged(&self, written: &[(&str, Fingerprint)]) -> bool {
+        let slots = self.registry.lock();
+        written
+            .iter()
+            .all(|(id, fingerprint)| slots.get(*id).is_none_or(|s| Fingerprint::of(&s.tensor) == *fingerprint))
+    }
+
+    /// Puts a written file in place: after `unchanged`, in a quiet moment in `Mode::Quiet`.
+    /// `Ok(None)`: the tensors changed meanwhile (or commands kept running); the file is
+    /// dropped and they stay dirty. Returns the file's check and when it was written.
+    fn commit<'a>(
+        &'a self,
+        tmp: Option<TmpFile>,
+        written: &[(&str, Fingerprint)],
+        durability: Durability,
+        mode: Mode,
+        disk: &Disk,
+    ) -> Result<Option<Committed<'a>>> {
+        let Ok(guard) = self.quiet(mode) else { return Ok(None) };
+        if !self.unchanged(written) {
+            return Ok(None);
+        }
+        let check = match tmp {
+            Some(tmp) => {
+                let check = tmp.check.clone();
+                tmp.commit()?;
+                if durability == Durability::Now {
+                    sync_dir(&disk.tensors);
+                }
+                Some(check)
+            }
+            None => None,
+        };
+        Ok(Some((guard, check)))
     }
 
     /// Writes one tensor to a file of its own (file first, then index) if it changed.
@@ -194,6 +416,7 @@ impl Store {
         id: &str,
         aliases: Vec<String>,
         durability: Durability,
+        mode: Mode,
         replaced: &mut Vec<String>,
     ) -> Result<bool> {
         let (tensor, refs, last_used, data_dirty, had_graph) = {
@@ -212,12 +435,15 @@ impl Store {
         self.hook("spill");
         let file = format!("{id}.safetensors");
         let path = disk.tensors.join(&file);
-        if data_dirty {
-            match durability {
-                Durability::Now => write_tensor(&path, &tensor)?,
-                Durability::Later => write_tensor_unsynced_dir(&path, &tensor)?,
-            };
-        }
+        let tmp = if data_dirty { Some(write_tmp(&path, &tensor, Some(id))?) } else { None };
+        let Some((_quiet, check)) = self.commit(tmp, &[(id, fingerprint)], durability, mode, disk)? else {
+            return Ok(false);
+        };
+        let (check, written_at) = match check {
+            Some(check) => (Some(check), unix_secs(SystemTime::now())),
+            // Only the reference count changed: the file and what it holds stay.
+            None => disk.index.get(id)?.map(|e| (e.check, e.written_at)).unwrap_or((None, 0)),
+        };
         let entry = IndexEntry {
             file: file.clone(),
             refs,
@@ -225,8 +451,13 @@ impl Store {
             had_graph,
             shared_storage_with: aliases,
             view: None,
+            check,
+            written_at,
+            unwritten: None,
+            stale: None,
         };
         self.put_entry(disk, id, &entry, durability, replaced)?;
+        let _ = std::fs::remove_file(disk.tensors.join(stale_name(&file)));
         self.settle(&[(id.to_string(), fingerprint, refs)], None)?;
         Ok(true)
     }
@@ -239,6 +470,7 @@ impl Store {
         live: &[String],
         stored: &[String],
         durability: Durability,
+        mode: Mode,
         replaced: &mut Vec<String>,
     ) -> Result<usize> {
         struct Member {
@@ -265,6 +497,10 @@ impl Store {
                     had_graph: false,
                     shared_storage_with: Vec::new(),
                     view: Some(StorageView::of(&slot.tensor)?),
+                    check: None,
+                    written_at: 0,
+                    unwritten: None,
+                    stale: None,
                 };
                 members.push(Member {
                     id: (*id).clone(),
@@ -277,25 +513,38 @@ impl Store {
         };
         let disk = self.disk()?;
         self.hook("spill");
-        let file = match current_file {
-            Some(file) => file,
+        let (file, tmp) = match current_file {
+            Some(file) => (file, None),
             None => {
                 let file = format!("storage-{}.safetensors", uuid::Uuid::new_v4());
                 let bytes = storage_bytes(&tensor)?;
-                match durability {
-                    Durability::Now => write_tensor(&disk.tensors.join(&file), &bytes)?,
-                    Durability::Later => write_tensor_unsynced_dir(&disk.tensors.join(&file), &bytes)?,
-                };
-                file
+                let tmp = write_tmp(&disk.tensors.join(&file), &bytes, None)?;
+                (file, Some(tmp))
             }
         };
+        let written: Vec<(&str, Fingerprint)> = members.iter().map(|m| (m.id.as_str(), m.fingerprint)).collect();
+        let Some((_quiet, check)) = self.commit(tmp, &written, durability, mode, disk)? else {
+            return Ok(0);
+        };
+        let (check, written_at) = match check {
+            Some(check) => (Some(check), unix_secs(SystemTime::now())),
+            // Only reference counts changed: the file and what it holds stay.
+            None => members
+                .first()
+                .and_then(|m| disk.index.get(&m.id).ok().flatten())
+                .filter(|e| e.file == file)
+                .map(|e| (e.check, e.written_at))
+                .unwrap_or((None, 0)),
+        };
         for member in &members {
-            let entry = IndexEntry { file: file.clone(), ..member.entry.clone() };
+            let entry = IndexEntry { file: file.clone(), check: check.clone(), written_at, ..member.entry.clone() };
             self.put_entry(disk, &member.id, &entry, durability, replaced)?;
         }
         for id in stored {
             // Atomic: a release of that tensor meanwhile is neither lost nor undone.
-            let before = disk.index.modify(id, |e| Some(IndexEntry { file: file.clone(), ..e }))?;
+            let before = disk.index.modify(id, |e| {
+                Some(IndexEntry { file: file.clone(), check: check.clone(), written_at, stale: None, ..e })
+            })?;
             if let Some(before) = before.filter(|b| b.file != file) {
                 replaced.push(before.file);
             }
@@ -359,7 +608,8 @@ fn remove_unnamed(disk: &Disk, files: &[String]) {
         return;
     }
     let named: HashSet<String> = disk.index.entries().into_iter().map(|(_, e)| e.file).collect();
-    for file in files.iter().filter(|f| !named.contains(*f)) {
+    for file in files.iter().filter(|f| !f.is_empty() && !named.contains(*f)) {
         let _ = std::fs::remove_file(disk.tensors.join(file));
+        let _ = std::fs::remove_file(disk.tensors.join(stale_name(file)));
     }
 }
