@@ -22,7 +22,7 @@ pub fn blobs(n: i64, centers: &[[f64; 2]], std: f64, skew: f64) -> Result<(Tenso
     if n < 0 {
         return Err(Error::Argument(format!("blobs needs a non-negative number of points, got {n}")));
     }
-    if !(std >= 0.0) {
+    if std.is_nan() || std < 0.0 {
         return Err(Error::Argument(format!("blobs needs a non-negative std, got {std}")));
     }
     if centers.is_empty() {
