@@ -3,6 +3,8 @@
 # libtorch but no Rust toolchain.
 #
 #   scripts/gpu/pack.sh [BUNDLE_DIR]
+#   PACK_ONLY="commands-test golden-test store-test device-test" scripts/gpu/pack.sh
+#       (only those binaries: the whole set can exceed the device upload)
 #
 # BUNDLE_DIR (default: .device in this checkout, which .gitignore ignores) receives
 #   bins.tar.xz  the test binaries,
@@ -23,12 +25,15 @@ cargo test --workspace --exclude nutorch-e2e --no-run --message-format=json 2>/d
   | ROOT="$root" BUNDLE="$bundle" python3 -c '
 import json, sys, shutil, os
 root, bundle = os.environ["ROOT"], os.environ["BUNDLE"]
+only = os.environ.get("PACK_ONLY", "").split()
 with open(os.path.join(bundle, "manifest"), "a") as manifest:
     for line in sys.stdin:
         m = json.loads(line)
         exe = m.get("executable")
         if m.get("reason") == "compiler-artifact" and exe and m.get("profile", {}).get("test"):
             name = m["target"]["name"] + "-" + m["target"]["kind"][0]
+            if only and name not in only:
+                continue
             shutil.copy(exe, os.path.join(bundle, "bin", name))
             crate_dir = os.path.relpath(os.path.dirname(m["manifest_path"]), root)
             print(name, crate_dir, file=manifest)
