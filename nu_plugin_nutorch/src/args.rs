@@ -14,7 +14,7 @@ pub fn number(value: &Value) -> Result<Number, LabeledError> {
     match value {
         Value::Int { val, .. } => Ok(Number::Int(*val)),
         Value::Float { val, .. } => Ok(Number::Float(*val)),
-        other => Err(invalid(format!("expected a number, found {}", other.get_type()), other.span())),
+        other => Err(invalid(format!("expected a number, found {}", other.get_type_shallow()), other.span())),
     }
 }
 
@@ -26,7 +26,7 @@ pub fn positional(call: &EvaluatedCall, index: usize) -> Result<Value, LabeledEr
 pub fn int(value: &Value) -> Result<i64, LabeledError> {
     match value {
         Value::Int { val, .. } => Ok(*val),
-        other => Err(invalid(format!("expected an int, found {}", other.get_type()), other.span())),
+        other => Err(invalid(format!("expected an int, found {}", other.get_type_shallow()), other.span())),
     }
 }
 
@@ -69,7 +69,7 @@ pub fn tensor_id(value: &Value) -> Result<Spanned<String>, LabeledError> {
             None => Err(invalid(format!("expected a tensor, found {}", val.type_name()), span)),
         },
         Value::String { val, .. } => Ok(Spanned { item: val.clone(), span }),
-        other => Err(invalid(format!("expected a tensor (or a tensor id), found {}", other.get_type()), span)),
+        other => Err(invalid(format!("expected a tensor (or a tensor id), found {}", other.get_type_shallow()), span)),
     }
 }
 

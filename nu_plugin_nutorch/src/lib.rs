@@ -14,6 +14,8 @@ pub mod commands;
 pub(crate) mod custom_ops;
 pub(crate) mod errors;
 pub(crate) mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod grad_mode;
 pub(crate) mod guard;
 pub mod openmp;

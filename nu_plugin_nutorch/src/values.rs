@@ -18,7 +18,7 @@ pub fn data_from_input(value: &Value, columns: Option<&[Spanned<String>]>) -> Re
         Value::Record { .. } => Err(LabeledError::new("Invalid value")
             .with_label("a record is one row: give a table (a list of records), e.g. [$record]", value.span())),
         other if columns.is_some() => Err(LabeledError::new("Invalid argument").with_label(
-            format!("--columns needs a table (a list of records), found {}", other.get_type()),
+            format!("--columns needs a table (a list of records), found {}", other.get_type_shallow()),
             other.span(),
         )),
         Value::Range { val, .. } => range_data(val, value.span()),
@@ -39,7 +39,9 @@ fn range_data(range: &nu_protocol::Range, span: Span) -> Result<Data, LabeledErr
         match v {
             Value::Int { val, .. } => leaves.push(Leaf::Int(val)),
             Value::Float { val, .. } => leaves.push(Leaf::Float(val)),
-            other => return Err(LabeledError::new("Invalid value").with_label(format!("{}", other.get_type()), span)),
+            other => {
+                return Err(LabeledError::new("Invalid value").with_label(format!("{}", other.get_type_shallow()), span))
+            }
         }
     }
     Ok(Data { shape: vec![leaves.len() as i64], values: buffer_from_leaves(leaves) })
@@ -68,7 +70,7 @@ fn table_data(table: &Value, rows: &[Value], columns: Option<&[Spanned<String>]>
     for (i, row) in rows.iter().enumerate() {
         let Value::Record { val: record, .. } = row else {
             return Err(invalid(
-                format!("row {i} is a {}, not a record (a table is a list of records)", row.get_type()),
+                format!("row {i} is a {}, not a record (a table is a list of records)", row.get_type_shallow()),
                 row.span(),
             ));
         };
@@ -97,7 +99,7 @@ fn table_data(table: &Value, rows: &[Value], columns: Option<&[Spanned<String>]>
                     return Err(invalid(
                         format!(
                             "column '{name}', row {i}: expected a number or bool, found {}{shown}",
-                            other.get_type()
+                            other.get_type_shallow()
                         ),
                         other.span(),
                     ));
@@ -182,7 +184,7 @@ fn collect(
         leaf if depth < shape.len() => Err(ragged(
             format!(
                 "a {} {} where a list of {} was expected (shape {shape:?})",
-                leaf.get_type(),
+                leaf.get_type_shallow(),
                 at(position).trim_start(),
                 shape[depth]
             ),
@@ -201,7 +203,7 @@ fn collect(
             Ok(())
         }
         other => Err(LabeledError::new("Invalid value").with_label(
-            format!("expected a number or bool{}, found {}", at(position), other.get_type()),
+            format!("expected a number or bool{}, found {}", at(position), other.get_type_shallow()),
             other.span(),
         )),
     }
@@ -310,7 +312,7 @@ pub fn to_json(value: &Value) -> Result<serde_json::Value, LabeledError> {
         }
         other => {
             return Err(LabeledError::new("Invalid value")
-                .with_label(format!("expected plain data here, found {}", other.get_type()), other.span()))
+                .with_label(format!("expected plain data here, found {}", other.get_type_shallow()), other.span()))
         }
     })
 }

@@ -29,7 +29,7 @@ pub fn run_family(
     };
     let word = match first {
         Value::String { val, .. } => val.clone(),
-        other => other.coerce_string().unwrap_or_else(|_| other.get_type().to_string()),
+        other => other.coerce_string().unwrap_or_else(|_| other.get_type_shallow().to_string()),
     };
     let names: Vec<String> = plugin.commands().iter().map(|c| c.name().to_string()).collect();
     let typed = format!("{family} {word}");

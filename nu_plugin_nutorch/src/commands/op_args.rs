@@ -233,7 +233,7 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
         Ty::Number => Val::Number(args::number(value)?),
         Ty::Bool => match value {
             Value::Bool { val, .. } => Val::Bool(*val),
-            other => return Err(invalid(format!("expected a bool, found {}", other.get_type()), span)),
+            other => return Err(invalid(format!("expected a bool, found {}", other.get_type_shallow()), span)),
         },
         Ty::Ints => match value {
             Value::Int { val, .. } => Val::Int(*val),
@@ -242,7 +242,7 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
         Ty::Str(choices) => {
             let text = value
                 .coerce_str()
-                .map_err(|_| invalid(format!("expected a string, found {}", value.get_type()), span))?;
+                .map_err(|_| invalid(format!("expected a string, found {}", value.get_type_shallow()), span))?;
             if !choices.is_empty() && !choices.contains(&text.as_ref()) {
                 return Err(invalid(
                     format!("{} must be one of {}, got '{text}'", kebab(arg.name), choices.join(", ")),

@@ -443,7 +443,7 @@ fn text_flag(call: &EvaluatedCall, name: &str) -> Result<Option<Spanned<String>>
 fn table_rows(table: &Value) -> Result<Vec<(&nu_protocol::Record, Span)>, LabeledError> {
     let Value::List { vals, .. } = table else {
         return Err(invalid(
-            format!("expected a table (a list of records with epoch and loss), found {}", table.get_type()),
+            format!("expected a table (a list of records with epoch and loss), found {}", table.get_type_shallow()),
             table.span(),
         ));
     };
@@ -454,7 +454,7 @@ fn table_rows(table: &Value) -> Result<Vec<(&nu_protocol::Record, Span)>, Labele
         .map(|row| match row {
             Value::Record { val, .. } => Ok((&**val, row.span())),
             other => Err(invalid(
-                format!("expected a record with epoch and loss in each row, found {}", other.get_type()),
+                format!("expected a record with epoch and loss in each row, found {}", other.get_type_shallow()),
                 if other.span() == Span::unknown() { table.span() } else { other.span() },
             )),
         })
@@ -499,7 +499,7 @@ fn column(
             Some(Value::Int { val, .. }) => Ok(Some(*val as f64)),
             Some(Value::Float { val, .. }) => Ok(Some(*val)),
             Some(other) => Err(invalid(
-                format!("column `{name}` must be a number, found {} in row {i}", other.get_type()),
+                format!("column `{name}` must be a number, found {} in row {i}", other.get_type_shallow()),
                 if other.span() == Span::unknown() { *row_span } else { other.span() },
             )),
         })

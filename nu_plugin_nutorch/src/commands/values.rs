@@ -118,11 +118,14 @@ fn nested_at(
             Value::record(record, internal_span)
         }
         other if at.is_empty() => {
-            return Err(crate::errors::invalid(format!("expected a tensor, found {}", other.get_type()), other.span()))
+            return Err(crate::errors::invalid(
+                format!("expected a tensor, found {}", other.get_type_shallow()),
+                other.span(),
+            ))
         }
         other => {
             return Err(crate::errors::invalid(
-                format!("expected a tensor at {at}, found {}", other.get_type()),
+                format!("expected a tensor at {at}, found {}", other.get_type_shallow()),
                 other.span(),
             ))
         }
@@ -254,7 +257,7 @@ fn column_names(call: &EvaluatedCall) -> Result<Option<Vec<Spanned<String>>>, La
     let Some(value) = call.get_flag::<Value>("columns")? else { return Ok(None) };
     let Value::List { vals, .. } = &value else {
         return Err(crate::errors::invalid(
-            format!("expected a list of column names, found {}", value.get_type()),
+            format!("expected a list of column names, found {}", value.get_type_shallow()),
             value.span(),
         ));
     };
@@ -262,9 +265,10 @@ fn column_names(call: &EvaluatedCall) -> Result<Option<Vec<Spanned<String>>>, La
         .map(|v| match v {
             Value::String { val, .. } => Ok(Spanned { item: val.clone(), span: v.span() }),
             Value::Int { val, .. } => Ok(Spanned { item: val.to_string(), span: v.span() }),
-            other => {
-                Err(crate::errors::invalid(format!("expected a column name, found {}", other.get_type()), other.span()))
-            }
+            other => Err(crate::errors::invalid(
+                format!("expected a column name, found {}", other.get_type_shallow()),
+                other.span(),
+            )),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
