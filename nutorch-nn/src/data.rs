@@ -22,6 +22,8 @@ pub fn blobs(n: i64, centers: &[[f64; 2]], std: f64, skew: f64) -> Result<(Tenso
     if n < 0 {
         return Err(Error::Argument(format!("blobs needs a non-negative number of points, got {n}")));
     }
+    // Negated on purpose: a NaN std must fail the check.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     if !(std >= 0.0) {
         return Err(Error::Argument(format!("blobs needs a non-negative std, got {std}")));
     }
