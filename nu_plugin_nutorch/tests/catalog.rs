@@ -351,6 +351,18 @@ fn signatures_list_required_typed_arguments_in_the_ops_order() {
 }
 
 #[test]
+fn a_list_of_numbers_takes_ints_and_floats() {
+    let (_, mut test) = plugin_test();
+    let edges = eval(
+        &mut test,
+        "(nutorch fromvalue [0.5 1.0] | nutorch histogram 2 --range [0 1.5]).bin_edges | nutorch tovalue",
+    );
+    assert_eq!(edges.unwrap(), floats(&[0.0, 0.75, 1.5]));
+    let text = error_text(eval(&mut test, "nutorch fromvalue [0.5] | nutorch histogram 2 --range [0 1 2]"));
+    assert!(text.contains("range is [min max], got 3 numbers"), "{text}");
+}
+
+#[test]
 fn missing_and_mistyped_arguments_are_parse_errors() {
     let (_, mut test) = plugin_test();
     let cases = [
@@ -362,6 +374,9 @@ fn missing_and_mistyped_arguments_are_parse_errors() {
         ("nutorch linspace 0 1 2.5", "nu::parser::"),
         ("nutorch arange 3 | nutorch add", "missing other"),
         ("nutorch arange 3 | nutorch sum 0 1", "nu::parser::extra_positional"),
+        // A list of numbers (histogram's range) takes a list, not one number or words.
+        ("nutorch ones 3 | nutorch histogram 2 --range 1", "nu::parser::"),
+        ("nutorch ones 3 | nutorch histogram 2 --range [a b]", "nu::parser::"),
     ];
     for (source, expected) in cases {
         let text = error_text(eval(&mut test, source));

@@ -104,6 +104,7 @@ fn value_shape(ty: Ty) -> SyntaxShape {
         Ty::Int => SyntaxShape::Int,
         Ty::Bool => SyntaxShape::Boolean,
         Ty::Ints => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Int))]),
+        Ty::Floats => SyntaxShape::List(Box::new(SyntaxShape::Number)),
         Ty::Str(_) | Ty::DType | Ty::Device => SyntaxShape::String,
         Ty::NumOrStr(_) => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::String]),
     }
@@ -179,6 +180,7 @@ fn stock_doc(name: &str, ty: Ty) -> String {
         Ty::Number => "a number",
         Ty::Bool => "a switch",
         Ty::Ints => "ints (several, or one list)",
+        Ty::Floats => "a list of numbers",
         Ty::Str(_) => "a string",
         Ty::NumOrStr(_) => "a number or a word",
         Ty::DType => "a dtype",

@@ -239,6 +239,12 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             Value::Int { val, .. } => Val::Int(*val),
             other => Val::Ints(ints(other)?),
         },
+        Ty::Floats => match value {
+            Value::List { vals, .. } => {
+                Val::Floats(vals.iter().map(|v| args::number(v).map(|n| n.as_f64())).collect::<Result<Vec<_>, _>>()?)
+            }
+            other => return Err(invalid(format!("expected a list of numbers, found {}", other.get_type()), span)),
+        },
         Ty::Str(choices) => {
             let text = value
                 .coerce_str()

@@ -338,4 +338,8 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch kron (nutorch fromvalue [1 10]) | nutorch tovalue" => "[1, 10, 2, 20]",
         |a| t(a.input().f_kron(a.tensor("other"))?)),
+    op!("split_with_sizes", Shape, "Tensor.split_with_sizes", "The input split along dim into pieces of the listed sizes (which add up to its size).",
+        [INPUT, req("split_sizes", Ints), DIM0], O::Tensors,
+        "nutorch fromvalue [1 2 3 4 5] | nutorch split_with_sizes [1 4] | nutorch tovalue" => "[[1], [2, 3, 4, 5]]",
+        |a| list(a.input().f_split_with_sizes(a.ints("split_sizes").as_slice(), a.int("dim"))?)),
 ];

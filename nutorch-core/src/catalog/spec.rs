@@ -74,6 +74,8 @@ pub enum Ty {
     /// A list of ints; a single int counts as a list of one. As the last positional it takes
     /// the rest of the arguments (`reshape 2 3` or `reshape [2 3]`).
     Ints,
+    /// A list of numbers, as floats (histogram's `range`).
+    Floats,
     /// One of these words (any string when the list is empty).
     Str(&'static [&'static str]),
     /// A number or one of these words (a norm's `ord`: 2, inf, 'fro', 'nuc').
