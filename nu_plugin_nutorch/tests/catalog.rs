@@ -384,6 +384,20 @@ fn signatures_list_required_typed_arguments_in_the_ops_order() {
 }
 
 #[test]
+fn shapes_are_written_out_or_given_as_one_list() {
+    let (_, mut test) = plugin_test();
+    for source in [
+        "nutorch broadcast_shapes [2 1] [1 3]",
+        "nutorch broadcast_shapes [[2 1] [1 3]]",
+        "nutorch broadcast_shapes [2 1] [3]",
+    ] {
+        assert_eq!(eval(&mut test, source).unwrap(), ints(&[2, 3]), "{source}");
+    }
+    assert_eq!(eval(&mut test, "nutorch broadcast_shapes 2 1").unwrap(), ints(&[2]));
+    assert_eq!(eval(&mut test, "nutorch broadcast_shapes [2 3]").unwrap(), ints(&[2, 3]));
+}
+
+#[test]
 fn a_list_of_numbers_takes_ints_and_floats() {
     let (_, mut test) = plugin_test();
     let edges = eval(

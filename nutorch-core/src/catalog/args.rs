@@ -21,6 +21,7 @@ pub enum Val {
     Bool(bool),
     Ints(Vec<i64>),
     Floats(Vec<f64>),
+    Shapes(Vec<Vec<i64>>),
     Str(String),
     DType(DType),
     Device(Device),
@@ -190,6 +191,15 @@ impl Args {
             (Val::Floats(v), _) => Some(v.clone()),
             (Val::Absent, Dflt::None | Dflt::Req) => None,
             _ => self.wrong(name, "a list of floats"),
+        }
+    }
+
+    /// Several shapes (none when not given).
+    pub fn shapes(&self, name: &str) -> Vec<Vec<i64>> {
+        match self.slot(name).0 {
+            Val::Shapes(v) => v.clone(),
+            Val::Absent => Vec::new(),
+            _ => self.wrong(name, "a list of shapes"),
         }
     }
 

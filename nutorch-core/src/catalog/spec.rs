@@ -76,6 +76,9 @@ pub enum Ty {
     Ints,
     /// A list of numbers, as floats (histogram's `range`).
     Floats,
+    /// Several shapes, each an int or a list of ints (broadcast_shapes): as the last positional,
+    /// the rest of the arguments (`[2 1] [1 3]`) or one list of them (`[[2 1] [1 3]]`).
+    Shapes,
     /// One of these words (any string when the list is empty).
     Str(&'static [&'static str]),
     /// A number or one of these words (a norm's `ord`: 2, inf, 'fro', 'nuc').
@@ -258,7 +261,7 @@ impl OpSpec {
     /// (`reshape 2 3`, `cat $a $b`). An optional list stays one value (`randint 0 10 [2 3]`),
     /// so that it cannot swallow the arguments before it.
     pub fn rest(&self) -> Option<&'static ArgSpec> {
-        self.positionals().last().filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::Tensors))
+        self.positionals().last().filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::Tensors | Ty::Shapes))
     }
 
     /// The optional argument that may also be written positionally after the positionals, as
