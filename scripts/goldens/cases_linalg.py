@@ -256,3 +256,4 @@ case("ormqr", input=G.a, input2=G.tau, input3=R(2, 4, dtype=f64), left=False)
 case("ormqr", input=G.a, input2=G.tau, input3=R(2, 4, dtype=f64).mT)
 case("ormqr", input=G.a, input2=G.tau, input3=R(3, 2, dtype=f64), err="must be equal")
 case("ormqr", input=G.a, input2=R(4, dtype=f64), input3=R(4, 2, dtype=f64), err="tau.shape")
+case("lu_unpack", LU_data=LU3, LU_pivots=T([7, 9, 0], dtype=torch.int32), unpack_pivots=False, fn=unpack)  # pivots unread

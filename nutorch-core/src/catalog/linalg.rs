@@ -471,7 +471,10 @@ pub static OPS: &[OpSpec] = &[
     "(nutorch fromvalue [[2.0 1.0] [0.5 2.5]] | nutorch lu_unpack (nutorch fromvalue [1 2] --dtype int32)).U | nutorch tovalue" => "[[2.0, 1.0], [0.0, 2.5]]",
     |a| {
         let lu = a.tensor("LU_data");
-        check_lu_pivots("LU_pivots", a.tensor("LU_pivots"), lu)?;
+        // Only the permutation reads the pivots (PyTorch ignores them without it).
+        if a.flag("unpack_pivots") {
+            check_lu_pivots("LU_pivots", a.tensor("LU_pivots"), lu)?;
+        }
         rec3(["P", "L", "U"], Tensor::f_lu_unpack(lu, a.tensor("LU_pivots"), a.flag("unpack_data"), a.flag("unpack_pivots"))?)
     }),
     op!("linalg_ldl_factor", Linalg, "torch.linalg.ldl_factor", "Compact LDL factorization of a symmetric (or --hermitian) matrix, as {LD, pivots}.",
