@@ -70,6 +70,7 @@ for op in ["fft_fftshift", "fft_ifftshift"]:
     case(op, input=C(4))
     case(op, input=R(0))
     case(op, input=R(4), dim=1, err=True)
+    case(op, input=T(1.0), err=True)  # PyTorch's roll needs a dim to shift
 for op in ["fft_fftfreq", "fft_rfftfreq"]:
     case(op, n=5)
     case(op, n=8, d=0.1)
