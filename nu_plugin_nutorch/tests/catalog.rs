@@ -116,6 +116,39 @@ fn multi_output_ops_give_records_and_lists_and_facts_give_values() {
     assert_eq!(eval(&mut test, "nutorch promote_types int32 float16").unwrap(), Value::test_string("float16"));
 }
 
+/// Eigenvectors are unique only up to a complex factor, and solvers order eigenvalues as
+/// they like, so linalg_eig is checked on any device by what defines it: A V = V diag(L),
+/// with the eigenvalues (sorted) those of the matrix.
+#[test]
+fn eig_reconstructs_the_matrix_on_any_device() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let source = format!(
+        "let a = (nutorch fromvalue [[2.0 1.0 0.0] [-1.0 2.0 0.5] [0.3 0.0 1.0]] --dtype float64 --device {d});
+         let r = ($a | nutorch linalg_eig);
+         let av = ($a | nutorch to --dtype complex128 | nutorch matmul $r.eigenvectors);
+         let vl = ($r.eigenvectors | nutorch mul $r.eigenvalues);
+         {{residual: ($av | nutorch sub $vl | nutorch abs | nutorch max | nutorch item),
+           norms: ($r.eigenvectors | nutorch linalg_vector_norm --dim 0 | nutorch tovalue),
+           real: (($r.eigenvalues | nutorch real | nutorch sort).values | nutorch tovalue),
+           eigvals: (($a | nutorch linalg_eigvals | nutorch abs | nutorch sort).values | nutorch tovalue)}}"
+    );
+    let out = eval(&mut test, &source).unwrap();
+    let residual = out.get_data_by_key("residual").unwrap().as_float().unwrap();
+    assert!(residual < 1e-12, "A V - V diag(L) = {residual}");
+    let floats_of = |key: &str| -> Vec<f64> {
+        out.get_data_by_key(key).unwrap().as_list().unwrap().iter().map(|v| v.as_float().unwrap()).collect()
+    };
+    // Unit eigenvectors, as LAPACK and PyTorch normalize them.
+    assert!(floats_of("norms").iter().all(|n| (n - 1.0).abs() < 1e-12), "{:?}", floats_of("norms"));
+    // torch.linalg.eigvals of the same matrix: one real eigenvalue and a conjugate pair.
+    let want_real = [1.0813483977985117, 1.9593258011007424, 1.9593258011007424];
+    let want_abs = [1.0813483977985117, 2.1823318648704286, 2.1823318648704286];
+    for (got, want) in [(floats_of("real"), want_real), (floats_of("eigvals"), want_abs)] {
+        assert!(got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-9), "{got:?} != {want:?}");
+    }
+}
+
 #[test]
 fn operators_on_tensors() {
     let (_, mut test) = plugin_test();
@@ -351,6 +384,32 @@ fn signatures_list_required_typed_arguments_in_the_ops_order() {
 }
 
 #[test]
+fn shapes_are_written_out_or_given_as_one_list() {
+    let (_, mut test) = plugin_test();
+    for source in [
+        "nutorch broadcast_shapes [2 1] [1 3]",
+        "nutorch broadcast_shapes [[2 1] [1 3]]",
+        "nutorch broadcast_shapes [2 1] [3]",
+    ] {
+        assert_eq!(eval(&mut test, source).unwrap(), ints(&[2, 3]), "{source}");
+    }
+    assert_eq!(eval(&mut test, "nutorch broadcast_shapes 2 1").unwrap(), ints(&[2]));
+    assert_eq!(eval(&mut test, "nutorch broadcast_shapes [2 3]").unwrap(), ints(&[2, 3]));
+}
+
+#[test]
+fn a_list_of_numbers_takes_ints_and_floats() {
+    let (_, mut test) = plugin_test();
+    let edges = eval(
+        &mut test,
+        "(nutorch fromvalue [0.5 1.0] | nutorch histogram 2 --range [0 1.5]).bin_edges | nutorch tovalue",
+    );
+    assert_eq!(edges.unwrap(), floats(&[0.0, 0.75, 1.5]));
+    let text = error_text(eval(&mut test, "nutorch fromvalue [0.5] | nutorch histogram 2 --range [0 1 2]"));
+    assert!(text.contains("range is [min max], got 3 numbers"), "{text}");
+}
+
+#[test]
 fn missing_and_mistyped_arguments_are_parse_errors() {
     let (_, mut test) = plugin_test();
     let cases = [
@@ -362,6 +421,9 @@ fn missing_and_mistyped_arguments_are_parse_errors() {
         ("nutorch linspace 0 1 2.5", "nu::parser::"),
         ("nutorch arange 3 | nutorch add", "missing other"),
         ("nutorch arange 3 | nutorch sum 0 1", "nu::parser::extra_positional"),
+        // A list of numbers (histogram's range) takes a list, not one number or words.
+        ("nutorch ones 3 | nutorch histogram 2 --range 1", "nu::parser::"),
+        ("nutorch ones 3 | nutorch histogram 2 --range [a b]", "nu::parser::"),
     ];
     for (source, expected) in cases {
         let text = error_text(eval(&mut test, source));

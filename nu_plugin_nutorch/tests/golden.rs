@@ -24,10 +24,14 @@ use std::collections::BTreeSet;
 
 const GOLDEN: &str = include_str!("golden/ops.json");
 
-/// The helpers every case's source uses to read results back.
+/// The helpers every case's source uses to read results back. A complex tensor's values are
+/// read as its (real, imaginary) pairs (`plain_c`), as the generator writes them; which helper
+/// reads a result is chosen by the expected dtype.
 const PRELUDE: &str = "
 def plain [t] { {dtype: $t.dtype, shape: $t.shape, values: ($t | nutorch tovalue)} }
+def plain_c [t] { {dtype: $t.dtype, shape: $t.shape, values: ($t | nutorch resolve_conj | nutorch resolve_neg | nutorch view_as_real | nutorch tovalue)} }
 def plain_list [ts] { mut out = []; for t in $ts { $out = ($out ++ [(plain $t)]) }; $out }
+def plain_list_c [ts] { mut out = []; for t in $ts { $out = ($out ++ [(plain_c $t)]) }; $out }
 ";
 
 /// Error titles of the plugin's labelled errors: an expected error must be one of them (not a
@@ -208,8 +212,8 @@ impl<'a> Replay<'a> {
 
     fn tolerance(&self, dtype: &str) -> (f64, f64) {
         let (rtol, atol) = match dtype {
-            "float64" => (1e-10, 1e-12),
-            "float32" => (1e-5, 1e-6),
+            "float64" | "complex128" => (1e-10, 1e-12),
+            "float32" | "complex64" => (1e-5, 1e-6),
             "float16" => (2e-3, 1e-3),
             "bfloat16" => (1.6e-2, 1e-2),
             _ => (0.0, 0.0),
@@ -220,7 +224,7 @@ impl<'a> Replay<'a> {
             return (rtol, atol);
         }
         match dtype {
-            "float64" => (rtol.max(1e-6), atol.max(1e-8)),
+            "float64" | "complex128" => (rtol.max(1e-6), atol.max(1e-8)),
             _ => (rtol * 10.0, atol * 10.0),
         }
     }
@@ -327,11 +331,21 @@ fn leaf_literal(v: &J, dtype: &str) -> String {
     }
 }
 
-/// `let tN = (nutorch fromvalue <nested values> --dtype d --device dev)`; `$tN`.
+/// `let tN = (nutorch fromvalue <nested values> --dtype d --device dev)`; `$tN`. A complex
+/// tensor is built from its (real, imaginary) pairs with view_as_complex; one marked `mT` is
+/// built transposed and its last two dims swapped (a non-contiguous input).
 fn tensor_var(t: &J, lets: &mut Vec<String>, device: &str) -> String {
     let name = format!("t{}", lets.len());
     let dtype = t["dtype"].as_str().unwrap_or("float32");
-    let shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let mut shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let (dtype, complex) = match dtype {
+        "complex64" => ("float32", " | nutorch view_as_complex"),
+        "complex128" => ("float64", " | nutorch view_as_complex"),
+        other => (other, ""),
+    };
+    if !complex.is_empty() {
+        shape.push(2);
+    }
     let values: Vec<String> = t["values"].as_array().unwrap().iter().map(|v| leaf_literal(v, dtype)).collect();
     let grad = if t.get("requires_grad").and_then(J::as_bool) == Some(true) { " --requires-grad" } else { "" };
     let make = if values.is_empty() {
@@ -340,7 +354,8 @@ fn tensor_var(t: &J, lets: &mut Vec<String>, device: &str) -> String {
     } else {
         format!("nutorch fromvalue {} --dtype {dtype} --device {device}{grad}", nested(&shape, &values))
     };
-    lets.push(format!("let {name} = ({make}); "));
+    let transposed = if t.get("mT").and_then(J::as_bool) == Some(true) { " | nutorch transpose -2 -1" } else { "" };
+    lets.push(format!("let {name} = ({make}{complex}{transposed}); "));
     format!("${name}")
 }
 
@@ -357,17 +372,25 @@ fn nested(shape: &[usize], values: &[String]) -> String {
 
 /// How the result is read back, by the kind of result expected.
 fn read_back(expect: &J) -> String {
+    let plain = |t: &J| if is_complex(t) { "plain_c" } else { "plain" };
     if let Some(fields) = expect.get("record").and_then(J::as_object) {
-        let parts: Vec<String> = fields.keys().map(|k| format!("{k}: (plain $r.{k})")).collect();
+        let parts: Vec<String> = fields.iter().map(|(k, t)| format!("{k}: ({} $r.{k})", plain(t))).collect();
         return format!("{{{}}}", parts.join(", "));
     }
-    if expect.get("list").is_some() {
-        return "plain_list $r".into();
+    if let Some(items) = expect.get("list").and_then(J::as_array) {
+        return if items.iter().any(is_complex) { "plain_list_c $r".into() } else { "plain_list $r".into() };
     }
-    if expect.get("tensor").is_some() || expect.get("random").is_some() {
+    if let Some(t) = expect.get("tensor") {
+        return format!("{} $r", plain(t));
+    }
+    if expect.get("random").is_some() {
         return "plain $r".into();
     }
     "$r".into()
+}
+
+fn is_complex(t: &J) -> bool {
+    t["dtype"].as_str().is_some_and(|d| d.starts_with("complex"))
 }
 
 fn flatten(v: &Value, out: &mut Vec<Value>) {

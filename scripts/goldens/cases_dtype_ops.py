@@ -68,3 +68,24 @@ for a, b in [("int32", "float16"), ("uint8", "int8"), ("bool", "bool"), ("float3
     case("promote_types", type1=a, type2=b, fn=lambda type1, type2: torch.promote_types(getattr(torch, type1), getattr(torch, type2)))
 for a, b in [("float32", "int32"), ("int32", "float32"), ("bool", "uint8"), ("float64", "float16"), ("int64", "bool")]:
     case("can_cast", from_=a, to=b, fn=lambda from_, to: torch.can_cast(getattr(torch, from_), getattr(torch, to)))
+C = lambda *shape, dtype=torch.complex64: torch.complex(R(*shape), R(*shape)).to(dtype)  # noqa: E731
+case("view_as_complex", input=R(3, 2))
+case("view_as_complex", input=R(2, 2, 2, dtype=f64))
+case("view_as_complex", input=R(0, 2))
+case("view_as_complex", input=R(3, 3), err=True)
+case("view_as_complex", input=R(2, 3).mT, err=True)  # the last dim's stride is not 1
+case("view_as_complex", input=I(3, 2), err=True)
+case("view_as_real", input=C(2, 3))
+case("complex", real=R(3), imag=R(3))
+case("complex", real=R(2, 1, dtype=f64), imag=R(3, dtype=f64))  # broadcast
+case("complex", real=R(3), imag=R(3, dtype=f64), err=True)
+case("complex", real=I(3), imag=I(3), err=True)
+case("polar", abs=R(3, lo=0.0), angle=R(3))
+case("polar", abs=R(2, 2, dtype=f64, lo=0.0), angle=R(2, 2, dtype=f64))
+case("polar", abs=R(3), angle=R(3, dtype=f64), err=True)
+for op in ["conj", "conj_physical", "resolve_conj", "resolve_neg"]:
+    case(op, input=C(2, 3))
+    case(op, input=C(3, dtype=torch.complex128))
+    case(op, input=R(3))
+    case(op, input=I(2, 2))
+    case(op, input=R(0))

@@ -111,3 +111,12 @@ case("prelu", input=R(2, 3, 4), weight=T([0.25]))
 case("prelu", input=R(2, 3, 4), weight=T([0.1, 0.2, 0.3]))
 case("prelu", input=R(2, 3, dtype=f64), weight=T([0.5], dtype=f64))
 case("prelu", input=R(2, 3, 4), weight=T([0.1, 0.2]), err=True)
+frexp = lambda input: dict(zip(("mantissa", "exponent"), torch.frexp(input)))  # noqa: E731
+case("frexp", input=T([8.0, 0.75, 0.0, -3.0, 1e-30, 1e30]), fn=frexp)
+case("frexp", input=R(2, 3, dtype=torch.float64) * 100, fn=frexp)
+case("frexp", input=R(3, 2).mT, fn=frexp)
+case("frexp", input=SPECIAL, fn=frexp, cpu_only=True)  # non-finite mantissas and exponents may differ by device
+case("frexp", input=R(4, dtype=torch.float16), fn=frexp)
+case("frexp", input=R(0), fn=frexp)
+case("frexp", input=T(5.0), fn=frexp)
+case("frexp", input=I(3), fn=frexp, err="floating-point")

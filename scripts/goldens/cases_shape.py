@@ -171,3 +171,22 @@ case("block_diag", tensors=[R(2, 2), R(1, 3)], fn=lambda tensors: torch.block_di
 case("block_diag", tensors=[I(2), T([[5]])], fn=lambda tensors: torch.block_diag(*tensors))
 case("kron", input=R(2, 2), other=R(2, 3))
 case("kron", input=I(3), other=I(2))
+sws = lambda input, split_sizes, dim=0: list(input.split_with_sizes(split_sizes, dim))  # noqa: E731
+case("split_with_sizes", input=I(5), split_sizes=[2, 3], fn=sws)
+case("split_with_sizes", input=R(2, 5), split_sizes=[1, 0, 4], dim=1, fn=sws)
+case("split_with_sizes", input=R(4, 3).mT, split_sizes=[3, 1], dim=-1, fn=sws)
+case("split_with_sizes", input=B(3), split_sizes=[3], fn=sws)
+case("split_with_sizes", input=R(0, 2), split_sizes=[0], fn=sws)
+case("split_with_sizes", input=R(5), split_sizes=[2, 2], fn=sws, err="sum exactly")
+case("split_with_sizes", input=R(5), split_sizes=[6, -1], fn=sws, err="non-negative")
+case("split_with_sizes", input=T(1.0), split_sizes=[1], fn=sws, err=True)
+bshapes = lambda shapes: torch.broadcast_shapes(*shapes)  # noqa: E731
+case("broadcast_shapes", shapes=[[2, 1], [1, 3]], fn=bshapes)
+case("broadcast_shapes", shapes=[2, [3, 1]], fn=bshapes)  # an int is a 1-d shape
+case("broadcast_shapes", shapes=[[2, 3], [4, 1, 3], [1]], fn=bshapes)
+case("broadcast_shapes", shapes=[[]], fn=bshapes)
+case("broadcast_shapes", shapes=[[0], [1]], fn=bshapes)
+case("broadcast_shapes", shapes=[[5, 0, 2]], fn=bshapes)
+case("broadcast_shapes", shapes=[[2], [3]], fn=bshapes, err="Mismatching argument at index 1")
+case("broadcast_shapes", shapes=[[0], [3]], fn=bshapes, err="broadcast a dimension of length 3")
+case("broadcast_shapes", shapes=[[-1], [2]], fn=bshapes, err="negative length")

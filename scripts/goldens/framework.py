@@ -75,19 +75,30 @@ def flt(v):
 
 
 def enc_tensor(t):
+    """dtype, shape and flat values; a complex tensor's values are its (real, imaginary) pairs,
+    flattened (what view_as_real gives), so that any complex result can be compared."""
     t = t.detach().cpu()
     if t.is_complex():
-        # Only complex tensors with real values can be written (fromvalue --dtype complex64).
-        if bool((t.imag != 0).any()):
-            raise ValueError("complex values with an imaginary part cannot be replayed")
-        return {"dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape), "values": [flt(v) for v in t.real.reshape(-1).tolist()]}
+        pairs = torch.view_as_real(t.resolve_conj().resolve_neg().contiguous())
+        return {"dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape), "values": [flt(v) for v in pairs.reshape(-1).tolist()]}
     values = [flt(v) for v in t.reshape(-1).tolist()]
     return {"dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape), "values": values}
 
 
+def enc_input(t):
+    """An input tensor. A non-contiguous one whose last two dims swapped are contiguous (a
+    transposed matrix) is written as that contiguous tensor with `mT`: the replay builds it
+    and swaps the dims back, so the op sees the same strides as in PyTorch."""
+    if t.dim() >= 2 and not t.is_contiguous() and t.mT.is_contiguous():
+        e = enc_tensor(t.mT)
+        e["mT"] = True
+        return e
+    return enc_tensor(t)
+
+
 def enc_arg(v):
     if isinstance(v, torch.Tensor):
-        e = enc_tensor(v)
+        e = enc_input(v)
         if v.requires_grad:
             e["requires_grad"] = True
         return {"tensor": e}
@@ -123,7 +134,8 @@ def enc_out(r):
 
 
 def copy_arg(v):
-    """A fresh copy, so that in-place ops do not change the recorded inputs."""
+    """A fresh copy (with the same strides), so that in-place ops do not change the recorded
+    inputs."""
     if isinstance(v, torch.Tensor):
         c = v.detach().clone()
         return c.requires_grad_(True) if v.requires_grad else c

@@ -104,6 +104,8 @@ fn value_shape(ty: Ty) -> SyntaxShape {
         Ty::Int => SyntaxShape::Int,
         Ty::Bool => SyntaxShape::Boolean,
         Ty::Ints => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Int))]),
+        Ty::Floats => SyntaxShape::List(Box::new(SyntaxShape::Number)),
+        Ty::Shapes => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Any))]),
         Ty::Str(_) | Ty::DType | Ty::Device => SyntaxShape::String,
         Ty::NumOrStr(_) => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::String]),
     }
@@ -179,6 +181,8 @@ fn stock_doc(name: &str, ty: Ty) -> String {
         Ty::Number => "a number",
         Ty::Bool => "a switch",
         Ty::Ints => "ints (several, or one list)",
+        Ty::Floats => "a list of numbers",
+        Ty::Shapes => "shapes (each an int or a list of ints)",
         Ty::Str(_) => "a string",
         Ty::NumOrStr(_) => "a number or a word",
         Ty::DType => "a dtype",
@@ -226,6 +230,7 @@ impl PluginCommand for OpCommand {
                 SlotKind::Rest => {
                     let more = match arg.ty {
                         Ty::Ints => format!("more of {}: `{} 2 3` is `{} [2 3]`", arg.name, spec.name, spec.name),
+                        Ty::Shapes => format!("more shapes: `{} [2 1] [3]` is `{} [[2 1] [3]]`", spec.name, spec.name),
                         _ => format!("more of {}: several arguments or one list", arg.name),
                     };
                     sig.rest(arg.name, shape, more)

@@ -198,6 +198,7 @@ fn convert_many(plugin: &NutorchPlugin, arg: &ArgSpec, values: &[Value]) -> Resu
             }
             Ok(Val::Tensors(out))
         }
+        Ty::Shapes if values.len() > 1 => Ok(Val::Shapes(values.iter().map(ints).collect::<Result<_, _>>()?)),
         _ => convert(plugin, arg, &values[0]),
     }
 }
@@ -206,6 +207,17 @@ fn ints(value: &Value) -> Result<Vec<i64>, LabeledError> {
     match value {
         Value::List { vals, .. } => vals.iter().map(args::int).collect(),
         other => Ok(vec![args::int(other)?]),
+    }
+}
+
+/// One value of a shapes argument: a list holding lists is several shapes (`[[2 1] 3]`);
+/// an int or a list of ints is one.
+fn shapes(value: &Value) -> Result<Vec<Vec<i64>>, LabeledError> {
+    match value {
+        Value::List { vals, .. } if vals.iter().any(|v| matches!(v, Value::List { .. })) => {
+            vals.iter().map(ints).collect()
+        }
+        other => Ok(vec![ints(other)?]),
     }
 }
 
@@ -238,6 +250,13 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
         Ty::Ints => match value {
             Value::Int { val, .. } => Val::Int(*val),
             other => Val::Ints(ints(other)?),
+        },
+        Ty::Shapes => Val::Shapes(shapes(value)?),
+        Ty::Floats => match value {
+            Value::List { vals, .. } => {
+                Val::Floats(vals.iter().map(|v| args::number(v).map(|n| n.as_f64())).collect::<Result<Vec<_>, _>>()?)
+            }
+            other => return Err(invalid(format!("expected a list of numbers, found {}", other.get_type()), span)),
         },
         Ty::Str(choices) => {
             let text = value

@@ -20,6 +20,8 @@ pub enum Val {
     Float(f64),
     Bool(bool),
     Ints(Vec<i64>),
+    Floats(Vec<f64>),
+    Shapes(Vec<Vec<i64>>),
     Str(String),
     DType(DType),
     Device(Device),
@@ -181,6 +183,24 @@ impl Args {
     /// A list of ints, empty when absent without a default.
     pub fn ints(&self, name: &str) -> Vec<i64> {
         self.opt_ints(name).unwrap_or_default()
+    }
+
+    /// A list of floats (None when not given).
+    pub fn opt_floats(&self, name: &str) -> Option<Vec<f64>> {
+        match self.slot(name) {
+            (Val::Floats(v), _) => Some(v.clone()),
+            (Val::Absent, Dflt::None | Dflt::Req) => None,
+            _ => self.wrong(name, "a list of floats"),
+        }
+    }
+
+    /// Several shapes (none when not given).
+    pub fn shapes(&self, name: &str) -> Vec<Vec<i64>> {
+        match self.slot(name).0 {
+            Val::Shapes(v) => v.clone(),
+            Val::Absent => Vec::new(),
+            _ => self.wrong(name, "a list of shapes"),
+        }
     }
 
     /// A string, or its default.

@@ -1,7 +1,7 @@
 //! Dtype and device conversion (to, float, long, cpu, ...) and a tensor's facts (shape, numel,
 //! item, is_floating_point, ...), which come back as plain values.
 
-use super::spec::{bad, opt, req, Dflt, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, OTHER};
+use super::spec::{bad, opt, req, ten, Dflt, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, OTHER};
 use super::util::{dtype, norm_dim, t, wrapped, R};
 use super::{Args, Operand};
 use crate::dtype::DType;
@@ -177,6 +177,34 @@ pub static OPS: &[OpSpec] = &[
         [INPUT], O::Tensor,
         "nutorch fromvalue [1.0 2.0] --dtype complex64 | nutorch view_as_real | nutorch tovalue" => "[[1.0, 0.0], [2.0, 0.0]]",
         |a| t(a.input().f_view_as_real()?)),
+    op!("view_as_complex", Conversion, "torch.view_as_complex", "A float tensor whose last dimension is 2 (real, imaginary) as complex numbers.",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[1.0 2.0]] | nutorch view_as_complex | nutorch imag | nutorch tovalue" => "[2.0]",
+        |a| t(a.input().f_view_as_complex()?)),
+    op!("complex", Conversion, "torch.complex", "A complex tensor from its real and imaginary parts (float tensors of one dtype).",
+        [ten("real"), ten("imag")], O::Tensor,
+        "nutorch fromvalue [1.0] | nutorch complex (nutorch fromvalue [2.0]) | nutorch view_as_real | nutorch tovalue" => "[[1.0, 2.0]]",
+        |a| t(Tensor::f_complex(a.tensor("real"), a.tensor("imag"))?)),
+    op!("polar", Conversion, "torch.polar", "A complex tensor from absolute values and angles: abs * (cos(angle) + i sin(angle)).",
+        [ten("abs"), ten("angle")], O::Tensor,
+        "nutorch fromvalue [2.0] | nutorch polar (nutorch fromvalue [0.0]) | nutorch view_as_real | nutorch tovalue" => "[[2.0, 0.0]]",
+        |a| t(Tensor::f_polar(a.tensor("abs"), a.tensor("angle"))?)),
+    op!("conj", Conversion, "torch.conj", "The complex conjugate, as a lazy view (the tensor itself for real dtypes).",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[1.0 2.0]] | nutorch view_as_complex | nutorch conj | nutorch resolve_conj | nutorch view_as_real | nutorch tovalue" => "[[1.0, -2.0]]",
+        |a| t(a.input().f_conj()?)),
+    op!("conj_physical", Conversion, "torch.conj_physical", "The complex conjugate, computed into new memory.",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[1.0 2.0]] | nutorch view_as_complex | nutorch conj_physical | nutorch view_as_real | nutorch tovalue" => "[[1.0, -2.0]]",
+        |a| t(a.input().f_conj_physical()?)),
+    op!("resolve_conj", Conversion, "torch.resolve_conj", "The tensor with a lazy conjugation (from conj) carried out; the tensor itself otherwise.",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[0.0 1.0]] | nutorch view_as_complex | nutorch conj | nutorch resolve_conj | nutorch imag | nutorch tovalue" => "[-1.0]",
+        |a| t(a.input().f_resolve_conj()?)),
+    op!("resolve_neg", Conversion, "torch.resolve_neg", "The tensor with a lazy negation (a view such as imag of conj) carried out; the tensor itself otherwise.",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [1.0] | nutorch resolve_neg | nutorch tovalue" => "[1.0]",
+        |a| t(a.input().f_resolve_neg()?)),
     op!("real", Conversion, "torch.real", "The real part (the tensor itself for real dtypes).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [1.5] --dtype complex128 | nutorch real | nutorch tovalue" => "[1.5]",

@@ -228,6 +228,33 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, ten("boundaries"), opt("out_int32", Bool, Dflt::Bool(false)), opt("right", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [1 5 9] | nutorch bucketize (nutorch fromvalue [2 6]) | nutorch tovalue" => "[0, 1, 2]",
         |a| t(a.input().f_bucketize(a.tensor("boundaries"), a.flag("out_int32"), a.flag("right"))?)),
+    op!("select_scatter", Indexing, "torch.select_scatter", "A copy of the input with src written at index along dim (where select would read).",
+        [INPUT, ten("src"), DIM, req("index", Int)], O::Tensor,
+        "nutorch zeros 2 2 | nutorch select_scatter (nutorch ones 2) 0 1 | nutorch tovalue" => "[[0.0, 0.0], [1.0, 1.0]]",
+        |a| t(a.input().f_select_scatter(a.tensor("src"), a.int("dim"), a.int("index"))?)),
+    op!("slice_scatter", Indexing, "torch.slice_scatter", "A copy of the input with src written at start:end:step along dim.",
+    [INPUT, ten("src"), opt("dim", Int, Dflt::Int(0)), opt("start", Int, Dflt::None), opt("end", Int, Dflt::None), opt("step", Int, Dflt::Int(1))], O::Tensor,
+    "nutorch zeros 4 | nutorch slice_scatter (nutorch ones 2) --start 1 --step 2 | nutorch tovalue" => "[0.0, 1.0, 0.0, 1.0]",
+    |a| {
+        let step = super::util::positive("step", a.int("step"))?;
+        t(a.input().f_slice_scatter(a.tensor("src"), a.int("dim"), a.opt_int("start"), a.opt_int("end"), step)?)
+    }),
+    op!("diagonal_scatter", Indexing, "torch.diagonal_scatter", "A copy of the input with src written on a diagonal (where diagonal would read).",
+        [INPUT, ten("src"), opt("offset", Int, Dflt::Int(0)), opt("dim1", Int, Dflt::Int(0)), opt("dim2", Int, Dflt::Int(1))], O::Tensor,
+        "nutorch zeros 2 2 | nutorch diagonal_scatter (nutorch ones 2) | nutorch tovalue" => "[[1.0, 0.0], [0.0, 1.0]]",
+        |a| t(a.input().f_diagonal_scatter(a.tensor("src"), a.int("offset"), a.int("dim1"), a.int("dim2"))?)),
+    op!("scatter_reduce", Indexing, "torch.scatter_reduce", "A copy with src combined along dim at index by sum, prod, mean, amax or amin (with the input's own values unless --include-self=false).",
+    [INPUT, DIM, INDEX, ten("src"), req("reduce", Str(&["sum", "prod", "mean", "amax", "amin"])), opt("include_self", Bool, Dflt::Bool(true))], O::Tensor,
+    "nutorch ones 3 | nutorch scatter_reduce 0 (nutorch fromvalue [0 0 2]) (nutorch fromvalue [2.0 3.0 4.0]) amax | nutorch tovalue" => "[3.0, 1.0, 4.0]",
+    |a| {
+        checked(a, "index", a.int("dim"), false)?;
+        // tch's scatter_reduce is the older scatter(reduce=add|multiply); this is torch.scatter_reduce.
+        t(a.input().f_internal_scatter_reduce(a.int("dim"), a.tensor("index"), a.tensor("src"), a.str("reduce"), a.flag("include_self"))?)
+    }),
+    op!("unravel_index", Indexing, "torch.unravel_index", "Flat indices into a tensor of shape as coordinates: one tensor per dimension.",
+        [ten("indices"), req("shape", Ints)], O::Tensors,
+        "nutorch fromvalue [4 1] | nutorch unravel_index 2 3 | nutorch tovalue" => "[[1, 0], [1, 1]]",
+        |a| Ok(Out::List(unravel_index(a.tensor("indices"), &a.ints("shape"))?))),
 ];
 
 /// Index tensors for `x[i, j, ...]`: at most one per dimension, integer indices in range (a
@@ -242,4 +269,37 @@ fn checked_indices<'t>(x: &Tensor, indices: &'t [Tensor]) -> R<Vec<Option<&'t Te
         }
     }
     Ok(indices.iter().map(Some).collect())
+}
+
+/// torch.unravel_index as torch/functional.py computes it: each index floor-divided by the
+/// strides of a contiguous tensor of `shape`, then taken modulo each size (so negative and
+/// too large indices wrap, as in PyTorch).
+fn unravel_index(indices: &Tensor, shape: &[i64]) -> R<Vec<Tensor>> {
+    let dt = super::util::dtype(indices)?;
+    if !dt.is_integer() {
+        return Err(bad("indices", format!("expected 'indices' to be integer dtype, but got {dt}")));
+    }
+    if shape.iter().any(|&d| d < 0) {
+        return Err(bad("shape", format!("'shape' cannot have negative values, but got {shape:?}")));
+    }
+    if shape.contains(&0) {
+        return Err(bad(
+            "shape",
+            format!("'shape' cannot have a zero size (the modulo would divide by zero), got {shape:?}"),
+        ));
+    }
+    if shape.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut strides = vec![1i64; shape.len()];
+    for i in (0..shape.len() - 1).rev() {
+        strides[i] = strides[i + 1]
+            .checked_mul(shape[i + 1])
+            .ok_or_else(|| bad("shape", "the shape's number of elements overflows int64"))?;
+    }
+    let device = indices.device();
+    let strides = Tensor::f_from_slice(&strides)?.f_to_device(device)?;
+    let sizes = Tensor::f_from_slice(shape)?.f_to_device(device)?;
+    let coords = indices.f_unsqueeze(-1)?.f_floor_divide(&strides)?.f_remainder_tensor(&sizes)?;
+    Ok(coords.f_unbind(-1)?)
 }

@@ -446,4 +446,138 @@ pub static OPS: &[OpSpec] = &[
         [A, ten("B"), opt("dims", Ints, Dflt::None)], O::Tensor,
         "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_tensorsolve (nutorch fromvalue [2.0 4.0]) | nutorch tovalue" => "[1.0, 1.0]",
         |a| t(a.tensor("A").f_linalg_tensorsolve(a.tensor("B"), a.opt_ints("dims").as_deref())?)),
+    op!("linalg_eig", Linalg, "torch.linalg.eig", "Eigenvalues and eigenvectors of a square matrix (complex), as {eigenvalues, eigenvectors}.",
+        [A], O::Record(&["eigenvalues", "eigenvectors"]),
+        "(nutorch fromvalue [[2.0 0.0] [0.0 3.0]] | nutorch linalg_eig).eigenvalues | nutorch real | nutorch tovalue" => "[2.0, 3.0]",
+        |a| rec2(["eigenvalues", "eigenvectors"], a.tensor("A").f_linalg_eig()?)),
+    op!("linalg_eigvals", Linalg, "torch.linalg.eigvals", "Eigenvalues of a square matrix (complex).",
+        [A], O::Tensor,
+        "nutorch fromvalue [[0.0 -1.0] [1.0 0.0]] | nutorch linalg_eigvals | nutorch view_as_real | nutorch tovalue" => "[[0.0, 1.0], [0.0, -1.0]]",
+        |a| t(a.tensor("A").f_linalg_eigvals()?)),
+    op!("linalg_lu_factor_ex", Linalg, "torch.linalg.lu_factor_ex", "Compact LU factorization with an info code (nonzero: singular), as {LU, pivots, info}.",
+        [A, opt("pivot", Bool, Dflt::Bool(true)), opt("check_errors", Bool, Dflt::Bool(false))], O::Record(&["LU", "pivots", "info"]),
+        "(nutorch fromvalue [[0.0 0.0] [0.0 0.0]] | nutorch linalg_lu_factor_ex).info | nutorch tovalue" => "1",
+        |a| rec3(["LU", "pivots", "info"], Tensor::f_linalg_lu_factor_ex(a.tensor("A"), a.flag("pivot"), a.flag("check_errors"))?)),
+    op!("linalg_lu_solve", Linalg, "torch.linalg.lu_solve", "The solution of A X = B from A's LU factorization (LU and pivots of lu_factor).",
+    [ten("LU"), ten("pivots"), ten("B"), opt("left", Bool, Dflt::Bool(true)), opt("adjoint", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [[2.0 0.0] [0.0 4.0]] | nutorch linalg_lu_solve (nutorch fromvalue [1 2] --dtype int32) (nutorch fromvalue [[2.0] [4.0]]) | nutorch tovalue" => "[[1.0], [1.0]]",
+    |a| {
+        let lu = a.tensor("LU");
+        check_lu_pivots("pivots", a.tensor("pivots"), lu)?;
+        t(Tensor::f_linalg_lu_solve(lu, a.tensor("pivots"), a.tensor("B"), a.flag("left"), a.flag("adjoint"))?)
+    }),
+    op!("lu_unpack", Linalg, "torch.lu_unpack", "P, L and U from a compact LU factorization (LU and pivots of lu_factor), as {P, L, U}.",
+    [ten("LU_data"), ten("LU_pivots"), opt("unpack_data", Bool, Dflt::Bool(true)), opt("unpack_pivots", Bool, Dflt::Bool(true))], O::Record(&["P", "L", "U"]),
+    "(nutorch fromvalue [[2.0 1.0] [0.5 2.5]] | nutorch lu_unpack (nutorch fromvalue [1 2] --dtype int32)).U | nutorch tovalue" => "[[2.0, 1.0], [0.0, 2.5]]",
+    |a| {
+        let lu = a.tensor("LU_data");
+        // Only the permutation reads the pivots (PyTorch ignores them without it).
+        if a.flag("unpack_pivots") {
+            check_lu_pivots("LU_pivots", a.tensor("LU_pivots"), lu)?;
+        }
+        rec3(["P", "L", "U"], Tensor::f_lu_unpack(lu, a.tensor("LU_pivots"), a.flag("unpack_data"), a.flag("unpack_pivots"))?)
+    }),
+    op!("linalg_ldl_factor", Linalg, "torch.linalg.ldl_factor", "Compact LDL factorization of a symmetric (or --hermitian) matrix, as {LD, pivots}.",
+        [A, opt("hermitian", Bool, Dflt::Bool(false))], O::Record(&["LD", "pivots"]),
+        "(nutorch fromvalue [[4.0 2.0] [2.0 3.0]] | nutorch linalg_ldl_factor).LD | nutorch tovalue" => "[[4.0, 0.0], [0.5, 2.0]]",
+        |a| rec2(["LD", "pivots"], a.tensor("A").f_linalg_ldl_factor(a.flag("hermitian"))?)),
+    op!("linalg_ldl_solve", Linalg, "torch.linalg.ldl_solve", "The solution of A X = B from A's LDL factorization (LD and pivots of ldl_factor).",
+    [ten("LD"), ten("pivots"), ten("B"), opt("hermitian", Bool, Dflt::Bool(false))], O::Tensor,
+    "nutorch fromvalue [[4.0 0.0] [0.5 2.0]] | nutorch linalg_ldl_solve (nutorch fromvalue [1 2] --dtype int32) (nutorch fromvalue [[6.0] [5.0]]) | nutorch tovalue" => "[[1.0], [1.0]]",
+    |a| {
+        check_ldl_pivots(a.tensor("pivots"), a.tensor("LD"))?;
+        t(Tensor::f_linalg_ldl_solve(a.tensor("LD"), a.tensor("pivots"), a.tensor("B"), a.flag("hermitian"))?)
+    }),
+    op!("triangular_solve", Linalg, "torch.triangular_solve", "The solution of A X = b for a triangular A (input is b), as {solution, cloned_coefficient}.",
+        [INPUT, A, opt("upper", Bool, Dflt::Bool(true)), opt("transpose", Bool, Dflt::Bool(false)), opt("unitriangular", Bool, Dflt::Bool(false))],
+        O::Record(&["solution", "cloned_coefficient"]),
+        "(nutorch fromvalue [[2.0] [3.0]] | nutorch triangular_solve (nutorch fromvalue [[2.0 0.0] [0.0 3.0]])).solution | nutorch tovalue" => "[[1.0], [1.0]]",
+        |a| rec2(["solution", "cloned_coefficient"], a.input().f_triangular_solve(a.tensor("A"), a.flag("upper"), a.flag("transpose"), a.flag("unitriangular"))?)),
+    op!("geqrf", Linalg, "torch.geqrf", "QR decomposition in LAPACK's compact form (Householder reflectors), as {a, tau}.",
+        [INPUT], O::Record(&["a", "tau"]),
+        "(nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch geqrf).tau | nutorch tovalue" => "[0.0, 0.0]",
+        |a| rec2(["a", "tau"], a.input().f_geqrf()?)),
+    op!("ormqr", Linalg, "torch.ormqr", "input3 multiplied by the Q of geqrf's (input, input2): Q @ input3, or with --left=false / --transpose.",
+        [INPUT, ten("input2"), ten("input3"), opt("left", Bool, Dflt::Bool(true)), opt("transpose", Bool, Dflt::Bool(false))], O::Tensor,
+        "nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch ormqr (nutorch fromvalue [0.0 0.0]) (nutorch fromvalue [[1.0] [2.0]]) | nutorch tovalue" => "[[1.0], [2.0]]",
+        |a| t(a.input().f_ormqr(a.tensor("input2"), a.tensor("input3"), a.flag("left"), a.flag("transpose"))?)),
 ];
+
+/// LU pivots (1-based row interchanges, as lu_factor gives them) checked to lie in
+/// [1, LU.size(-2)]: the CUDA solvers and unpacking index rows with them unchecked.
+fn check_lu_pivots(name: &'static str, pivots: &Tensor, lu: &Tensor) -> R<()> {
+    let dt = super::util::dtype(pivots)?;
+    if !dt.is_integer() {
+        return Err(bad(name, format!("pivots must be an int32 tensor (as lu_factor gives), got {dt}")));
+    }
+    if lu.dim() < 2 || pivots.numel() == 0 {
+        return Ok(()); // libtorch's own checks name the problem
+    }
+    let m = lu.size()[lu.dim() - 2];
+    let (lo, hi) = (pivots.f_min()?.f_int64_value(&[])?, pivots.f_max()?.f_int64_value(&[])?);
+    if lo < 1 || hi > m {
+        let v = if lo < 1 { lo } else { hi };
+        return Err(bad(
+            name,
+            format!("pivots must lie in [1, {m}] (LU.size(-2)), got {v}: pass the pivots of lu_factor"),
+        ));
+    }
+    Ok(())
+}
+
+/// LDL pivots checked as LAPACK's sytrf writes them for the lower factor: one row of n per
+/// matrix, each entry k in [1, n] (a 1x1 block) or a pair of equal entries -k (a 2x2 block).
+/// libtorch passes them to the solver unchecked, and a bad one makes it read and write
+/// outside the matrix (a wrong result at best, corrupted memory at worst).
+fn check_ldl_pivots(pivots: &Tensor, ld: &Tensor) -> R<()> {
+    let dt = super::util::dtype(pivots)?;
+    if !dt.is_integer() {
+        return Err(bad("pivots", format!("pivots must be an int32 tensor (as ldl_factor gives), got {dt}")));
+    }
+    if ld.dim() < 2 {
+        return Err(bad("LD", format!("LD must have at least 2 dimensions, got {}", ld.dim())));
+    }
+    let shape = ld.size();
+    if pivots.size() != shape[..shape.len() - 1] {
+        return Err(bad(
+            "pivots",
+            format!(
+                "pivots must have LD's shape without its last dim, {:?}; got {:?}",
+                &shape[..shape.len() - 1],
+                pivots.size()
+            ),
+        ));
+    }
+    let n = shape[shape.len() - 1];
+    if n == 0 || pivots.numel() == 0 {
+        return Ok(());
+    }
+    let flat = pivots.f_to_kind(tch::Kind::Int64)?.f_to_device(tch::Device::Cpu)?.f_reshape([-1])?;
+    let values = Vec::<i64>::try_from(&flat)?;
+    for row in values.chunks(n as usize) {
+        let mut k = 0;
+        while k < row.len() {
+            let p = row[k];
+            if p == 0 || p.abs() > n {
+                return Err(bad(
+                    "pivots",
+                    format!("pivot {p} is out of range for matrices of size {n}: pass the pivots of ldl_factor"),
+                ));
+            }
+            if p < 0 {
+                if row.get(k + 1) != Some(&p) {
+                    return Err(bad(
+                        "pivots",
+                        format!(
+                            "pivot {p} at {k} starts a 2x2 block but is not repeated: pass the pivots of ldl_factor"
+                        ),
+                    ));
+                }
+                k += 2;
+            } else {
+                k += 1;
+            }
+        }
+    }
+    Ok(())
+}

@@ -20,6 +20,7 @@ mod binary;
 mod compare;
 mod creation;
 mod dtype_ops;
+mod fft;
 mod indexing;
 mod inplace;
 mod linalg;
@@ -53,6 +54,7 @@ pub fn all() -> &'static [&'static OpSpec] {
             indexing::OPS,
             sorting::OPS,
             linalg::OPS,
+            fft::OPS,
             nn::OPS,
             loss::OPS,
             dtype_ops::OPS,

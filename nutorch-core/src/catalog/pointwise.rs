@@ -177,6 +177,10 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, req("n", TensorOrNumber)], O::Tensor,
         "nutorch fromvalue [0.0] | nutorch special_laguerre_polynomial_l 2 | nutorch tovalue" => "[1.0]",
         |a| t(Tensor::f_special_laguerre_polynomial_l(a.input(), &operand_tensor(a, "n")?)?)),
+    op!("frexp", Pointwise, "torch.frexp", "Each element as mantissa * 2^exponent (|mantissa| in [0.5, 1)), as {mantissa, exponent}.",
+        [INPUT], O::Record(&["mantissa", "exponent"]),
+        "(nutorch fromvalue [8.0 0.75] | nutorch frexp).exponent | nutorch tovalue" => "[4, 0]",
+        |a| super::util::rec2(["mantissa", "exponent"], a.input().f_frexp()?)),
 ];
 
 /// `x` where `cond`, else `other` (all tensors of x's shape or broadcastable).

@@ -2,7 +2,7 @@
 //! (cumsum, cumprod, cummax, ...).
 
 use super::spec::{bad, opt, req, ten, ArgSpec, Dflt, OpSpec, Out, OutKind as O, Ty::*, DTYPE, INPUT, KEEPDIM, OTHER};
-use super::util::{check_dims, non_negative, positive, rec2, require_float, t, R};
+use super::util::{check_dims, dtype, non_negative, norm_dim, positive, rec2, require_float, t, wrapped, R};
 use super::{Args, Operand};
 use crate::op;
 use tch::{Kind, Tensor};
@@ -417,4 +417,100 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, opt("n", Int, Dflt::Int(1)), opt("dim", Int, Dflt::Int(-1)), opt("prepend", Tensor, Dflt::None), opt("append", Tensor, Dflt::None)], O::Tensor,
         "nutorch fromvalue [1 4 9 16] | nutorch diff | nutorch tovalue" => "[3, 5, 7]",
         |a| t(a.input().f_diff(non_negative("n", a.int("n"))?, a.int("dim"), a.opt_tensor("prepend"), a.opt_tensor("append"))?)),
+    op!("cov", Reduction, "torch.cov", "Covariance matrix of the variables in the rows (observations in the columns).",
+        [INPUT, opt("correction", Int, Dflt::Int(1)), opt("fweights", Tensor, Dflt::None).doc("integer frequency weights of the observations"),
+         opt("aweights", Tensor, Dflt::None).doc("float importance weights of the observations")], O::Tensor,
+        "nutorch fromvalue [[0.0 1.0 2.0] [2.0 1.0 0.0]] | nutorch cov | nutorch tovalue" => "[[1.0, -1.0], [-1.0, 1.0]]",
+        |a| t(a.input().f_cov(a.int("correction"), a.opt_tensor("fweights"), a.opt_tensor("aweights"))?)),
+    op!("corrcoef", Reduction, "torch.corrcoef", "Pearson correlation coefficients of the variables in the rows.",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[0.0 1.0 2.0] [2.0 1.0 0.0]] | nutorch corrcoef | nutorch tovalue" => "[[1.0, -1.0], [-1.0, 1.0]]",
+        |a| t(a.input().f_corrcoef()?)),
+    op!("histogram", Reduction, "torch.histogram", "Histogram with bins equal-width bins over range (the data's range by default), as {hist, bin_edges}.",
+    [INPUT, req("bins", Int), opt("range", Floats, Dflt::None).doc("the lower and upper edge: [min max]"),
+     opt("weight", Tensor, Dflt::None), opt("density", Bool, Dflt::Bool(false))], O::Record(&["hist", "bin_edges"]),
+    "(nutorch fromvalue [1.0 2.0 1.0] | nutorch histogram 3 --range [0 3]).hist | nutorch tovalue" => "[0.0, 2.0, 1.0]",
+    |a| {
+        let x = a.input();
+        let bins = a.int("bins");
+        if bins <= 0 {
+            return Err(bad("bins", format!("torch.histogram(): bins must be > 0, but got {bins} for dimension 0")));
+        }
+        // tch always passes a range, so PyTorch's default (the data's min and max, [0, 1] for
+        // no data) is computed here; libtorch then checks and widens it as it would its own.
+        let range = match a.opt_floats("range") {
+            Some(r) if r.len() != 2 => return Err(bad("range", format!("range is [min max], got {} numbers", r.len()))),
+            Some(r) => r,
+            None if x.numel() == 0 => vec![0.0, 1.0],
+            None => {
+                let flat = x.f_reshape([-1])?;
+                if !(dtype(x)?.is_floating_point()) {
+                    // As PyTorch refuses them (its kernels are float-only).
+                    return Err(bad("input", format!("torch.histogram needs a floating point tensor, got {}", dtype(x)?)));
+                }
+                vec![flat.f_min()?.f_double_value(&[])?, flat.f_max()?.f_double_value(&[])?]
+            }
+        };
+        rec2(["hist", "bin_edges"], x.f_histogram_bin_ct(bins, range.as_slice(), a.opt_tensor("weight"), a.flag("density"))?)
+    }),
+    op!("sum_to_size", Reduction, "Tensor.sum_to_size", "The input summed down to size (which it must broadcast from).",
+        [INPUT, req("size", Ints)], O::Tensor,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch sum_to_size 1 2 | nutorch tovalue" => "[[4, 6]]",
+        |a| t(a.input().f_sum_to_size(a.ints("size").as_slice())?)),
+    op!("gradient", Scan, "torch.gradient", "Estimated derivative along each dim (or --dim) by central differences, as a list of tensors.",
+        [INPUT, opt("spacing", Number, Dflt::Int(1)).doc("the sample spacing"), opt("dim", Ints, Dflt::None),
+         opt("edge_order", Int, Dflt::Int(1)).doc("1 or 2: the accuracy of the differences at the ends")], O::Tensors,
+        "nutorch fromvalue [1.0 4.0 9.0 16.0] | nutorch gradient | nutorch tovalue" => "[[3.0, 4.0, 6.0, 7.0]]",
+        |a| Ok(Out::List(gradient(a)?))),
 ];
+
+/// torch.gradient with one spacing for every dim, as ATen computes it (the same ops in the
+/// same order, so float results agree to the bit): central differences inside, one-sided
+/// differences of edge_order's accuracy at both ends.
+fn gradient(a: &Args) -> R<Vec<Tensor>> {
+    use crate::Number::{Float, Int};
+    let x = a.input();
+    let edge_order = a.int("edge_order");
+    if edge_order != 1 && edge_order != 2 {
+        return Err(bad("edge_order", "torch.gradient only supports edge_order=1 and edge_order=2."));
+    }
+    if dtype(x)?.is_bool() {
+        return Err(bad("input", "torch.gradient does not support bool tensors (their subtraction is undefined)"));
+    }
+    let ndim = x.dim() as i64;
+    let dims: Vec<i64> = match a.opt_ints("dim") {
+        Some(d) => d.iter().map(|&d| norm_dim("dim", d, ndim)).collect::<R<_>>()?,
+        None => (0..ndim).collect(),
+    };
+    for (i, d) in dims.iter().enumerate() {
+        if dims[..i].contains(d) {
+            return Err(bad("dim", format!("dim {d} appears multiple times in the list of dims")));
+        }
+        if ndim == 0 || x.size()[*d as usize] < edge_order + 1 {
+            return Err(bad("input", "torch.gradient expected each dimension size to be at least edge_order+1"));
+        }
+    }
+    let h = a.number("spacing");
+    let mut out = Vec::with_capacity(dims.len());
+    for &d in &dims {
+        let n = x.size()[d as usize];
+        let s = |start: i64, end: i64| -> R<Tensor> {
+            let (start, end) = (if start < 0 { n + start } else { start }, if end <= 0 { n + end } else { end });
+            Ok(x.f_narrow(d, start, end - start)?)
+        };
+        let div = |v: Tensor| -> R<Tensor> { Ok(v.f_div(&wrapped(h, &v)?)?) };
+        let center = div(s(2, 0)?.f_sub(&s(0, -2)?)?)?;
+        let center = center.f_div(&wrapped(Int(2), &center)?)?;
+        let (prepend, append) = if edge_order == 1 {
+            (div(s(1, 2)?.f_sub(&s(0, 1)?)?)?, div(s(-1, 0)?.f_sub(&s(-2, -1)?)?)?)
+        } else {
+            let term = |c: f64, v: Tensor| -> R<Tensor> { Ok(v.f_mul(&wrapped(Float(c), &v)?)?) };
+            let two = |v: Tensor| -> R<Tensor> { Ok(v.f_mul(&wrapped(Int(2), &v)?)?) };
+            let first = term(-1.5, s(0, 1)?)?.f_add(&two(s(1, 2)?)?)?.f_sub(&term(0.5, s(2, 3)?)?)?;
+            let last = term(0.5, s(-3, -2)?)?.f_sub(&two(s(-2, -1)?)?)?.f_add(&term(1.5, s(-1, 0)?)?)?;
+            (div(first)?, div(last)?)
+        };
+        out.push(Tensor::f_cat(&[prepend, center, append], d)?);
+    }
+    Ok(out)
+}

@@ -338,4 +338,41 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, OTHER], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch kron (nutorch fromvalue [1 10]) | nutorch tovalue" => "[1, 10, 2, 20]",
         |a| t(a.input().f_kron(a.tensor("other"))?)),
+    op!("split_with_sizes", Shape, "Tensor.split_with_sizes", "The input split along dim into pieces of the listed sizes (which add up to its size).",
+        [INPUT, req("split_sizes", Ints), DIM0], O::Tensors,
+        "nutorch fromvalue [1 2 3 4 5] | nutorch split_with_sizes [1 4] | nutorch tovalue" => "[[1], [2, 3, 4, 5]]",
+        |a| list(a.input().f_split_with_sizes(a.ints("split_sizes").as_slice(), a.int("dim"))?)),
+    op!("broadcast_shapes", Shape, "torch.broadcast_shapes", "The shape that tensors of these shapes broadcast to.",
+        [req("shapes", Shapes)], O::Value,
+        "nutorch broadcast_shapes [2 1] [1 3]" => "[2, 3]",
+        |a| Ok(Out::Ints(broadcast_shapes(&a.shapes("shapes"))?))),
 ];
+
+/// torch.broadcast_shapes, by its own algorithm (torch/functional.py): each shape is lined up
+/// from the right, a size of 1 stretches, and the first mismatch is an error naming it.
+fn broadcast_shapes(shapes: &[Vec<i64>]) -> R<Vec<i64>> {
+    let len = shapes.iter().map(Vec::len).max().unwrap_or(0);
+    let mut result = vec![1i64; len];
+    for (index, shape) in shapes.iter().enumerate() {
+        for (back, &size) in shape.iter().rev().enumerate() {
+            let slot = len - 1 - back;
+            if size < 0 {
+                return Err(bad("shapes", "Attempting to broadcast a dimension with negative length!"));
+            }
+            if size == 1 || size == result[slot] {
+                continue;
+            }
+            if result[slot] != 1 {
+                return Err(bad(
+                    "shapes",
+                    format!(
+                        "Attempting to broadcast a dimension of length {size} at -{}! Mismatching argument at index {index} had {shape:?}; but expected shape should be broadcastable to {result:?}",
+                        back + 1
+                    ),
+                ));
+            }
+            result[slot] = size;
+        }
+    }
+    Ok(result)
+}

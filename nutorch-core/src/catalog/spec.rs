@@ -21,6 +21,7 @@ pub enum Category {
     Indexing,
     Sorting,
     Linalg,
+    Fft,
     Nn,
     Loss,
     Conversion,
@@ -45,6 +46,7 @@ impl Category {
             Category::Indexing => "indexing",
             Category::Sorting => "sorting",
             Category::Linalg => "linalg",
+            Category::Fft => "fft",
             Category::Nn => "nn",
             Category::Loss => "loss",
             Category::Conversion => "conversion",
@@ -72,6 +74,11 @@ pub enum Ty {
     /// A list of ints; a single int counts as a list of one. As the last positional it takes
     /// the rest of the arguments (`reshape 2 3` or `reshape [2 3]`).
     Ints,
+    /// A list of numbers, as floats (histogram's `range`).
+    Floats,
+    /// Several shapes, each an int or a list of ints (broadcast_shapes): as the last positional,
+    /// the rest of the arguments (`[2 1] [1 3]`) or one list of them (`[[2 1] [1 3]]`).
+    Shapes,
     /// One of these words (any string when the list is empty).
     Str(&'static [&'static str]),
     /// A number or one of these words (a norm's `ord`: 2, inf, 'fro', 'nuc').
@@ -254,7 +261,7 @@ impl OpSpec {
     /// (`reshape 2 3`, `cat $a $b`). An optional list stays one value (`randint 0 10 [2 3]`),
     /// so that it cannot swallow the arguments before it.
     pub fn rest(&self) -> Option<&'static ArgSpec> {
-        self.positionals().last().filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::Tensors))
+        self.positionals().last().filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::Tensors | Ty::Shapes))
     }
 
     /// The optional argument that may also be written positionally after the positionals, as

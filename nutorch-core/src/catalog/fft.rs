@@ -1,0 +1,164 @@
+//! Discrete Fourier transforms: torch.fft.<name> is `fft_<name>` here. Transforms take the
+//! signal length (`n`) or lengths (`s`), the dims and the normalization ("backward", PyTorch's
+//! default, scales the inverse by 1/n; "ortho" both ways by 1/sqrt(n); "forward" the forward
+//! transform by 1/n). Results are complex (view_as_real reads them as pairs), except for the
+//! inverse real transforms (irfft*, hfft). Some results are lazy conjugate views, as in PyTorch
+//! (ifft or ihfft of a real input): view_as_real needs resolve_conj first.
+
+use super::spec::{bad, opt, req, ArgSpec, Dflt, OpSpec, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, REQUIRES_GRAD};
+use super::util::{check_dims, finish, options, t, R};
+use super::Args;
+use crate::dtype::DType;
+use crate::op;
+use tch::Tensor;
+
+const NORM: ArgSpec = opt("norm", Str(&["backward", "ortho", "forward"]), Dflt::Str("backward"))
+    .doc("backward (1/n on the inverse), ortho (1/sqrt(n) both ways) or forward (1/n on the forward)");
+const N: ArgSpec = opt("n", Int, Dflt::None).doc("the signal length: the input is cut or zero-padded to it");
+const DIM1: ArgSpec = opt("dim", Int, Dflt::Int(-1));
+const S: ArgSpec =
+    opt("s", Ints, Dflt::None).doc("the signal length along each of the dims (-1 keeps that dim's size)");
+const DIM2: ArgSpec = opt("dim", Ints, Dflt::Ints(&[-2, -1]));
+const DIMN: ArgSpec = opt("dim", Ints, Dflt::None).doc("the dims to transform (all, or the last len(s), by default)");
+
+/// A one-dim transform's length, checked here so that the error names `n`.
+fn length(a: &Args) -> R<Option<i64>> {
+    match a.opt_int("n") {
+        Some(n) if n < 1 => Err(bad("n", format!("Invalid number of data points ({n}) specified"))),
+        n => Ok(n),
+    }
+}
+
+/// The lengths of a multi-dim transform: positive, or -1 for "as the input is".
+fn lengths(a: &Args) -> R<Option<Vec<i64>>> {
+    let s = a.opt_ints("s");
+    if let Some(bad_n) = s.iter().flatten().find(|&&n| n < 1 && n != -1) {
+        return Err(bad("s", format!("Invalid number of data points ({bad_n}) specified")));
+    }
+    Ok(s)
+}
+
+type Fft1 = fn(&Tensor, Option<i64>, i64, &str) -> Result<Tensor, tch::TchError>;
+type Fft2 = fn(&Tensor, Option<&[i64]>, &[i64], &str) -> Result<Tensor, tch::TchError>;
+type FftN = fn(&Tensor, Option<&[i64]>, Option<&[i64]>, &str) -> Result<Tensor, tch::TchError>;
+
+fn fft1(a: &Args, f: Fft1) -> R<Tensor> {
+    let x = a.input();
+    let dim = a.int("dim");
+    check_dims("dim", x, &[dim])?;
+    if x.dim() == 0 {
+        return Err(bad("input", "a Fourier transform needs at least one dimension, got a 0-d tensor"));
+    }
+    Ok(f(x, length(a)?, dim, a.str("norm"))?)
+}
+
+fn fft2(a: &Args, f: Fft2) -> R<Tensor> {
+    let x = a.input();
+    let dims = a.ints("dim");
+    check_dims("dim", x, &dims)?;
+    Ok(f(x, lengths(a)?.as_deref(), &dims, a.str("norm"))?)
+}
+
+fn fftn(a: &Args, f: FftN) -> R<Tensor> {
+    let x = a.input();
+    let dims = a.opt_ints("dim");
+    check_dims("dim", x, dims.as_deref().unwrap_or(&[]))?;
+    Ok(f(x, lengths(a)?.as_deref(), dims.as_deref(), a.str("norm"))?)
+}
+
+/// fftfreq and rfftfreq: `n` sample frequencies for sample spacing `d`.
+fn freq(a: &Args, f: fn(i64, f64, (tch::Kind, tch::Device)) -> Result<Tensor, tch::TchError>) -> super::spec::OpResult {
+    // A negative n is left to libtorch, as in PyTorch (rfftfreq(-1) is [-0.0], fftfreq(-1) an error).
+    let n = a.int("n");
+    let (kind, device) = options(a, DType::Float32);
+    let dt = DType::from_kind(kind)?;
+    if !dt.is_floating_point() {
+        // libtorch refuses ints itself, but complex only deep in arange ("not implemented").
+        return Err(bad("dtype", format!("the frequencies need a floating point dtype, got {dt}")));
+    }
+    finish(a, f(n, a.float("d"), (kind, device))?)
+}
+
+/// The Fourier transforms and their helpers.
+pub static OPS: &[OpSpec] = &[
+    op!("fft_fft", Fft, "torch.fft.fft", "One-dimensional discrete Fourier transform along dim.",
+        [INPUT, N, DIM1, NORM], O::Tensor,
+        "nutorch fromvalue [1.0 2.0 3.0 4.0] | nutorch fft_fft | nutorch view_as_real | nutorch tovalue" => "[[10.0, 0.0], [-2.0, 2.0], [-2.0, 0.0], [-2.0, -2.0]]",
+        |a| t(fft1(a, |x, n, d, m| x.f_fft_fft(n, d, m))?)),
+    op!("fft_ifft", Fft, "torch.fft.ifft", "One-dimensional inverse discrete Fourier transform along dim.",
+        [INPUT, N, DIM1, NORM], O::Tensor,
+        "nutorch fromvalue [4.0 0.0] | nutorch fft_ifft | nutorch resolve_conj | nutorch view_as_real | nutorch tovalue" => "[[2.0, 0.0], [2.0, 0.0]]",
+        |a| t(fft1(a, |x, n, d, m| x.f_fft_ifft(n, d, m))?)),
+    op!("fft_rfft", Fft, "torch.fft.rfft", "Fourier transform of a real signal: the n // 2 + 1 non-negative frequencies.",
+        [INPUT, N, DIM1, NORM], O::Tensor,
+        "nutorch fromvalue [1.0 2.0 3.0 4.0] | nutorch fft_rfft | nutorch view_as_real | nutorch tovalue" => "[[10.0, 0.0], [-2.0, 2.0], [-2.0, 0.0]]",
+        |a| t(fft1(a, |x, n, d, m| x.f_fft_rfft(n, d, m))?)),
+    op!("fft_irfft", Fft, "torch.fft.irfft", "The real signal of length n (default 2 * (size - 1)) whose rfft is the input.",
+        [INPUT, N, DIM1, NORM], O::Tensor,
+        "nutorch fromvalue [[10.0 0.0] [-2.0 2.0] [-2.0 0.0]] | nutorch view_as_complex | nutorch fft_irfft | nutorch tovalue" => "[1.0, 2.0, 3.0, 4.0]",
+        |a| t(fft1(a, |x, n, d, m| x.f_fft_irfft(n, d, m))?)),
+    op!("fft_hfft", Fft, "torch.fft.hfft", "Fourier transform of a Hermitian-symmetric signal given by its first half: a real result of length n.",
+        [INPUT, N, DIM1, NORM], O::Tensor,
+        "nutorch fromvalue [1.0 0.0] | nutorch fft_hfft | nutorch tovalue" => "[1.0, 1.0]",
+        |a| t(fft1(a, |x, n, d, m| x.f_fft_hfft(n, d, m))?)),
+    op!("fft_ihfft", Fft, "torch.fft.ihfft", "Inverse of hfft: the first half of the inverse transform of a real signal.",
+        [INPUT, N, DIM1, NORM], O::Tensor,
+        "nutorch fromvalue [1.0 1.0] | nutorch fft_ihfft | nutorch real | nutorch tovalue" => "[1.0, 0.0]",
+        |a| t(fft1(a, |x, n, d, m| x.f_fft_ihfft(n, d, m))?)),
+    op!("fft_fft2", Fft, "torch.fft.fft2", "Two-dimensional discrete Fourier transform (the last two dims by default).",
+        [INPUT, S, DIM2, NORM], O::Tensor,
+        "nutorch fromvalue [[1.0 0.0] [0.0 0.0]] | nutorch fft_fft2 | nutorch real | nutorch tovalue" => "[[1.0, 1.0], [1.0, 1.0]]",
+        |a| t(fft2(a, |x, s, d, m| x.f_fft_fft2(s, d, m))?)),
+    op!("fft_ifft2", Fft, "torch.fft.ifft2", "Two-dimensional inverse discrete Fourier transform.",
+        [INPUT, S, DIM2, NORM], O::Tensor,
+        "nutorch fromvalue [[4.0 0.0] [0.0 0.0]] | nutorch fft_ifft2 | nutorch real | nutorch tovalue" => "[[1.0, 1.0], [1.0, 1.0]]",
+        |a| t(fft2(a, |x, s, d, m| x.f_fft_ifft2(s, d, m))?)),
+    op!("fft_rfft2", Fft, "torch.fft.rfft2", "Two-dimensional Fourier transform of a real signal (the last dim halved).",
+        [INPUT, S, DIM2, NORM], O::Tensor,
+        "nutorch fromvalue [[1.0 0.0] [0.0 0.0]] | nutorch fft_rfft2 | nutorch real | nutorch tovalue" => "[[1.0, 1.0], [1.0, 1.0]]",
+        |a| t(fft2(a, |x, s, d, m| x.f_fft_rfft2(s, d, m))?)),
+    op!("fft_irfft2", Fft, "torch.fft.irfft2", "The real two-dimensional signal whose rfft2 is the input.",
+        [INPUT, S, DIM2, NORM], O::Tensor,
+        "nutorch fromvalue [[[4.0 0.0] [0.0 0.0]]] | nutorch view_as_complex | nutorch fft_irfft2 | nutorch tovalue" => "[[2.0, 2.0]]",
+        |a| t(fft2(a, |x, s, d, m| x.f_fft_irfft2(s, d, m))?)),
+    op!("fft_fftn", Fft, "torch.fft.fftn", "N-dimensional discrete Fourier transform (all dims by default).",
+        [INPUT, S, DIMN, NORM], O::Tensor,
+        "nutorch fromvalue [[1.0 1.0] [1.0 1.0]] | nutorch fft_fftn | nutorch real | nutorch tovalue" => "[[4.0, 0.0], [0.0, 0.0]]",
+        |a| t(fftn(a, |x, s, d, m| x.f_fft_fftn(s, d, m))?)),
+    op!("fft_ifftn", Fft, "torch.fft.ifftn", "N-dimensional inverse discrete Fourier transform.",
+        [INPUT, S, DIMN, NORM], O::Tensor,
+        "nutorch fromvalue [[4.0 0.0] [0.0 0.0]] | nutorch fft_ifftn | nutorch real | nutorch tovalue" => "[[1.0, 1.0], [1.0, 1.0]]",
+        |a| t(fftn(a, |x, s, d, m| x.f_fft_ifftn(s, d, m))?)),
+    op!("fft_rfftn", Fft, "torch.fft.rfftn", "N-dimensional Fourier transform of a real signal (the last dim halved).",
+        [INPUT, S, DIMN, NORM], O::Tensor,
+        "nutorch fromvalue [[1.0 1.0] [1.0 1.0]] | nutorch fft_rfftn | nutorch real | nutorch tovalue" => "[[4.0, 0.0], [0.0, 0.0]]",
+        |a| t(fftn(a, |x, s, d, m| x.f_fft_rfftn(s, d, m))?)),
+    op!("fft_irfftn", Fft, "torch.fft.irfftn", "The real N-dimensional signal whose rfftn is the input.",
+        [INPUT, S, DIMN, NORM], O::Tensor,
+        "nutorch fromvalue [[[4.0 0.0] [0.0 0.0]]] | nutorch view_as_complex | nutorch fft_irfftn | nutorch tovalue" => "[[2.0, 2.0]]",
+        |a| t(fftn(a, |x, s, d, m| x.f_fft_irfftn(s, d, m))?)),
+    op!("fft_fftshift", Fft, "torch.fft.fftshift", "Rolls the zero frequency to the middle of dims (all by default).",
+    [INPUT, opt("dim", Ints, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [0 1 2 -2 -1] | nutorch fft_fftshift | nutorch tovalue" => "[-2, -1, 0, 1, 2]",
+    |a| {
+        let dims = a.opt_ints("dim");
+        check_dims("dim", a.input(), dims.as_deref().unwrap_or(&[]))?;
+        t(a.input().f_fft_fftshift(dims.as_deref())?)
+    }),
+    op!("fft_ifftshift", Fft, "torch.fft.ifftshift", "Inverse of fftshift: the zero frequency back to the front.",
+    [INPUT, opt("dim", Ints, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [-2 -1 0 1 2] | nutorch fft_ifftshift | nutorch tovalue" => "[0, 1, 2, -2, -1]",
+    |a| {
+        let dims = a.opt_ints("dim");
+        check_dims("dim", a.input(), dims.as_deref().unwrap_or(&[]))?;
+        t(a.input().f_fft_ifftshift(dims.as_deref())?)
+    }),
+    op!("fft_fftfreq", Fft, "torch.fft.fftfreq", "The sample frequencies of an n-point fft, for sample spacing d.",
+        [req("n", Int), opt("d", Float, Dflt::Float(1.0)).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+        "nutorch fft_fftfreq 4 | nutorch tovalue" => "[0.0, 0.25, -0.5, -0.25]",
+        |a| freq(a, Tensor::f_fft_fftfreq)),
+    op!("fft_rfftfreq", Fft, "torch.fft.rfftfreq", "The sample frequencies of an n-point rfft (n // 2 + 1 of them), for sample spacing d.",
+        [req("n", Int), opt("d", Float, Dflt::Float(1.0)).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+        "nutorch fft_rfftfreq 4 | nutorch tovalue" => "[0.0, 0.25, 0.5]",
+        |a| freq(a, Tensor::f_fft_rfftfreq)),
+];
