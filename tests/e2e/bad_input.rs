@@ -398,6 +398,14 @@ fn check(case: &J, got: &J, (start, end): (usize, usize)) -> Option<String> {
     }
 }
 
+/// What one nu process gave back: (case, start, end) of each call in its script, its output.
+struct BatchRun {
+    spans: Vec<(usize, usize, usize)>,
+    stdout: String,
+    stderr: String,
+    success: bool,
+}
+
 #[test]
 fn bad_input_matches_pytorch() {
     let started = Instant::now();
@@ -408,7 +416,7 @@ fn bad_input_matches_pytorch() {
     let indexed: Vec<(usize, &J)> = cases.iter().copied().enumerate().collect();
     let batches: Vec<&[(usize, &J)]> = indexed.chunks(BATCH).collect();
     // Two nu processes at a time (each with its own plugin process and store).
-    let results: Vec<(Vec<(usize, usize, usize)>, String, String, bool)> = std::thread::scope(|scope| {
+    let results: Vec<BatchRun> = std::thread::scope(|scope| {
         let mut out = Vec::new();
         for pair in batches.chunks(2) {
             let handles: Vec<_> = pair
@@ -432,7 +440,7 @@ fn bad_input_matches_pytorch() {
                             .expect("start nu");
                         let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
                         let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-                        (spans, stdout, stderr, o.status.success())
+                        BatchRun { spans, stdout, stderr, success: o.status.success() }
                     })
                 })
                 .collect();
@@ -442,7 +450,7 @@ fn bad_input_matches_pytorch() {
     });
     let mut failures: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (mut errors_expected, mut values_expected, mut excepted_count) = (0, 0, 0);
-    for (b, (spans, stdout, stderr, success)) in results.iter().enumerate() {
+    for (b, BatchRun { spans, stdout, stderr, success }) in results.iter().enumerate() {
         let mut seen: HashMap<usize, J> = HashMap::new();
         let mut end = None;
         for line in stdout.lines() {
