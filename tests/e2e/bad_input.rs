@@ -373,7 +373,7 @@ fn excepted(op: &str, mutation: &str) -> bool {
 }
 
 /// What is wrong with our outcome of one case, if anything.
-fn check(case: &J, got: &J, (start, end): (usize, usize)) -> Option<String> {
+fn check(case: &J, got: &J, script: &str, (start, end): (usize, usize)) -> Option<String> {
     let expect = &case["expect"];
     let ok = got["ok"].as_bool() == Some(true);
     if !ok {
@@ -389,6 +389,13 @@ fn check(case: &J, got: &J, (start, end): (usize, usize)) -> Option<String> {
         if s < start as i64 || e > end as i64 {
             return Some(format!("labelled at {s}..{e}, outside the call ({start}..{end}): {text}"));
         }
+        // A value that is no tensor is blamed on itself, not on the command.
+        if let Some(literal) = case["args"].as_object().and_then(|a| a.values().find_map(|v| v.get("nu")?.as_str())) {
+            let labelled = script.get(s as usize..e as usize).unwrap_or_default();
+            if !labelled.contains(literal) {
+                return Some(format!("labelled at {labelled:?}, not at {literal}: {text}"));
+            }
+        }
     }
     match (expect.get("error"), ok) {
         (Some(_), false) => None,
@@ -401,6 +408,7 @@ fn check(case: &J, got: &J, (start, end): (usize, usize)) -> Option<String> {
 /// What one nu process gave back: (case, start, end) of each call in its script, its output.
 struct BatchRun {
     spans: Vec<(usize, usize, usize)>,
+    script: String,
     stdout: String,
     stderr: String,
     success: bool,
@@ -440,7 +448,7 @@ fn bad_input_matches_pytorch() {
                             .expect("start nu");
                         let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
                         let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-                        BatchRun { spans, stdout, stderr, success: o.status.success() }
+                        BatchRun { spans, script, stdout, stderr, success: o.status.success() }
                     })
                 })
                 .collect();
@@ -449,8 +457,9 @@ fn bad_input_matches_pytorch() {
         out
     });
     let mut failures: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let (mut errors_expected, mut values_expected, mut excepted_count) = (0, 0, 0);
-    for (b, BatchRun { spans, stdout, stderr, success }) in results.iter().enumerate() {
+    let (mut errors_expected, mut values_expected) = (0, 0);
+    let mut excepted_hit = std::collections::BTreeSet::new();
+    for (b, BatchRun { spans, script, stdout, stderr, success }) in results.iter().enumerate() {
         let mut seen: HashMap<usize, J> = HashMap::new();
         let mut end = None;
         for line in stdout.lines() {
@@ -480,9 +489,9 @@ fn bad_input_matches_pytorch() {
                 values_expected += 1;
             }
             let got = seen.get(&i).unwrap_or_else(|| panic!("batch {b}: no result for case {i}"));
-            if let Some(problem) = check(case, got, (start, stop)) {
+            if let Some(problem) = check(case, got, script, (start, stop)) {
                 if excepted(op, mutation) {
-                    excepted_count += 1;
+                    excepted_hit.insert(format!("{op} {mutation}"));
                 } else {
                     failures.entry(format!("{op} {mutation}")).or_default().push(format!("case {i}: {problem}"));
                 }
@@ -491,9 +500,10 @@ fn bad_input_matches_pytorch() {
     }
     let elapsed = started.elapsed();
     eprintln!(
-        "bad_input: {} cases ({errors_expected} PyTorch errors, {values_expected} values) in {} batches, {excepted_count} excepted, {} failing, {:.1} s",
+        "bad_input: {} cases ({errors_expected} PyTorch errors, {values_expected} values) in {} batches, {} excepted ({excepted_hit:?}), {} failing, {:.1} s",
         cases.len(),
         results.len(),
+        excepted_hit.len(),
         failures.values().map(Vec::len).sum::<usize>(),
         elapsed.as_secs_f64()
     );
