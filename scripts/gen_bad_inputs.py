@@ -33,6 +33,8 @@ UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"
 HUGE = 10**12
 # Arguments of creation ops that are sizes or element counts.
 SIZE_ARGS = {"size", "n", "m", "steps", "high_or_size"}
+# Size lists of ops on a tensor (new_zeros, expand, repeat, reshape, ...).
+TENSOR_SIZE_ARGS = {"size", "sizes", "shape", "repeats", "output_size"}
 
 
 def enc_tensor_capped(t):
@@ -105,6 +107,10 @@ def mutations(c):
             out.append(("dim-low", {"dim": -nd - 1}))
         elif isinstance(dim, list) and dim and all(isinstance(d, int) for d in dim):
             out.append(("dim-high", {"dim": [max(x.dim(), 1)]}))
+        for k, v in args.items():
+            if k in TENSOR_SIZE_ARGS and isinstance(v, list) and v and all(isinstance(d, int) for d in v):
+                out.append((f"huge-{k}", {k: [10**6, 10**6] + v[2:]}))
+                out.append((f"negative-{k}", {k: [-3] + v[1:]}))
     else:
         for k, v in args.items():
             if k not in SIZE_ARGS:
