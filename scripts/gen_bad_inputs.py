@@ -107,6 +107,15 @@ def mutations(c):
             out.append(("dim-low", {"dim": -nd - 1}))
         elif isinstance(dim, list) and dim and all(isinstance(d, int) for d in dim):
             out.append(("dim-high", {"dim": [max(x.dim(), 1)]}))
+        # The second tensor (other, weight, target, ...) of another dtype: type promotion and
+        # PyTorch's dtype checks between operands.
+        second = next((k for k, v in args.items() if k != name and isinstance(v, torch.Tensor)), None)
+        if second is not None:
+            y = args[second].detach()
+            if y.dtype != torch.bool:
+                out.append((f"{second}-bool", {second: y != 0}))
+            if y.dtype != torch.float16:
+                out.append((f"{second}-float16", {second: y.to(torch.float16)}))
         for k, v in args.items():
             if k in TENSOR_SIZE_ARGS and isinstance(v, list) and v and all(isinstance(d, int) for d in v):
                 out.append((f"huge-{k}", {k: [10**6, 10**6] + v[2:]}))
