@@ -173,6 +173,15 @@ mod tests {
     }
 
     #[test]
+    fn messages_of_several_lines_become_one() {
+        let raw = "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no dimensions\nException raised from ...";
+        assert_eq!(
+            clean_torch_message(raw),
+            "unflatten got an unexpected error: Dimension specified as 0 but tensor has no dimensions"
+        );
+    }
+
+    #[test]
     fn allocation_failures_are_one_line() {
         let cpu = "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried \
                    to allocate 400000000000 bytes. Error code 12 (Cannot allocate memory)\nframe #0: c10::ThrowEnforceNotMet";
