@@ -105,7 +105,16 @@ pub fn tensor_from_data(data: &Data, dtype: Option<DType>, device: Device) -> Re
         Buffer::Int(v) => Tensor::f_from_slice(v)?,
         Buffer::Float(v) => Tensor::f_from_slice(v)?,
     };
-    let tensor = flat.f_reshape(&data.shape)?.f_to_kind(dtype.kind())?;
+    let shaped = flat.f_reshape(&data.shape)?;
+    // A reshape is a view of `flat`, and libtorch refuses some in-place ops on views
+    // (`detach_`): a tensor made from values owns its storage, as torch.tensor's does.
+    let tensor = if shaped.kind() == dtype.kind() {
+        let mut owned = shaped.f_empty_like()?;
+        owned.f_copy_(&shaped)?;
+        owned
+    } else {
+        shaped.f_to_kind(dtype.kind())?
+    };
     if device == Device::Cpu {
         Ok(tensor)
     } else {

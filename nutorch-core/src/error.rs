@@ -112,8 +112,15 @@ impl From<tch::TchError> for Error {
 pub fn clean_torch_message(message: &str) -> String {
     let message = message.strip_prefix("Internal torch error: ").unwrap_or(message);
     let end = ["\nException raised from", "\nframe #"].iter().filter_map(|m| message.find(m)).min();
-    let head = message[..end.unwrap_or(message.len())].trim();
-    out_of_memory(head).unwrap_or_else(|| head.to_string())
+    // What is left may still span lines ("unflatten got an unexpected error:\nDimension ...");
+    // an error is one line.
+    let head = message[..end.unwrap_or(message.len())]
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    out_of_memory(&head).unwrap_or(head)
 }
 
 /// "out of memory: this needs 400 GB on cpu (21.3 GB available)" for libtorch's CPU and CUDA
@@ -163,6 +170,15 @@ mod tests {
     fn torch_messages_lose_their_backtrace() {
         let raw = "Internal torch error: The size of tensor a (3) must match the size of tensor b (4)\nException raised from infer_size_impl at ...\nframe #0: ...";
         assert_eq!(clean_torch_message(raw), "The size of tensor a (3) must match the size of tensor b (4)");
+    }
+
+    #[test]
+    fn messages_of_several_lines_become_one() {
+        let raw = "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no dimensions\nException raised from ...";
+        assert_eq!(
+            clean_torch_message(raw),
+            "unflatten got an unexpected error: Dimension specified as 0 but tensor has no dimensions"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real nu 0.115.1 with the built plugin.
 
+mod bad_input;
 mod concurrency;
 mod display;
 mod errors;

@@ -13,6 +13,19 @@ const BETA_ALPHA: [ArgSpec; 2] = [opt("beta", Number, Dflt::Int(1)), opt("alpha"
 /// `beta * input + alpha * product`, as addmm and friends compute it.
 fn beta_alpha(a: &Args, product: Tensor) -> R<Tensor> {
     let x = a.input();
+    // PyTorch's kernels (addmm, addbmm, baddbmm) refuse an input of another dtype than the
+    // product's ("self and mat2 must have the same dtype"); a promoted sum would hide it.
+    let (xk, pk) = (x.f_kind()?, product.f_kind()?);
+    if xk != pk && matches!(a.spec().name, "addmm" | "addbmm" | "baddbmm") {
+        return Err(bad(
+            "input",
+            format!(
+                "input is {}, the product is {}: they must have the same dtype",
+                super::util::dtype(x)?,
+                super::util::dtype(&product)?
+            ),
+        ));
+    }
     let scaled = match a.number("alpha") {
         crate::Number::Int(1) => product,
         alpha => product.f_mul(&wrapped(alpha, &product)?)?,

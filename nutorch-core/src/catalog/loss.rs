@@ -41,6 +41,18 @@ fn classes(x: &Tensor) -> i64 {
 }
 
 /// Applies `reduction` to elementwise losses.
+/// The binary cross entropies want target of input's size, as PyTorch checks in Python
+/// (libtorch alone would broadcast a 0-d input against the targets).
+fn same_size(x: &Tensor, target: &Tensor) -> R<()> {
+    if x.size() != target.size() {
+        return Err(bad(
+            "target",
+            format!("target size {:?} must be the same as input size {:?}", target.size(), x.size()),
+        ));
+    }
+    Ok(())
+}
+
 fn reduce(losses: Tensor, r: Reduction) -> R<Tensor> {
     Ok(match r {
         Reduction::None => losses,
@@ -108,14 +120,18 @@ pub static OPS: &[OpSpec] = &[
     [INPUT, TARGET, W_OPT, REDUCTION], O::Tensor,
     "nutorch fromvalue [0.5] --dtype float64 | nutorch binary_cross_entropy (nutorch fromvalue [1.0] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
     |a| {
+        same_size(a.input(), a.tensor("target"))?;
         super::util::check_range("input", a.input(), 0.0, 1.0, "between 0 and 1")?;
         super::util::check_range("target", a.tensor("target"), 0.0, 1.0, "between 0 and 1")?;
         t(a.input().f_binary_cross_entropy(a.tensor("target"), a.opt_tensor("weight"), reduction(a)?)?)
     }),
     op!("binary_cross_entropy_with_logits", Loss, "torch.nn.functional.binary_cross_entropy_with_logits", "Binary cross entropy of sigmoid(input), computed stably.",
-        [INPUT, TARGET, W_OPT, REDUCTION, opt("pos_weight", Tensor, Dflt::None)], O::Tensor,
-        "nutorch fromvalue [0.0] --dtype float64 | nutorch binary_cross_entropy_with_logits (nutorch fromvalue [1.0] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
-        |a| t(a.input().f_binary_cross_entropy_with_logits(a.tensor("target"), a.opt_tensor("weight"), a.opt_tensor("pos_weight"), reduction(a)?)?)),
+    [INPUT, TARGET, W_OPT, REDUCTION, opt("pos_weight", Tensor, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [0.0] --dtype float64 | nutorch binary_cross_entropy_with_logits (nutorch fromvalue [1.0] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
+    |a| {
+        same_size(a.input(), a.tensor("target"))?;
+        t(a.input().f_binary_cross_entropy_with_logits(a.tensor("target"), a.opt_tensor("weight"), a.opt_tensor("pos_weight"), reduction(a)?)?)
+    }),
     op!("kl_div", Loss, "torch.nn.functional.kl_div", "Kullback-Leibler divergence of target from input (input as log-probabilities).",
         [INPUT, TARGET, opt("reduction", Str(&["mean", "sum", "none", "batchmean"]), Dflt::Str("mean")), opt("log_target", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [0.0] | nutorch kl_div (nutorch fromvalue [1.0]) | nutorch tovalue" => "0.0",
@@ -138,6 +154,19 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [1.0] | nutorch gaussian_nll_loss (nutorch fromvalue [1.0]) (nutorch fromvalue [1.0]) | nutorch tovalue" => "0.0",
     |a| {
         let (x, y, var) = (a.input(), a.tensor("target"), a.tensor("var"));
+        // PyTorch's rule: var has input's size, or input's without the last dim (one variance
+        // per row: it gets that dim back), or that with a last dim of 1; nothing else.
+        let (xs, vs) = (x.size(), var.size());
+        let lead = |s: &[i64]| s[..s.len().saturating_sub(1)].to_vec();
+        let var = &if xs == vs {
+            var.shallow_clone()
+        } else if !xs.is_empty() && lead(&xs) == vs {
+            var.f_unsqueeze(-1)?
+        } else if !xs.is_empty() && !vs.is_empty() && lead(&xs) == lead(&vs) && vs[vs.len() - 1] == 1 {
+            var.shallow_clone()
+        } else {
+            return Err(bad("var", format!("var is of incorrect size: {vs:?} for an input of {xs:?}")));
+        };
         if var.f_lt_tensor(&num(0.0, var)?)?.f_any()?.f_int64_value(&[])? != 0 {
             return Err(bad("var", "var has negative entries"));
         }
@@ -156,9 +185,16 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [0.3 2.0] | nutorch hinge_embedding_loss (nutorch fromvalue [1.0 -1.0]) --reduction none | nutorch tovalue" => "[0.30000001192092896, 0.0]",
         |a| t(a.input().f_hinge_embedding_loss(a.tensor("target"), a.float("margin"), reduction(a)?)?)),
     op!("margin_ranking_loss", Loss, "torch.nn.functional.margin_ranking_loss", "max(0, -target * (input1 - input2) + margin).",
-        [ten("input1"), ten("input2"), TARGET, MARGIN0[0], MARGIN0[1]], O::Tensor,
-        "nutorch fromvalue [1.0] | nutorch margin_ranking_loss (nutorch fromvalue [2.0]) (nutorch fromvalue [1.0]) | nutorch tovalue" => "1.0",
-        |a| t(Tensor::f_margin_ranking_loss(a.tensor("input1"), a.tensor("input2"), a.tensor("target"), a.float("margin"), reduction(a)?)?)),
+    [ten("input1"), ten("input2"), TARGET, MARGIN0[0], MARGIN0[1]], O::Tensor,
+    "nutorch fromvalue [1.0] | nutorch margin_ranking_loss (nutorch fromvalue [2.0]) (nutorch fromvalue [1.0]) | nutorch tovalue" => "1.0",
+    |a| {
+        // PyTorch's Python check; libtorch alone would broadcast.
+        let dims = [a.tensor("input1").dim(), a.tensor("input2").dim(), a.tensor("target").dim()];
+        if dims[0] != dims[1] || dims[1] != dims[2] {
+            return Err(bad("input2", format!("input1, input2 and target must have the same number of dimensions, got {dims:?}")));
+        }
+        t(Tensor::f_margin_ranking_loss(a.tensor("input1"), a.tensor("input2"), a.tensor("target"), a.float("margin"), reduction(a)?)?)
+    }),
     op!("soft_margin_loss", Loss, "torch.nn.functional.soft_margin_loss", "log(1 + exp(-target * input)), for targets 1 and -1.",
         [INPUT, TARGET, REDUCTION], O::Tensor,
         "nutorch fromvalue [0.0] --dtype float64 | nutorch soft_margin_loss (nutorch fromvalue [1.0] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
@@ -168,6 +204,9 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [[0.0 0.0]] --dtype float64 | nutorch multilabel_soft_margin_loss (nutorch fromvalue [[1.0 0.0]] --dtype float64) | nutorch tovalue" => "0.6931471805599453",
     |a| {
         let (x, y) = (a.input(), a.tensor("target"));
+        if x.dim() == 0 {
+            return Err(bad("input", "input needs a dimension of classes (it is 0-d)"));
+        }
         // -(y log sigmoid(x) + (1 - y) log sigmoid(-x)), weighted, mean over the classes.
         let one = num(1.0, y)?;
         let pos = y.f_mul(&x.f_log_sigmoid()?)?;

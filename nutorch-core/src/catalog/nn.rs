@@ -480,9 +480,16 @@ pub static OPS: &[OpSpec] = &[
         t(Tensor::f_scaled_dot_product_attention(a.tensor("query"), a.tensor("key"), a.tensor("value"), a.opt_tensor("attn_mask"), p, a.flag("is_causal"), a.opt_float("scale"), a.flag("enable_gqa"))?)
     }),
     op!("affine_grid", Nn, "torch.nn.functional.affine_grid", "Sampling grid of an affine transform theta (N, 2, 3) for an output of size (N, C, H, W).",
-        [ten("theta"), req("size", Ints), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
-        "(nutorch fromvalue [[[1.0 0.0 0.0] [0.0 1.0 0.0]]] | nutorch affine_grid [1 1 2 2]).shape" => "[1, 2, 2, 2]",
-        |a| t(Tensor::f_affine_grid_generator(a.tensor("theta"), a.ints("size"), a.flag("align_corners"))?)),
+    [ten("theta"), req("size", Ints), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
+    "(nutorch fromvalue [[[1.0 0.0 0.0] [0.0 1.0 0.0]]] | nutorch affine_grid [1 1 2 2]).shape" => "[1, 2, 2, 2]",
+    |a| {
+        let theta = a.tensor("theta");
+        // PyTorch's Python check: "Expected theta to have floating point type".
+        if !super::util::dtype(theta)?.is_floating_point() {
+            return Err(bad("theta", format!("theta must be a floating point tensor, got {}", super::util::dtype(theta)?)));
+        }
+        t(Tensor::f_affine_grid_generator(theta, a.ints("size"), a.flag("align_corners"))?)
+    }),
     op!("grid_sample", Nn, "torch.nn.functional.grid_sample", "Input values sampled at the grid's (x, y) locations in [-1, 1].",
     [INPUT, ten("grid"), opt("mode", Str(&["bilinear", "nearest", "bicubic"]), Dflt::Str("bilinear")),
      opt("padding_mode", Str(&["zeros", "border", "reflection"]), Dflt::Str("zeros")), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,

@@ -188,7 +188,26 @@ fn select(cond: &Tensor, x: &Tensor, other: &Tensor) -> R<Tensor> {
     Ok(x.f_where_self(cond, other)?)
 }
 
+/// The composed activations run on any dtype; PyTorch's kernels for them have none for bool
+/// and integer tensors ("elu_cpu" not implemented for 'Long'), so neither do they.
+fn float_kernel(x: &Tensor, what: &str) -> R<()> {
+    let dt = super::util::dtype(x)?;
+    if !(dt.is_floating_point() || dt.is_complex()) {
+        return Err(bad("input", format!("{what} is not implemented for {dt} tensors (as in PyTorch)")));
+    }
+    Ok(())
+}
+
+/// PyTorch's clamping activations take integers but not bools.
+fn no_bool(x: &Tensor, what: &str) -> R<()> {
+    if x.f_kind()? == tch::Kind::Bool {
+        return Err(bad("input", format!("{what} does not take bool tensors (as in PyTorch)")));
+    }
+    Ok(())
+}
+
 fn leaky(x: &Tensor, slope: f64) -> R<Tensor> {
+    float_kernel(x, "leaky_relu")?;
     select(&positive(x)?, x, &x.f_mul(&num(slope, x)?)?)
 }
 
@@ -214,6 +233,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     "nutorch fromvalue [0.0 2.0] | nutorch elu | nutorch tovalue" => "[0.0, 2.0]",
     |a| {
         let x = a.input();
+        float_kernel(x, "elu")?;
         select(&positive(x)?, x, &x.f_expm1()?.f_mul(&num(a.float("alpha"), x)?)?).map(super::spec::Out::T)
     }),
     op!("celu", Activation, "torch.nn.functional.celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).",
@@ -225,6 +245,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
             return Err(bad("alpha", "ZeroDivisionError: alpha cannot be 0 for CELU"));
         }
         let x = a.input();
+        float_kernel(x, "celu")?;
         let al = num(alpha, x)?;
         select(&positive(x)?, x, &x.f_div(&al)?.f_expm1()?.f_mul(&al)?).map(super::spec::Out::T)
     }),
@@ -244,6 +265,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
             // A slope drawn uniformly from [lower, upper] for each negative element
             // (tch's rrelu binding passes `training` as the lower bound).
             let x = a.input();
+            float_kernel(x, "rrelu")?;
             let slopes = x.f_empty_like()?.f_uniform(lower, upper)?;
             return select(&positive(x)?, x, &x.f_mul(&slopes)?).map(super::spec::Out::T);
         }
@@ -258,7 +280,9 @@ pub static ACTIVATIONS: &[OpSpec] = &[
             return Err(bad("min_val", format!("min_val ({lo}) cannot be greater than max_val ({hi})")));
         }
         let x = a.input();
-        t(x.f_clamp_tensor(Some(&num(lo, x)?), Some(&num(hi, x)?))?)
+        no_bool(x, "hardtanh")?;
+        // Integers stay integers, as PyTorch's kernel keeps the input's dtype.
+        t(x.f_clamp_tensor(Some(&num(lo, x)?), Some(&num(hi, x)?))?.f_to_kind(x.f_kind()?)?)
     }),
     unary!("hardsigmoid", Activation, "torch.nn.functional.hardsigmoid", "Piecewise linear sigmoid: relu6(x + 3) / 6.", f_hardsigmoid, "[-3.0 0.0 3.0]" => "[0.0, 0.5, 1.0]"),
     unary!("hardswish", Activation, "torch.nn.functional.hardswish", "x * relu6(x + 3) / 6.", f_hardswish, "[-3.0 0.0 3.0]" => "[0.0, 0.0, 3.0]"),
@@ -267,6 +291,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     "nutorch fromvalue [-1.0 0.25 0.75] | nutorch hardshrink | nutorch tovalue" => "[-1.0, 0.0, 0.75]",
     |a| {
         let x = a.input();
+        float_kernel(x, "hardshrink")?;
         // Zero where |x| <= lambd; NaN stays NaN, as in torch.
         let inside = x.f_abs()?.f_le_tensor(&num(a.float("lambd"), x)?)?;
         t(x.f_zeros_like()?.f_where_self(&inside, x)?)
@@ -276,6 +301,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     "nutorch fromvalue [-1.0 0.25 1.5] | nutorch softshrink | nutorch tovalue" => "[-0.5, 0.0, 1.0]",
     |a| {
         let (x, l) = (a.input(), a.float("lambd"));
+        float_kernel(x, "softshrink")?;
         if l < 0.0 {
             return Err(bad("lambd", format!("lambd must be non-negative, got {l}")));
         }
@@ -291,6 +317,7 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     "nutorch fromvalue [0.0 30.0] --dtype float64 | nutorch softplus | nutorch tovalue" => "[0.6931471805599453, 30.0]",
     |a| {
         let (x, beta) = (a.input(), a.float("beta"));
+        float_kernel(x, "softplus")?;
         let b = num(beta, x)?;
         let bx = x.f_mul(&b)?;
         let soft = bx.f_exp()?.f_log1p()?.f_div(&b)?;
@@ -310,7 +337,9 @@ pub static ACTIVATIONS: &[OpSpec] = &[
     |a| {
         // y = x where x > threshold, else value (in x's dtype, as torch keeps it).
         let x = a.input();
-        let above = x.f_gt_tensor(&wrapped(a.number("threshold"), x)?)?;
+        no_bool(x, "threshold")?;
+        // NaN is kept, as PyTorch's kernel does (its test is `x <= threshold`).
+        let above = x.f_gt_tensor(&wrapped(a.number("threshold"), x)?)?.f_logical_or(&x.f_isnan()?)?;
         let value = super::util::number_tensor(a.number("value"), x.f_kind()?, x.device())?;
         t(x.f_where_self(&above, &value)?)
     }),

@@ -154,7 +154,8 @@ fn trapezoid_dx(y: &Tensor, dx: f64, dim: i64, cumulative: bool) -> R<Tensor> {
     let n = y.size().get(d as usize).copied().unwrap_or(1);
     if cumulative {
         // (dx / 2 * (y[1:] + y[:-1])).cumsum(dim)
-        let pairs = y.f_narrow(d, 1, (n - 1).max(0))?.f_add(&y.f_narrow(d, 0, (n - 1).max(0))?)?;
+        // An empty dim gives an empty result, as in PyTorch (narrow from 1 would be out of range).
+        let pairs = y.f_narrow(d, 1.min(n), (n - 1).max(0))?.f_add(&y.f_narrow(d, 0, (n - 1).max(0))?)?;
         return Ok(pairs.f_mul(&super::util::num(dx / 2.0, &pairs)?)?.f_cumsum(d, None::<tch::Kind>)?);
     }
     if n == 0 {
@@ -169,6 +170,10 @@ fn trapezoid_dx(y: &Tensor, dx: f64, dim: i64, cumulative: bool) -> R<Tensor> {
 
 fn trapezoid(a: &Args, cumulative: bool) -> R<Tensor> {
     let (y, dim) = (a.tensor("y"), a.int("dim"));
+    if y.f_kind()? == tch::Kind::Bool {
+        // PyTorch: "trapezoid: received a bool input for `y`, but bool is not supported".
+        return Err(bad("y", "trapezoid does not take a bool y (as in PyTorch)"));
+    }
     if a.has("x") && a.has("dx") {
         return Err(bad("dx", "give --x or --dx, not both"));
     }
