@@ -24,5 +24,5 @@ let pid = (plugin list | where name == nutorch | get pid.0)
 plugin stop nutorch
 let second = (nutorch randn 3 --device cuda | nutorch tovalue)
 $v | nutorch mul_ 10 | ignore
-print {first: $first, second: $second, x: ($x | nutorch tovalue), restarted: ($pid != (plugin list | where name == nutorch | get pid.0)), device: $x.device}
+print ({first: $first, second: $second, x: ($x | nutorch tovalue), restarted: ($pid != (plugin list | where name == nutorch | get pid.0)), device: $x.device} | to json -r)
 print ($x.T | nutorch mul 2)'
