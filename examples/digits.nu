@@ -17,8 +17,14 @@ def default_csv [] {
 def train [name: string, model: record, data: record, epochs: int, out: string, --quiet, --threads: int] {
     let opt = (nutorch optim adamw $model --lr 0.003 --weight-decay 0.01)
     let start = (date now)
-    let history = (nutorch nn fit $model $opt $data.x_train $data.y_train --epochs $epochs --batch-size 32
-        --shuffle --seed 0 --val-x $data.x_test --val-y $data.y_test --quiet=$quiet --threads=$threads)
+    # Without --threads, libtorch's own thread count (a flag cannot be given as nothing).
+    let history = if $threads == null {
+        (nutorch nn fit $model $opt $data.x_train $data.y_train --epochs $epochs --batch-size 32
+            --shuffle --seed 0 --val-x $data.x_test --val-y $data.y_test --quiet=$quiet)
+    } else {
+        (nutorch nn fit $model $opt $data.x_train $data.y_train --epochs $epochs --batch-size 32
+            --shuffle --seed 0 --val-x $data.x_test --val-y $data.y_test --quiet=$quiet --threads $threads)
+    }
     let seconds = ((date now) - $start | into int) / 1e9
     let test = (nutorch nn evaluate $model $data.x_test $data.y_test)
     let predicted = ($data.x_test | nutorch nn predict $model)
