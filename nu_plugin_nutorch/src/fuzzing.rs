@@ -97,7 +97,7 @@ impl ValueBytes<'_> {
             0 => Value::int(self.byte() as i64 - 128, span),
             1 => Value::int(self.i64(), span),
             2 => Value::float(f64::from_bits(self.i64() as u64), span),
-            3 => Value::bool(self.byte() % 2 == 0, span),
+            3 => Value::bool(self.byte().is_multiple_of(2), span),
             4 => Value::string(format!("s{}", self.byte()), span),
             5 | 6 => {
                 let n = self.byte() % 6;
@@ -115,7 +115,7 @@ impl ValueBytes<'_> {
             }
             _ => {
                 let (from, step, to) = (self.byte() as i64 - 128, self.byte() as i64 - 128, self.byte() as i64 - 128);
-                let end = if self.byte() % 8 == 0 { Value::nothing(span) } else { Value::int(to, span) };
+                let end = if self.byte().is_multiple_of(8) { Value::nothing(span) } else { Value::int(to, span) };
                 // Validated as nu's parser does (a zero step cannot reach a command).
                 let inclusive = nu_protocol::ast::RangeInclusion::Inclusive;
                 match nu_protocol::Range::new(
