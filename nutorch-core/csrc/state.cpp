@@ -148,6 +148,29 @@ int64_t nutorch_storage_offset(const at::Tensor* t) {
   }
 }
 
+// The address of the tensor's TensorImpl (shared by shallow copies), 0 when undefined.
+uintptr_t nutorch_impl_id(const at::Tensor* t) {
+  return t->defined() ? reinterpret_cast<uintptr_t>(t->unsafeGetTensorImpl()) : 0;
+}
+
+// A weak reference to the tensor's TensorImpl (nullptr when undefined): while it lives, the
+// TensorImpl's memory is not freed, so no other TensorImpl gets its address; it does not keep
+// the data alive, nor count as a use (in-place gradient accumulation stays in place).
+void* nutorch_impl_pin(const at::Tensor* t) {
+  try {
+    if (!t->defined()) {
+      return nullptr;
+    }
+    return new c10::weak_intrusive_ptr<c10::TensorImpl>(t->getIntrusivePtr());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void nutorch_impl_unpin(void* pin) {
+  delete static_cast<c10::weak_intrusive_ptr<c10::TensorImpl>*>(pin);
+}
+
 // A new uint8 tensor over all of the tensor's storage, in *out: the bytes that the tensor and
 // its views share, not a copy (writes through either are seen by both).
 int nutorch_storage_bytes(const at::Tensor* t, at::Tensor** out, char* err, size_t cap) {

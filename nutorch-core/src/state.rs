@@ -17,6 +17,9 @@ extern "C" {
     fn nutorch_graph_reaches(root: *const C_tensor, targets: *const *const C_tensor, n: usize, out: *mut u8) -> c_int;
     fn nutorch_storage_id(t: *const C_tensor) -> usize;
     fn nutorch_storage_offset(t: *const C_tensor) -> i64;
+    fn nutorch_impl_id(t: *const C_tensor) -> usize;
+    fn nutorch_impl_pin(t: *const C_tensor) -> *mut std::ffi::c_void;
+    fn nutorch_impl_unpin(pin: *mut std::ffi::c_void);
     fn nutorch_storage_bytes(t: *const C_tensor, out: *mut *mut C_tensor, err: *mut c_char, cap: usize) -> c_int;
 }
 
@@ -135,6 +138,38 @@ pub fn storage_offset(tensor: &Tensor) -> Option<i64> {
     (offset >= 0).then_some(offset)
 }
 
+/// The identity of a tensor's TensorImpl (shared by its shallow clones, not by its views);
+/// 0 for an undefined tensor. Freed TensorImpls' addresses are reused: hold an [`ImplPin`]
+/// to compare identities over time.
+pub fn impl_id(tensor: &Tensor) -> usize {
+    // SAFETY: `tensor` is live.
+    unsafe { nutorch_impl_id(tensor.as_ptr()) }
+}
+
+/// Keeps a TensorImpl's address from being reused (a weak reference: the data is not kept,
+/// and the tensor does not count as used more).
+pub struct ImplPin(*mut std::ffi::c_void);
+
+// SAFETY: a weak_intrusive_ptr's count is atomic; the pin is only created and destroyed.
+unsafe impl Send for ImplPin {}
+unsafe impl Sync for ImplPin {}
+
+impl ImplPin {
+    pub fn of(tensor: &Tensor) -> ImplPin {
+        // SAFETY: `tensor` is live; the shim returns an owned pointer or null.
+        ImplPin(unsafe { nutorch_impl_pin(tensor.as_ptr()) })
+    }
+}
+
+impl Drop for ImplPin {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: made by nutorch_impl_pin, freed once.
+            unsafe { nutorch_impl_unpin(self.0) }
+        }
+    }
+}
+
 /// A uint8 tensor over the whole storage of `tensor` (`torch.empty(0, dtype=torch.uint8)
 /// .set_(t.untyped_storage())`): the bytes the tensor shares with its views, not a copy.
 pub fn storage_bytes(tensor: &Tensor) -> Result<Tensor> {
@@ -197,6 +232,20 @@ mod tests {
         let v = w.f_view([3, 1]).unwrap();
         assert_eq!(storage_id(&v), storage_id(&w));
         assert_ne!(storage_id(&h), storage_id(&w));
+    }
+
+    #[test]
+    fn pinned_impl_ids_are_not_reused() {
+        let pinned: Vec<(usize, ImplPin)> = (0..64)
+            .map(|_| {
+                let t = Tensor::f_zeros([4], (Kind::Float, Device::Cpu)).unwrap();
+                (impl_id(&t), ImplPin::of(&t))
+            })
+            .collect();
+        let ids: std::collections::HashSet<usize> = pinned.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids.len(), 64, "each freed tensor's TensorImpl address stays taken while pinned");
+        let clone = Tensor::f_zeros([1], (Kind::Float, Device::Cpu)).unwrap();
+        assert_eq!(impl_id(&clone), impl_id(&clone.shallow_clone()));
     }
 
     #[test]

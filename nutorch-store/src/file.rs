@@ -187,6 +187,17 @@ pub fn read_info(path: &Path) -> Result<FileInfo> {
     })
 }
 
+/// The tensor a store file was written for and the checksum it carries, from its header
+/// alone; `None` for a file without them (not a tensor's own file, or damaged).
+pub(crate) fn written_for(path: &Path) -> Option<(String, u32)> {
+    let file = File::open(path).ok()?;
+    // SAFETY: as in read_tensor; only the header's pages are touched.
+    let bytes = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    let (_, header) = SafeTensors::read_metadata(&bytes).ok()?;
+    let meta = header.metadata().as_ref()?;
+    Some((meta.get(ID)?.clone(), meta.get(CRC)?.parse().ok()?))
+}
+
 /// Reads a tensor file back onto the device it came from, checking its checksum when it
 /// carries one.
 pub fn read_tensor(path: &Path) -> Result<Tensor> {

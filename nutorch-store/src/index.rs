@@ -52,6 +52,13 @@ pub struct IndexEntry {
     /// no space; this marks a view whose shared file still holds its siblings.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
+    /// A write of a newer state of this tensor began at this time (seconds since the Unix
+    /// epoch) and has not finished: set, durably, before a spill writes the tensor's data, and
+    /// replaced by the entry that write records. Found by a later process, it means the one
+    /// before ended mid-write (killed, or it crashed): `file` (empty for a first write) does
+    /// not hold the tensor's latest state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writing: Option<u64>,
 }
 
 pub struct Index {
@@ -82,6 +89,28 @@ impl Index {
             make_private(&path, is_dir);
         }
         Ok(index)
+    }
+
+    /// `open`, or, when the index cannot be opened for another reason than a lock (sled found
+    /// it damaged), a fresh empty index in its place; the damaged one is kept beside it
+    /// (`index.damaged-<seconds>`). Returns the index and, after a rebuild, what was wrong.
+    pub fn open_or_rebuild(dir: &Path) -> Result<(Index, Option<String>)> {
+        match Index::open(dir) {
+            Ok(index) => Ok((index, None)),
+            Err(e) if e.to_string().to_lowercase().contains("lock") => Err(e),
+            Err(e) => {
+                let secs = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                let aside = sibling(dir, &format!(".damaged-{secs}"));
+                std::fs::rename(dir, &aside).map_err(|r| {
+                    Error::Io(format!("moving the damaged index {} aside: {r} (it failed: {e})", dir.display()))
+                })?;
+                let index = Index::open(dir)?;
+                Ok((index, Some(format!("{e}; kept at {}", aside.display()))))
+            }
+        }
     }
 
     fn db(&self) -> std::sync::RwLockReadGuard<'_, sled::Db> {

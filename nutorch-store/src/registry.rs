@@ -1,31 +1,73 @@
 //! The in-memory registry: id → tensor, with reference counts, last use, and what was last
 //! written to disk for it.
 
+use nutorch_core::state::{impl_id, ImplPin};
 use nutorch_core::tch::Tensor;
 use nutorch_core::{Error, Result, TensorInfo};
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-/// What identifies a tensor's state: its storage, libtorch's version counter (bumped by every
-/// in-place op), requires_grad and the same for its grad. A spill is needed when it changed.
+/// What identifies a tensor's state: its TensorImpl, its data, libtorch's version counter
+/// (bumped by every in-place op), requires_grad and the same for its grad. A spill is needed
+/// when it changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fingerprint {
+struct State {
+    tensor: usize,
     data: usize,
     version: i64,
     requires_grad: bool,
-    grad: Option<(usize, i64)>,
+    grad: Option<(usize, usize, i64)>,
+}
+
+impl State {
+    fn of(tensor: &Tensor) -> State {
+        let grad = crate::file::leaf_grad(tensor);
+        State {
+            tensor: impl_id(tensor),
+            data: tensor.data_ptr() as usize,
+            version: tensor.f_internal_version().unwrap_or(-1),
+            requires_grad: tensor.requires_grad(),
+            grad: grad.map(|g| (impl_id(&g), g.data_ptr() as usize, g.f_internal_version().unwrap_or(-1))),
+        }
+    }
+}
+
+/// A tensor's state at one moment, comparable with the tensor's state later. Addresses of
+/// freed tensors are reused: a backward pass may replace a grad by a new tensor that lands at
+/// the old one's address with the same version (0), so the TensorImpls seen are pinned
+/// (weakly) while the fingerprint lives, and a replaced tensor or grad never passes for the old.
+#[derive(Clone)]
+pub struct Fingerprint {
+    state: State,
+    _pins: Arc<[ImplPin]>,
 }
 
 impl Fingerprint {
     pub fn of(tensor: &Tensor) -> Fingerprint {
-        let grad = crate::file::leaf_grad(tensor);
-        Fingerprint {
-            data: tensor.data_ptr() as usize,
-            version: tensor.f_internal_version().unwrap_or(-1),
-            requires_grad: tensor.requires_grad(),
-            grad: grad.map(|g| (g.data_ptr() as usize, g.f_internal_version().unwrap_or(-1))),
+        let mut pins = vec![ImplPin::of(tensor)];
+        if let Some(grad) = crate::file::leaf_grad(tensor) {
+            pins.push(ImplPin::of(&grad));
         }
+        // Taken after the pins: what it names cannot be freed and reused from here on.
+        Fingerprint { state: State::of(tensor), _pins: pins.into() }
+    }
+
+    /// Whether `tensor` is still in this state.
+    pub fn matches(&self, tensor: &Tensor) -> bool {
+        self.state == State::of(tensor)
+    }
+}
+
+impl PartialEq for Fingerprint {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.state.fmt(f)
     }
 }
 
@@ -48,6 +90,9 @@ pub(crate) struct Slot {
     /// The shared storage file it was last written to or loaded from (with the other tensors
     /// of that storage); `None` for a tensor with a file of its own. Cleared by `replace`.
     pub group: Option<Group>,
+    /// Running commands that fetched it: while any does, neither it nor a tensor sharing its
+    /// storage is evicted (a command may be changing it in place; see `Store::get`).
+    pub pins: u32,
 }
 
 /// A storage file shared by several stored tensors, and the in-memory storage it was
@@ -77,6 +122,7 @@ impl Slot {
             graph_lost: false,
             aliases_lost: Vec::new(),
             group: None,
+            pins: 0,
         }
     }
 
@@ -85,7 +131,7 @@ impl Slot {
     }
 
     pub fn data_dirty(&self) -> bool {
-        self.on_disk != Some(Fingerprint::of(&self.tensor))
+        !self.on_disk.as_ref().is_some_and(|f| f.matches(&self.tensor))
     }
 
     pub fn dirty(&self) -> bool {
@@ -125,12 +171,23 @@ impl Registry {
         id
     }
 
-    /// The tensor of an id (sharing its storage), marking it used.
-    pub fn get(&self, id: &str) -> Result<Tensor> {
+    /// The tensor of an id (sharing its storage), marking it used, and pinned when `pin`.
+    pub fn get(&self, id: &str, pin: bool) -> Result<Tensor> {
         let mut slots = self.lock();
         let slot = slots.get_mut(id).ok_or_else(|| not_found(id))?;
         slot.last_used = SystemTime::now();
+        slot.pins += u32::from(pin);
         Ok(slot.tensor.shallow_clone())
+    }
+
+    /// Ends pins of `get` (a command ended).
+    pub(crate) fn unpin(&self, ids: &[String]) {
+        let mut slots = self.lock();
+        for id in ids {
+            if let Some(slot) = slots.get_mut(id) {
+                slot.pins = slot.pins.saturating_sub(1);
+            }
+        }
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -141,7 +198,13 @@ impl Registry {
     pub fn replace(&self, id: &str, tensor: Tensor) -> Result<()> {
         let mut slots = self.lock();
         let slot = slots.get_mut(id).ok_or_else(|| not_found(id))?;
-        *slot = Slot { refs: slot.refs, on_disk: slot.on_disk, refs_on_disk: slot.refs_on_disk, ..Slot::new(tensor) };
+        *slot = Slot {
+            refs: slot.refs,
+            on_disk: slot.on_disk.clone(),
+            refs_on_disk: slot.refs_on_disk,
+            pins: slot.pins,
+            ..Slot::new(tensor)
+        };
         Ok(())
     }
 
@@ -215,9 +278,9 @@ mod tests {
         registry.retain(&id).unwrap();
         registry.retain(&id).unwrap();
         assert_eq!(registry.release(&id), Some(false));
-        assert!(registry.get(&id).is_ok());
+        assert!(registry.get(&id, false).is_ok());
         assert_eq!(registry.release(&id), Some(true));
-        let err = registry.get(&id).unwrap_err().to_string();
+        let err = registry.get(&id, false).unwrap_err().to_string();
         assert!(err.contains("no tensor with id"), "{err}");
     }
 
@@ -225,8 +288,8 @@ mod tests {
     fn in_place_ops_change_the_fingerprint() {
         let mut t = Tensor::f_zeros([2], (Kind::Float, Device::Cpu)).unwrap();
         let before = Fingerprint::of(&t);
-        assert_eq!(before, Fingerprint::of(&t));
+        assert!(before.matches(&t));
         let _ = t.f_fill_(1.0).unwrap();
-        assert_ne!(before, Fingerprint::of(&t));
+        assert!(!before.matches(&t));
     }
 }

@@ -4,7 +4,7 @@
 use crate::config::StoreConfig;
 mod spill;
 
-use crate::file::{create_private_dir_all, make_private, read_info, read_tensor, read_tensor_checked};
+use crate::file::{create_private_dir_all, make_private, read_info, read_tensor, read_tensor_checked, written_for};
 use crate::index::{Index, IndexEntry};
 use crate::owner;
 use crate::registry::{not_found, Fingerprint, Group, Registry, Slot, TensorEntry};
@@ -135,6 +135,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Held by a running command: the idle spiller waits for it, and its end counts as activity.
+/// The tensors the command fetches (`Store::get`, on its thread) stay pinned in memory until
+/// it ends.
 pub struct CommandGuard<'a> {
     store: &'a Store,
     _active: RwLockReadGuard<'a, ()>,
@@ -142,8 +144,16 @@ pub struct CommandGuard<'a> {
 
 impl Drop for CommandGuard<'_> {
     fn drop(&mut self) {
+        let pinned = PINNED.with(|p| p.borrow_mut().pop()).map(|(_, ids)| ids).unwrap_or_default();
+        self.store.registry.unpin(&pinned);
         *lock(&self.store.last_activity) = Instant::now();
     }
+}
+
+thread_local! {
+    /// The running commands of this thread (innermost last): the store they run on (its
+    /// address) and the ids they fetched, pinned until the command ends.
+    static PINNED: std::cell::RefCell<Vec<(usize, Vec<String>)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Store {
@@ -190,6 +200,7 @@ impl Store {
     pub fn command(&self) -> CommandGuard<'_> {
         let active = self.activity.read().unwrap_or_else(|p| p.into_inner());
         *lock(&self.last_activity) = Instant::now();
+        PINNED.with(|p| p.borrow_mut().push((self.address(), Vec::new())));
         CommandGuard { store: self, _active: active }
     }
 
@@ -211,14 +222,26 @@ impl Store {
         }
         self.reclaim_dead_shells();
         remove_temporaries(&tensors);
-        let index = Index::open(&shell.join("index"))?;
-        remove_orphans(&tensors, &index);
+        let (index, damaged) = Index::open_or_rebuild(&shell.join("index"))?;
+        let adopted = adopt_orphans(&tensors, &index, damaged.is_some());
+        let mut told = Vec::new();
+        if let Some(damaged) = damaged {
+            told.push(format!(
+                "the store's index was damaged ({damaged}); it was rebuilt from the tensor files: {adopted} \
+                 tensor{} found (views of a shared storage could not be recovered). Their reference counts \
+                 are unknown, so they stay until this shell exits or `nutorch free`",
+                plural(adopted)
+            ));
+        }
         let earlier = index.take_failures();
         if !earlier.is_empty() {
-            lock(&self.failures).unreported = Some(format!(
+            told.push(format!(
                 "the last plugin process could not write everything to the store before it stopped: {}",
                 earlier.join("; ")
             ));
+        }
+        if !told.is_empty() {
+            lock(&self.failures).unreported = Some(told.join("; "));
         }
         let reserve = shell.join(RESERVE);
         make_reserve(&reserve);
@@ -268,8 +291,25 @@ impl Store {
     }
 
     /// The tensor of `id`: from memory, else loaded from disk onto the device it came from.
+    /// Inside a command (`Store::command`, same thread) it stays in memory until the command
+    /// ends: an eviction meanwhile could write it half changed by an in-place op and drop the
+    /// copy the command goes on changing.
     pub fn get(&self, id: &str) -> Result<Tensor> {
-        self.in_memory(id, || self.registry.get(id))
+        let in_command = PINNED.with(|p| p.borrow().last().is_some_and(|(store, _)| *store == self.address()));
+        let tensor = self.in_memory(id, || self.registry.get(id, in_command))?;
+        if in_command {
+            PINNED.with(|p| {
+                if let Some((_, ids)) = p.borrow_mut().last_mut() {
+                    ids.push(id.to_string());
+                }
+            });
+        }
+        Ok(tensor)
+    }
+
+    /// This store's identity for the thread-local pins.
+    fn address(&self) -> usize {
+        self as *const Store as usize
     }
 
     /// Runs `f` on the registry, loading `id` from disk when it is not in memory. Another
@@ -325,51 +365,56 @@ impl Store {
             .find(|p| p.exists())
     }
 
+    /// Loads `id` from disk into memory (nothing when another call loaded it meanwhile).
     fn load(&self, id: &str) -> Result<()> {
+        for _ in 0..8 {
+            if self.try_load(id)? {
+                self.enforce_budget(id);
+                return Ok(());
+            }
+        }
+        Err(Error::Store(format!("tensor {id} was written again and again while it was being loaded; try again")))
+    }
+
+    /// One try of `load`: `Ok(false)` when its index entry changed while its file was read (the
+    /// tensor was loaded, changed and written again by other commands meanwhile: what was read
+    /// is out of date).
+    fn try_load(&self, id: &str) -> Result<bool> {
         let disk = self.disk()?;
         let entry = disk.index.get(id)?;
-        // Held until the slot is in: a second tensor of the same storage file finds this one.
+        // Held until the slot is in: a second tensor of the same storage file finds this one,
+        // and a spill of that storage waits (see `write_shared`).
         let _shared = entry.as_ref().is_some_and(|e| e.view.is_some()).then(|| lock(&self.loading_shared));
-        if let Some(why) = entry.as_ref().and_then(|e| e.unwritten.as_ref()) {
-            return Err(Error::Store(format!(
-                "tensor {id} was never written to the store (its write failed: {why}), so it was lost when \
-                 the plugin stopped"
-            )));
-        }
-        let (tensor, group) = match &entry {
-            Some(entry) => match self.read_entry(disk, id, entry) {
-                // A spill moved it to a new shared file (and removed the old one) meanwhile.
-                Err(_) if disk.index.get(id)?.is_some_and(|now| now.file != entry.file) => {
-                    let moved = disk.index.get(id)?.ok_or_else(|| not_found(id))?;
-                    self.read_entry(disk, id, &moved)?
+        let (mut slot, aliases) = match self.read_slot(disk, id, entry.as_ref()) {
+            Ok(read) => read,
+            Err(e) => {
+                // What was read may be out of date rather than wrong: another command loaded the
+                // tensor meanwhile (and a spill of it began), or it was written again.
+                let slots = self.registry.lock();
+                if slots.contains_key(id) {
+                    return Ok(true);
                 }
-                read => read?,
-            },
-            None => {
-                let path = self.find_foreign_file(id).ok_or_else(|| not_found(id))?;
-                (read_tensor(&path).map_err(|e| with_id(id, e))?, None)
+                if !same_data(entry.as_ref(), disk.index.get(id)?.as_ref()) {
+                    return Ok(false);
+                }
+                return Err(e);
             }
         };
-        let mut slot = Slot::new(tensor);
-        slot.group = group;
-        let mut aliases = Vec::new();
-        if let Some(entry) = &entry {
-            if entry.had_graph {
-                // Its graph is gone: reloaded as plain data, so that nothing computed from it
-                // silently treats it as a leaf; using the graph says what happened.
-                slot.tensor = slot.tensor.f_detach()?;
-                slot.graph_lost = true;
-            }
-            aliases = self.former_aliases(disk, id, entry);
-            slot.refs = entry.refs;
-            slot.on_disk = Some(Fingerprint::of(&slot.tensor));
-            slot.refs_on_disk = Some(entry.refs);
-        }
         self.hook("load");
         {
             let mut slots = self.registry.lock();
             if slots.contains_key(id) {
-                return Ok(()); // loaded by another call meanwhile: keep that slot (and its count)
+                return Ok(true); // loaded by another call meanwhile: keep that slot (and its count)
+            }
+            // An eviction records its new entry before it drops the tensor from memory, so under
+            // the registry's lock a changed entry is seen here.
+            let now = disk.index.get(id)?;
+            if !same_data(entry.as_ref(), now.as_ref()) {
+                return Ok(false);
+            }
+            if let Some(now) = &now {
+                slot.refs = now.refs;
+                slot.refs_on_disk = Some(now.refs);
             }
             for other in &aliases {
                 if let Some(s) = slots.get_mut(other) {
@@ -381,8 +426,44 @@ impl Store {
             slot.aliases_lost = aliases;
             slots.insert(id.to_string(), slot);
         }
-        self.enforce_budget(id);
-        Ok(())
+        Ok(true)
+    }
+
+    /// The slot `entry` describes, read from disk, and the still-stored tensors it no longer
+    /// aliases.
+    fn read_slot(&self, disk: &Disk, id: &str, entry: Option<&IndexEntry>) -> Result<(Slot, Vec<String>)> {
+        if let Some(why) = entry.and_then(|e| e.unwritten.as_ref()) {
+            return Err(Error::Store(format!(
+                "tensor {id} was never written to the store (its write failed: {why}), so it was lost when \
+                 the plugin stopped"
+            )));
+        }
+        if let Some(first) = entry.filter(|e| e.file.is_empty() && e.writing.is_some()) {
+            return Err(interrupted_write(disk, id, first));
+        }
+        let (tensor, group) = match entry {
+            Some(entry) => self.read_entry(disk, id, entry)?,
+            None => {
+                let path = self.find_foreign_file(id).ok_or_else(|| not_found(id))?;
+                (read_tensor(&path).map_err(|e| with_id(id, e))?, None)
+            }
+        };
+        let mut slot = Slot::new(tensor);
+        slot.group = group;
+        let mut aliases = Vec::new();
+        if let Some(entry) = entry {
+            if entry.had_graph {
+                // Its graph is gone: reloaded as plain data, so that nothing computed from it
+                // silently treats it as a leaf; using the graph says what happened.
+                slot.tensor = slot.tensor.f_detach()?;
+                slot.graph_lost = true;
+            }
+            aliases = self.former_aliases(disk, id, entry);
+            slot.refs = entry.refs;
+            slot.on_disk = Some(Fingerprint::of(&slot.tensor));
+            slot.refs_on_disk = Some(entry.refs);
+        }
+        Ok((slot, aliases))
     }
 
     /// The tensor of an index entry. One in a shared storage file is rebuilt over the storage
@@ -505,7 +586,8 @@ impl Store {
             if !rows.iter().any(|r| r.id == id) {
                 // A damaged file still lists (its use says what is wrong).
                 let mut info = read_info(&tensors.join(&e.file)).unwrap_or_else(|_| crate::file::FileInfo {
-                    dtype: if e.unwritten.is_some() { "never written" } else { "unreadable" }.into(),
+                    dtype: if e.unwritten.is_some() || e.file.is_empty() { "never written" } else { "unreadable" }
+                        .into(),
                     shape: Vec::new(),
                     device: String::new(),
                     requires_grad: false,
@@ -771,7 +853,55 @@ fn read_file(disk: &Disk, id: &str, entry: &IndexEntry) -> Result<Tensor> {
         )));
     }
     let own = entry.view.is_none().then_some(id);
+    if entry.writing.is_some() {
+        // The process ended during a write of this tensor. Its own file, renamed into place
+        // before the end, names the tensor and carries a checksum other than the one recorded:
+        // that write finished, and the file is the latest state. Otherwise it is the old one.
+        let finished = own.is_some()
+            && written_for(&path)
+                .is_some_and(|(for_id, crc)| for_id == id && entry.check.as_ref().is_some_and(|c| c.crc32 != crc));
+        if !finished {
+            return Err(interrupted_write(disk, id, entry));
+        }
+        return read_tensor_checked(&path, None, own).map_err(|e| with_id(id, e));
+    }
     read_tensor_checked(&path, entry.check.as_ref(), own).map_err(|e| with_id(id, e))
+}
+
+/// Whether two index entries of one id describe the same data (reference counts aside).
+fn same_data(a: Option<&IndexEntry>, b: Option<&IndexEntry>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            (&a.file, &a.check, a.written_at, &a.view, &a.stale, a.writing)
+                == (&b.file, &b.check, b.written_at, &b.view, &b.stale, b.writing)
+        }
+        _ => false,
+    }
+}
+
+/// What loading a tensor says when the process before ended while writing it (its entry's
+/// `writing` note survived).
+fn interrupted_write(disk: &Disk, id: &str, entry: &IndexEntry) -> Error {
+    let began = entry.writing.unwrap_or_default();
+    if entry.file.is_empty() {
+        return Error::Store(format!(
+            "tensor {id} was lost: the plugin process ended (killed, or it crashed) while writing it to the \
+             store for the first time, at {} (UTC)",
+            utc(began)
+        ));
+    }
+    let when = match entry.written_at {
+        0 => "an earlier write".to_string(),
+        t => format!("{} (UTC)", utc(t)),
+    };
+    Error::Store(format!(
+        "tensor {id}: the plugin process ended (killed, or it crashed) while writing its latest state to the \
+         store, at {} (UTC), so its last changes were lost; the store still holds its version of {when} in {} \
+         (`nutorch load` reads it; `nutorch free {id}` forgets the tensor)",
+        utc(began),
+        disk.tensors.join(&entry.file).display()
+    ))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` of seconds since the Unix epoch, UTC.
@@ -823,17 +953,60 @@ fn remove_file_unless_named(disk: &Disk, entry: &IndexEntry) {
     }
 }
 
-/// Tensor files that no index entry names: a deletion or a first write cut short by a crash.
-fn remove_orphans(dir: &Path, index: &Index) {
-    let named: std::collections::HashSet<String> = index.entries().into_iter().map(|(_, e)| e.file).collect();
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
+/// The reference count of a tensor whose count was lost (its index entry was rebuilt from
+/// its file): Nushell's drops never bring it to zero, so it stays until the shell's store
+/// is reclaimed or `nutorch free`.
+const UNKNOWN_REFS: u64 = 1 << 40;
+
+/// Tensor files that no index entry names, as a crash or a damaged index leaves them: a first
+/// write put in place but not yet recorded (its entry says the write began), a deletion cut
+/// short (no entry: the file goes, a freed tensor never comes back), or every file of an
+/// index that had to be rebuilt (`rebuilt`). A tensor's own file that names its tensor (and
+/// matches its checksum when read) is the state last written for that id: a first write's
+/// file gets its entry, and after a rebuild every such file gets one with an unknown reference
+/// count (kept rather than lost). Shared storage files (their views' places were only in the
+/// index) and out-of-date files go. Returns how many tensors were adopted.
+fn adopt_orphans(dir: &Path, index: &Index, rebuilt: bool) -> usize {
+    let entries = index.entries();
+    let named: std::collections::HashSet<&str> = entries.iter().map(|(_, e)| e.file.as_str()).collect();
+    let Ok(files) = std::fs::read_dir(dir) else { return 0 };
+    let mut adopted = 0;
+    for f in files.flatten() {
+        let name = f.file_name().to_string_lossy().into_owned();
         let file = name.strip_suffix(".stale").unwrap_or(&name);
-        if file.ends_with(".safetensors") && !named.contains(file) {
-            let _ = std::fs::remove_file(e.path());
+        if !file.ends_with(".safetensors") || named.contains(file) {
+            continue;
+        }
+        let stem = file.trim_end_matches(".safetensors");
+        let own = name == file && written_for(&f.path()).is_some_and(|(id, _)| id == stem);
+        // A first write whose entry says it began: the file in place is that write, finished.
+        let placeholder = entries.iter().find(|(id, e)| id == stem && e.file.is_empty()).map(|(_, e)| e.clone());
+        if !own || (placeholder.is_none() && !rebuilt) {
+            let _ = std::fs::remove_file(f.path());
+            continue;
+        }
+        let written = f.metadata().ok().and_then(|m| m.modified().ok()).map(unix_secs).unwrap_or(0);
+        let entry = IndexEntry {
+            file: file.to_string(),
+            refs: placeholder.as_ref().map_or(UNKNOWN_REFS, |p| p.refs),
+            last_used: written,
+            had_graph: false,
+            shared_storage_with: Vec::new(),
+            view: None,
+            check: None,
+            written_at: written,
+            unwritten: None,
+            stale: None,
+            writing: None,
+        };
+        if index.put_unflushed(stem, &entry).is_ok() {
+            adopted += 1;
         }
     }
+    if adopted > 0 {
+        let _ = index.flush();
+    }
+    adopted
 }
 
 fn remove_temporaries(dir: &Path) {

@@ -317,8 +317,11 @@ fn the_index_stays_small_over_thousands_of_spills() {
         nutorch_store::dir_size(&index)
     };
     println!("index bytes every 500 spills: {sizes:?}; after reopening: {after_open}");
-    assert!(sizes.iter().all(|&s| s < 1 << 20), "{sizes:?}");
-    assert!(after_open < 1 << 20, "{after_open}");
+    // sled grows in 512 KiB segments and a reopen starts a new one: a bounded index stays
+    // within a few segments however many spills there were (8,000 index writes here).
+    let bound = 3 << 19;
+    assert!(sizes.iter().all(|&s| s < bound), "{sizes:?}");
+    assert!(after_open < bound, "{after_open}");
 }
 
 #[test]
@@ -448,4 +451,181 @@ fn a_tensor_changed_during_its_write_is_written_again() {
     assert_eq!(store.spill_all().unwrap(), 1);
     drop(store);
     assert_eq!(floats(&Store::open_as(config(dir.path()), owner()).get(&id).unwrap()), vec![9.0; 8]);
+}
+
+/// A copy of the store as a process killed at this moment leaves it (everything flushed so
+/// far; sled's files are consistent after each flush).
+fn snapshot(root: &Path, to: &Path) {
+    let status = Command::new("cp").arg("-a").arg(root).arg(to).status().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_process_killed_mid_write_leaves_no_old_state_passing_for_the_latest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    let store = Store::open_as(config(&root), owner());
+    let updated = store.insert(Tensor::f_full([8], 1.0, (Kind::Float, Device::Cpu)).unwrap());
+    let untouched = store.insert(Tensor::f_full([4], 3.0, (Kind::Float, Device::Cpu)).unwrap());
+    for id in [&updated, &untouched] {
+        store.retain(id).unwrap();
+    }
+    assert_eq!(store.spill_all().unwrap(), 2);
+    let _ = store.get(&updated).unwrap().f_fill_(2.0).unwrap();
+    let first = store.insert(Tensor::f_full([2], 5.0, (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&first).unwrap();
+    // The process "dies" as the spill begins writing its first tensor.
+    let killed = dir.path().join("killed");
+    let (from, to) = (root.clone(), killed.clone());
+    store.pause_at("spill", move |_| snapshot(&from, &to));
+    assert_eq!(store.spill_all().unwrap(), 2, "the live process writes both");
+
+    let after_kill = Store::open_as(config(&killed), owner());
+    let stale = after_kill.get(&updated).unwrap_err().to_string();
+    assert!(stale.contains(&updated) && stale.contains("while writing its latest state"), "{stale}");
+    assert!(stale.contains("last changes were lost") && stale.contains("nutorch load"), "{stale}");
+    let lost = after_kill.get(&first).unwrap_err().to_string();
+    assert!(lost.contains(&first) && lost.contains("for the first time"), "{lost}");
+    assert_eq!(floats(&after_kill.get(&untouched).unwrap()), vec![3.0; 4], "the unchanged tensor is intact");
+    let listed: Vec<(String, String)> = after_kill.list().unwrap().into_iter().map(|t| (t.id, t.dtype)).collect();
+    assert!(listed.contains(&(first.clone(), "never written".into())), "{listed:?}");
+    assert!(after_kill.free(&first).unwrap() && after_kill.free(&updated).unwrap());
+
+    // The process that finished its spill left nothing marked.
+    drop(store);
+    let restarted = Store::open_as(config(&root), owner());
+    assert_eq!(floats(&restarted.get(&updated).unwrap()), vec![2.0; 8]);
+    assert_eq!(floats(&restarted.get(&first).unwrap()), vec![5.0; 2]);
+}
+
+#[test]
+fn changes_made_while_tensors_are_evicted_are_never_lost() {
+    // A budget of about two of the four tensors: every command's insert evicts another one
+    // while eight threads change a base in place (through views too), differentiate into a
+    // leaf and make new tensors. Every change must be in the final values.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = StoreConfig { memory_budget: Some(9_000), ..config(dir.path()) };
+    let store = Arc::new(Store::open_as(cfg, owner()));
+    let x = Tensor::f_zeros([1000], (Kind::Float, Device::Cpu)).unwrap();
+    let view = x.f_view([10, 100]).unwrap();
+    let leaf = Tensor::f_ones([1000], (Kind::Float, Device::Cpu)).unwrap().f_requires_grad_(true).unwrap();
+    let other = Tensor::f_full([1000], 7.0, (Kind::Float, Device::Cpu)).unwrap();
+    let ids: Vec<String> = [x, view, leaf, other]
+        .into_iter()
+        .map(|t| {
+            let id = store.insert(t);
+            store.retain(&id).unwrap();
+            id
+        })
+        .collect();
+    let ids = Arc::new(ids);
+    // In-place adds to one tensor from two threads race in libtorch as in PyTorch: one at a time.
+    let adding = Arc::new(std::sync::Mutex::new(()));
+    let rounds = 120;
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    for thread in 0..8usize {
+        let (store, ids, adding, done) = (Arc::clone(&store), Arc::clone(&ids), Arc::clone(&adding), done_tx.clone());
+        std::thread::spawn(move || {
+            for round in 0..rounds {
+                let _cmd = store.command();
+                match (round + thread) % 4 {
+                    0 => {
+                        let _one = adding.lock().unwrap();
+                        let _ = store.get(&ids[0]).unwrap().f_add_scalar_(1.0).unwrap();
+                    }
+                    1 => {
+                        let _one = adding.lock().unwrap();
+                        let _ = store.get(&ids[1]).unwrap().f_add_scalar_(1.0).unwrap();
+                    }
+                    2 => {
+                        let leaf = store.get(&ids[2]).unwrap();
+                        leaf.f_mul_scalar(2.0).unwrap().f_sum(None::<Kind>).unwrap().f_backward().unwrap();
+                    }
+                    _ => {
+                        let made = store.get(&ids[3]).unwrap().f_mul_scalar(2.0).unwrap();
+                        let id = store.insert(made);
+                        store.retain(&id).unwrap();
+                        assert_eq!(floats(&store.get(&id).unwrap()), vec![14.0; 1000]);
+                        store.release(&id).unwrap();
+                    }
+                }
+            }
+            let _ = done.send(thread);
+        });
+    }
+    drop(done_tx);
+    for _ in 0..8 {
+        done_rx.recv_timeout(Duration::from_secs(300)).expect("a thread is stuck (deadlock) or panicked");
+    }
+    // Each of the two add kinds ran rounds * 8 / 4 times; the view adds to the base.
+    let adds = (rounds * 8 / 4 * 2) as f64;
+    let first = |id: &str| floats(&store.get(id).unwrap())[0];
+    let grad = floats(&store.get(&ids[2]).unwrap().f_grad().unwrap())[0];
+    let got = (first(&ids[0]), first(&ids[1]), grad, first(&ids[3]));
+    assert_eq!(got, (adds, adds, 2.0 * (rounds * 8 / 4) as f64, 7.0));
+}
+
+#[test]
+fn a_write_put_in_place_before_the_kill_is_the_state_served() {
+    // The process dies after renaming the new files into place, before recording them: for a
+    // first write (its entry only says the write began) and for a rewrite (the entry names the
+    // old checksum), the file in place is the finished write.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    let store = Store::open_as(config(&root), owner());
+    let rewritten = store.insert(Tensor::f_full([8], 1.0, (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&rewritten).unwrap();
+    store.spill_all().unwrap();
+    let _ = store.get(&rewritten).unwrap().f_fill_(2.0).unwrap();
+    let first = store.insert(Tensor::f_full([3], 4.0, (Kind::Float, Device::Cpu)).unwrap());
+    store.retain(&first).unwrap();
+    let killed = dir.path().join("killed");
+    let (from, to) = (root.clone(), killed.clone());
+    store.pause_at("spill", move |_| snapshot(&from, &to));
+    store.spill_all().unwrap();
+    for id in [&rewritten, &first] {
+        let name = format!("{id}.safetensors");
+        std::fs::copy(tensors_dir(&root).join(&name), tensors_dir(&killed).join(&name)).unwrap();
+    }
+    let after_kill = Store::open_as(config(&killed), owner());
+    assert_eq!(floats(&after_kill.get(&rewritten).unwrap()), vec![2.0; 8]);
+    assert_eq!(floats(&after_kill.get(&first).unwrap()), vec![4.0; 3]);
+    // Its reference count came with the entry of the write that began: one release frees it.
+    after_kill.release(&first).unwrap();
+    assert!(!after_kill.contains(&first));
+}
+
+#[test]
+fn a_damaged_index_is_rebuilt_from_the_tensor_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_as(config(dir.path()), owner());
+    let own = store.insert(Tensor::f_full([5], 6.0, (Kind::Float, Device::Cpu)).unwrap());
+    let base = Tensor::f_arange(6, (Kind::Float, Device::Cpu)).unwrap();
+    let view = base.f_view([2, 3]).unwrap();
+    let (base, view) = (store.insert(base), store.insert(view));
+    for id in [&own, &base, &view] {
+        store.retain(id).unwrap();
+    }
+    store.spill_all().unwrap();
+    drop(store);
+    let index = dir.path().join("shells").join(owner()).join("index");
+    for file in std::fs::read_dir(&index).unwrap().flatten().filter(|f| f.path().is_file()) {
+        std::fs::write(file.path(), b"not a sled file at all").unwrap();
+    }
+
+    let store = Store::open_as(config(dir.path()), owner());
+    assert_eq!(floats(&store.get(&own).unwrap()), vec![6.0; 5]);
+    let told = store.take_unreported_failure().expect("the rebuild is reported");
+    assert!(told.contains("index was damaged") && told.contains("1 tensor found"), "{told}");
+    // Views of a shared storage had their places only in the index: gone, and said so.
+    assert!(store.get(&view).is_err() && store.get(&base).is_err());
+    // The recovered tensor is kept whatever Nushell drops (its count is unknown).
+    store.release(&own).unwrap();
+    store.spill_all().unwrap();
+    assert_eq!(floats(&store.get(&own).unwrap()), vec![6.0; 5]);
+    let aside = std::fs::read_dir(index.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("index.damaged-"));
+    assert!(aside, "the damaged index is kept beside the new one");
 }

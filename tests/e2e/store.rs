@@ -67,6 +67,40 @@ fn kill_after_the_spill_window_loses_nothing() {
 }
 
 #[test]
+fn kill_during_a_large_spill_says_what_was_lost_and_keeps_the_rest() {
+    // A 400 MB tensor is written, changed in place, and the plugin is killed while the idle
+    // spill rewrites it. The change cannot survive; what matters is that the next commands
+    // work, that the old file is not served as the tensor's latest state, and that the other
+    // tensors are intact.
+    let tmp_files = "(glob $'($env.NUTORCH_STORE_DIR)/shells/*/tensors/*.tmp')";
+    let script = format!(
+        "let small = (nutorch fromvalue [1.0 2.0 3.0]); let big = (nutorch ones 100000000); {AWAIT_SPILL} \
+         $big | nutorch add_ 1 | ignore; let pid = {PLUGIN_PID}; \
+         mut w = 0; while (({tmp_files} | is-empty) and $w < 3000) {{ sleep 10ms; $w += 1 }}; \
+         let seen = ({tmp_files} | is-not-empty); ^kill -9 $pid; {AWAIT_EXIT} \
+         let big_after = (try {{ $big | nutorch sum | nutorch item }} catch {{|e| $e.rendered | ansi strip }}); \
+         let fresh = (nutorch arange 3 | nutorch tovalue); \
+         {{seen: $seen, small: ($small | nutorch tovalue), big: $big_after, fresh: $fresh, \
+           tmp_left: ({tmp_files} | length), freed: (nutorch free $big | to text), \
+           pid_before: $pid, pid_after: {PLUGIN_PID}}} | to json -r"
+    );
+    let v = Nu::new().json(&script);
+    assert_eq!(v["seen"], json!(true), "the spill ended before the kill: the test proves nothing: {v}");
+    assert_ne!(v["pid_before"], v["pid_after"], "{v}");
+    assert_eq!(v["small"], json!([1.0, 2.0, 3.0]), "{v}");
+    assert_eq!(v["fresh"], json!([0, 1, 2]), "{v}");
+    assert_eq!(v["tmp_left"], json!(0), "the half-written file is gone: {v}");
+    match &v["big"] {
+        // The kill came after the new file and its index entry were in place.
+        Value::Number(n) => assert_eq!(n.as_f64(), Some(2e8), "{v}"),
+        Value::String(err) => {
+            assert!(err.contains("while writing its latest state") && err.contains("last changes were lost"), "{err}")
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
 fn dropped_values_leave_memory_and_disk() {
     let nu = Nu::new();
     let script = "\

@@ -93,7 +93,7 @@ impl Store {
         };
         let mut written = 0;
         let mut replaced = Vec::new();
-        let mut first_error: Option<Error> = None;
+        let mut first_error: Option<Error> = self.mark_writing(&units).err();
         let mut written_ids = Vec::new();
         for unit in units {
             let ids = unit.ids();
@@ -165,6 +165,49 @@ impl Store {
         }
     }
 
+    /// Before `units` are written: notes in their index entries, durably and with one flush,
+    /// that a new state of their changed tensors is being written (`IndexEntry::writing`; a
+    /// first write gets an entry with no file). The write's own entry replaces the note, so a
+    /// note that survives means the process ended mid-write, and a reload says that the
+    /// latest state was lost instead of serving the file written before it.
+    fn mark_writing(&self, units: &[Unit]) -> Result<()> {
+        let changed: Vec<(String, u64, SystemTime)> = {
+            let slots = self.registry.lock();
+            units
+                .iter()
+                .flat_map(Unit::ids)
+                .filter_map(|id| {
+                    slots.get(&id).filter(|s| s.data_dirty()).map(|s| (s.refs, s.last_used)).map(|(r, l)| (id, r, l))
+                })
+                .collect()
+        };
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let disk = self.disk()?;
+        let now = unix_secs(SystemTime::now());
+        for (id, refs, last_used) in changed {
+            let before = disk.index.modify(&id, |e| Some(IndexEntry { writing: Some(now), ..e }))?;
+            if before.is_none() {
+                let first = IndexEntry {
+                    file: String::new(),
+                    refs,
+                    last_used: unix_secs(last_used),
+                    had_graph: false,
+                    shared_storage_with: Vec::new(),
+                    view: None,
+                    check: None,
+                    written_at: 0,
+                    unwritten: None,
+                    stale: None,
+                    writing: Some(now),
+                };
+                disk.index.put_unflushed(&id, &first)?;
+            }
+        }
+        disk.index.flush()
+    }
+
     /// After a failed write of `ids`: remembered, and what is on disk for them marked so that
     /// a reload cannot take it for their current state. Needs no free space for that (the
     /// out-of-date file is renamed; the reserve file makes room for the index's note of a
@@ -204,6 +247,10 @@ impl Store {
                 Ok(Some(entry)) if entry.unwritten.is_none() && !entry.file.is_empty() => {
                     let _ = disk.index.modify(&id, |e| Some(IndexEntry { stale: Some(message.clone()), ..e }));
                 }
+                // A first write that had begun: the entry now says why it never finished.
+                Ok(Some(entry)) if entry.unwritten.is_none() && entry.file.is_empty() => {
+                    let _ = disk.index.modify(&id, |e| Some(IndexEntry { unwritten: Some(message.clone()), ..e }));
+                }
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     let entry = IndexEntry {
@@ -217,6 +264,7 @@ impl Store {
                         written_at: 0,
                         unwritten: Some(message.clone()),
                         stale: None,
+                        writing: None,
                     };
                     let _ = disk.index.put_unflushed(&id, &entry);
                 }
@@ -262,7 +310,12 @@ impl Store {
     pub fn evict(&self, id: &str) -> Result<()> {
         let _one = lock(&self.spilling);
         let mut replaced = Vec::new();
-        for unit in self.plan(Some(id))? {
+        let units = self.plan(Some(id))?;
+        if let Err(e) = self.mark_writing(&units) {
+            self.mark_failed(&units.iter().flat_map(Unit::ids).collect::<Vec<_>>(), &e);
+            return Err(e);
+        }
+        for unit in units {
             let ids = unit.ids();
             if let Err(e) = self.write_unit(unit, Durability::Now, Mode::InCommand, &mut replaced) {
                 self.mark_failed(&ids, &e);
@@ -271,7 +324,7 @@ impl Store {
         }
         remove_unnamed(self.disk()?, &replaced);
         let mut slots = self.registry.lock();
-        if slots.get(id).is_some_and(|s| !s.dirty()) {
+        if slots.get(id).is_some_and(|s| !s.dirty() && s.pins == 0) {
             slots.remove(id);
         }
         Ok(())
@@ -288,10 +341,14 @@ impl Store {
                 if total <= budget {
                     return;
                 }
-                // A tensor with a live autograd graph stays: a reload would lose the graph.
+                // A tensor with a live autograd graph stays: a reload would lose the graph. So
+                // does one that a running command uses, or shares storage with one it uses.
+                let in_use: HashSet<usize> =
+                    slots.values().filter(|s| s.pins > 0).map(|s| storage_id(&s.tensor)).collect();
                 slots
                     .iter()
                     .filter(|(id, s)| id.as_str() != keep && (s.graph_spent || !has_grad_fn(&s.tensor)))
+                    .filter(|(_, s)| s.pins == 0 && !in_use.contains(&storage_id(&s.tensor)))
                     .min_by_key(|(_, s)| s.last_used)
                     .map(|(id, _)| id.clone())
             };
@@ -375,9 +432,7 @@ impl Store {
     /// unchanged: `settle` deletes what was written for them).
     fn unchanged(&self, written: &[(&str, Fingerprint)]) -> bool {
         let slots = self.registry.lock();
-        written
-            .iter()
-            .all(|(id, fingerprint)| slots.get(*id).is_none_or(|s| Fingerprint::of(&s.tensor) == *fingerprint))
+        written.iter().all(|(id, fingerprint)| slots.get(*id).is_none_or(|s| fingerprint.matches(&s.tensor)))
     }
 
     /// Puts a written file in place: after `unchanged`, in a quiet moment in `Mode::Quiet`.
@@ -436,7 +491,7 @@ impl Store {
         let file = format!("{id}.safetensors");
         let path = disk.tensors.join(&file);
         let tmp = if data_dirty { Some(write_tmp(&path, &tensor, Some(id))?) } else { None };
-        let Some((_quiet, check)) = self.commit(tmp, &[(id, fingerprint)], durability, mode, disk)? else {
+        let Some((_quiet, check)) = self.commit(tmp, &[(id, fingerprint.clone())], durability, mode, disk)? else {
             return Ok(false);
         };
         let (check, written_at) = match check {
@@ -455,6 +510,7 @@ impl Store {
             written_at,
             unwritten: None,
             stale: None,
+            writing: None,
         };
         self.put_entry(disk, id, &entry, durability, replaced)?;
         let _ = std::fs::remove_file(disk.tensors.join(stale_name(&file)));
@@ -479,8 +535,15 @@ impl Store {
             refs: u64,
             entry: IndexEntry,
         }
+        // No load of this storage's tensors meanwhile: one loaded now would keep the group of
+        // the file this write replaces.
+        let _loads = lock(&self.loading_shared);
         let (members, tensor, current_file) = {
             let slots = self.registry.lock();
+            if stored.iter().any(|id| slots.contains_key(id)) {
+                // Loaded since the plan: written with the others by the next spill.
+                return Ok(0);
+            }
             let present: Vec<(&String, &Slot)> = live.iter().filter_map(|id| slots.get(id).map(|s| (id, s))).collect();
             let Some((_, first)) = present.first() else { return Ok(0) };
             let files: HashSet<Option<&Group>> = present.iter().map(|(_, s)| Group::of(s)).collect();
@@ -501,6 +564,7 @@ impl Store {
                     written_at: 0,
                     unwritten: None,
                     stale: None,
+                    writing: None,
                 };
                 members.push(Member {
                     id: (*id).clone(),
@@ -522,7 +586,8 @@ impl Store {
                 (file, Some(tmp))
             }
         };
-        let written: Vec<(&str, Fingerprint)> = members.iter().map(|m| (m.id.as_str(), m.fingerprint)).collect();
+        let written: Vec<(&str, Fingerprint)> =
+            members.iter().map(|m| (m.id.as_str(), m.fingerprint.clone())).collect();
         let Some((_quiet, check)) = self.commit(tmp, &written, durability, mode, disk)? else {
             return Ok(0);
         };
@@ -543,7 +608,14 @@ impl Store {
         for id in stored {
             // Atomic: a release of that tensor meanwhile is neither lost nor undone.
             let before = disk.index.modify(id, |e| {
-                Some(IndexEntry { file: file.clone(), check: check.clone(), written_at, stale: None, ..e })
+                Some(IndexEntry {
+                    file: file.clone(),
+                    check: check.clone(),
+                    written_at,
+                    stale: None,
+                    writing: None,
+                    ..e
+                })
             })?;
             if let Some(before) = before.filter(|b| b.file != file) {
                 replaced.push(before.file);
@@ -586,7 +658,7 @@ impl Store {
             for (id, fingerprint, refs) in written {
                 match slots.get_mut(id) {
                     Some(slot) => {
-                        slot.on_disk = Some(*fingerprint);
+                        slot.on_disk = Some(fingerprint.clone());
                         slot.refs_on_disk = Some(*refs);
                         slot.group = group.clone();
                     }
