@@ -25,6 +25,39 @@ pub fn guard<T>(span: Span, body: impl FnOnce() -> Result<T, LabeledError>) -> R
     }
 }
 
+/// Runs an op, turning tch's refusal panics (see `torch_refusal`) into the op's error, so that
+/// the error is blamed on an argument as other libtorch errors are. Other panics go on to
+/// `guard`.
+pub fn refusals_as_errors<T>(
+    op: impl FnOnce() -> Result<T, nutorch_core::catalog::OpError>,
+) -> Result<T, nutorch_core::catalog::OpError> {
+    match catch_unwind(AssertUnwindSafe(op)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload.downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+            match torch_refusal(message) {
+                Some(torch) => Err(nutorch_core::Error::Torch(torch).into()),
+                None => std::panic::resume_unwind(payload),
+            }
+        }
+    }
+}
+
+/// Keeps Rust's panic report off the terminal for tch's refusal panics (see `torch_refusal`):
+/// `guard` reports them as the PyTorch error they are, and the default report would add the
+/// panic's location and libtorch's whole C++ backtrace above it. Every other panic is reported
+/// as before.
+pub fn quiet_torch_refusal_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_tch = info.location().is_some_and(|l| l.file().contains("tch") && l.file().ends_with("scalar.rs"));
+        let message = info.payload().downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+        if !(in_tch && torch_refusal(message).is_some()) {
+            default(info);
+        }
+    }));
+}
+
 /// libtorch's message in a panic that tch raised for a libtorch refusal: tch's `Scalar`
 /// checks for a pending libtorch error when it is dropped, which can happen before the call
 /// that failed reads it, and then unwraps it (`called Result::unwrap() on an Err value:

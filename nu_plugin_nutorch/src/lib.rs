@@ -17,7 +17,7 @@ pub(crate) mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod grad_mode;
-pub(crate) mod guard;
+pub mod guard;
 pub mod openmp;
 pub(crate) mod plot;
 pub(crate) mod plugin;

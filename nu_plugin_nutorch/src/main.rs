@@ -13,6 +13,7 @@ static OPENMP_WAIT_POLICY: unsafe extern "C" fn(
 ) = nu_plugin_nutorch::openmp::passive_wait_policy_preinit;
 
 fn main() {
+    nu_plugin_nutorch::guard::quiet_torch_refusal_panics();
     let plugin = NutorchPlugin::new();
     serve_plugin(&plugin, MsgPackSerializer);
     // Nushell stopped the plugin (idle GC, `plugin stop`, or the shell exiting): keep every

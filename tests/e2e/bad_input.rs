@@ -391,6 +391,22 @@ fn check(case: &J, got: &J, script: &str, (start, end): (usize, usize)) -> Optio
         if s < start as i64 || e > end as i64 {
             return Some(format!("labelled at {s}..{e}, outside the call ({start}..{end}): {text}"));
         }
+        // An out-of-range dim or size is blamed on that argument, not on the command.
+        let mutation = case["mutation"].as_str().unwrap_or_default();
+        let mutated = ["dim-high", "dim-low"]
+            .contains(&mutation)
+            .then_some("dim")
+            .or_else(|| mutation.strip_prefix("huge-").or_else(|| mutation.strip_prefix("negative-")));
+        if let Some(value) = mutated.and_then(|arg| case["args"].get(arg)) {
+            let labelled = script.get(s as usize..e as usize).unwrap_or_default();
+            let shown = match value {
+                J::Array(items) => items.first().map(|v| v.to_string()).unwrap_or_default(),
+                other => other.to_string(),
+            };
+            if labelled.contains("nutorch") || !labelled.contains(&shown) {
+                return Some(format!("labelled at {labelled:?}, not at the argument {shown}: {text}"));
+            }
+        }
         // A value that is no tensor is blamed on itself, not on the command.
         if let Some(literal) = case["args"].as_object().and_then(|a| a.values().find_map(|v| v.get("nu")?.as_str())) {
             let labelled = script.get(s as usize..e as usize).unwrap_or_default();

@@ -305,9 +305,12 @@ pub fn run_parsed(plugin: &NutorchPlugin, parsed: Parsed, head: Span) -> Result<
         let at = spec.piped().and_then(|p| spec.args.iter().position(|a| std::ptr::eq(a, p))).and_then(|i| spans[i]);
         plugin.check_restored(id, graph_op, in_place).map_err(|e| labeled(e, at.unwrap_or(head)))?;
     }
-    let out = plugin.grad_mode().run(|| (spec.run)(&args)).map_err(|e| {
-        let span =
-            e.arg.and_then(|name| spec.args.iter().position(|a| a.name == name)).and_then(|i| spans[i]).unwrap_or(head);
+    let out = plugin.grad_mode().run(|| crate::guard::refusals_as_errors(|| (spec.run)(&args))).map_err(|e| {
+        let span = e
+            .blamed_args(spec)
+            .into_iter()
+            .find_map(|name| spec.args.iter().position(|a| a.name == name).and_then(|i| spans[i]))
+            .unwrap_or(head);
         labeled(e.error, span)
     })?;
     // A backward frees the graph behind its root: the tensors on it no longer keep the

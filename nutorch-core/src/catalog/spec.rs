@@ -223,6 +223,33 @@ impl std::fmt::Display for OpError {
     }
 }
 
+impl OpError {
+    /// The arguments to blame, most likely first: the one the op named, else those libtorch's
+    /// message is about when its text says so (a dim out of range is about the op's dim
+    /// arguments; a size that cannot be allocated, is negative or does not fit the input about
+    /// its size arguments). The front end labels the first one the user gave.
+    pub fn blamed_args(&self, spec: &OpSpec) -> Vec<&'static str> {
+        // A shared check may name an argument this op spells otherwise (`size` for `steps`).
+        if let Some(arg) = self.arg.filter(|a| spec.args.iter().any(|s| s.name == *a)) {
+            return vec![arg];
+        }
+        const DIMS: &[&str] = &["dim", "dims", "dim0", "dim1", "start_dim", "end_dim"];
+        const SIZES: &[&str] = &["size", "sizes", "shape", "output_size", "repeats", "n", "m", "steps", "high_or_size"];
+        let text = self.error.to_string().to_lowercase();
+        let present = |names: &[&str]| -> Vec<&'static str> {
+            names.iter().filter_map(|n| spec.args.iter().find(|a| a.name == *n)).map(|a| a.name).collect()
+        };
+        if text.contains("dimension out of range") || text.contains("expected dim") {
+            return present(DIMS);
+        }
+        let about_size = ["out of memory", "negative dimension", "numel", "size", "greater than or equal to 0"];
+        if about_size.iter().any(|w| text.contains(w)) {
+            return present(SIZES);
+        }
+        Vec::new()
+    }
+}
+
 /// A bad value of argument `arg`.
 pub fn bad(arg: &'static str, message: impl Into<String>) -> OpError {
     OpError { arg: Some(arg), error: Error::Argument(message.into()) }
