@@ -363,10 +363,10 @@ fn signatures_list_required_typed_arguments_in_the_ops_order() {
     let linspace = signature("linspace");
     let shapes: Vec<(&str, &SyntaxShape)> =
         linspace.required_positional.iter().map(|p| (p.name.as_str(), &p.shape)).collect();
-    assert_eq!(
-        shapes,
-        vec![("start", &SyntaxShape::Number), ("end", &SyntaxShape::Number), ("steps", &SyntaxShape::Int)]
-    );
+    // A number or a 0-d tensor (`$t`, `(...)`), as PyTorch takes either; a bare word is no number.
+    let number = SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::FullCellPath]);
+    let int = SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::FullCellPath]);
+    assert_eq!(shapes, vec![("start", &number), ("end", &number), ("steps", &int)]);
     assert!(linspace.optional_positional.is_empty() && linspace.rest_positional.is_none());
     // `sin` takes its tensor from the pipeline and nothing else.
     let sin = signature("sin");

@@ -89,3 +89,8 @@ for op in ["conj", "conj_physical", "resolve_conj", "resolve_neg"]:
     case(op, input=R(3))
     case(op, input=I(2, 2))
     case(op, input=R(0))
+
+# to(other): the dtype and device of another tensor.
+case("to", input=I(3), other=R(2, dtype=torch.float64))
+case("to", input=R(3), other=B(1))
+case("to", input=R(3), other=I(2), copy=True, fn=lambda input, other, copy: input.to(other, copy=copy))

@@ -190,3 +190,8 @@ case("broadcast_shapes", shapes=[[5, 0, 2]], fn=bshapes)
 case("broadcast_shapes", shapes=[[2], [3]], fn=bshapes, err="Mismatching argument at index 1")
 case("broadcast_shapes", shapes=[[0], [3]], fn=bshapes, err="broadcast a dimension of length 3")
 case("broadcast_shapes", shapes=[[-1], [2]], fn=bshapes, err="negative length")
+
+# narrow's start as a 0-d integer tensor (PyTorch's Tensor-start overload), a float one refused.
+case("narrow", input=R(5), dim=0, start=T(1), length=2)
+case("narrow", input=R(3, 4), dim=T(1), start=T(-3), length=T(2))
+case("narrow", input=R(5), dim=0, start=T(1.0), length=2, err="start must be an int or a 0-d integer tensor")

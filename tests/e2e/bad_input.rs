@@ -162,6 +162,7 @@ fn render(v: &J, lets: &mut Vec<String>) -> Result<String, String> {
         J::Number(_) => number_literal(v),
         J::Bool(b) => b.to_string(),
         J::String(s) => format!("'{s}'"),
+        J::Null => "null".to_string(),
         other => return Err(format!("cannot write {other} as an argument")),
     })
 }

@@ -37,11 +37,17 @@ fn empty_of(d: DType) -> R<Tensor> {
 }
 
 pub static OPS: &[OpSpec] = &[
-    op!("to", Conversion, "Tensor.to", "The tensor with another dtype and/or on another device (a copy with --copy).",
-    [INPUT, DTYPE, DEVICE, opt("copy", Bool, Dflt::Bool(false))], O::Tensor,
+    op!("to", Conversion, "Tensor.to", "The tensor with another dtype and/or on another device, or those of other (a copy with --copy).",
+    [INPUT, opt("other", Tensor, Dflt::None).pos().doc("a tensor whose dtype and device to take"), DTYPE, DEVICE, opt("copy", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [1.7 -1.7] | nutorch to --dtype int32 | nutorch tovalue" => "[1, -1]",
     |a| {
         let x = a.input();
+        if let Some(other) = a.opt_tensor("other") {
+            if a.has("dtype") || a.has("device") {
+                return Err(bad("other", "give other or --dtype/--device, not both"));
+            }
+            return t(x.f_to_dtype_layout((other.f_kind()?, other.device()), false, a.flag("copy"))?);
+        }
         let kind = match a.dtype("dtype") {
             Some(d) => d.kind(),
             None => x.f_kind()?,
