@@ -195,3 +195,8 @@ case("broadcast_shapes", shapes=[[-1], [2]], fn=bshapes, err="negative length")
 case("narrow", input=R(5), dim=0, start=T(1), length=2)
 case("narrow", input=R(3, 4), dim=T(1), start=T(-3), length=T(2))
 case("narrow", input=R(5), dim=0, start=T(1.0), length=2, err="start must be an int or a 0-d integer tensor")
+
+# 0-d integer tensors in int lists, as PyTorch takes them; a float one is refused.
+case("reshape", input=R(2, 3), shape=[T(3), 2])
+case("reshape", input=R(2, 3), shape=[T(-1)])
+case("reshape", input=R(2, 3), shape=[T(3.0), 2], err="must be an int or a 0-d integer tensor")

@@ -108,6 +108,9 @@ def enc_arg(v):
         return str(v).removeprefix("torch.")
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return {"float": flt(v)}
+    if isinstance(v, (list, tuple)) and any(isinstance(x, torch.Tensor) for x in v):
+        # Numbers and 0-d tensors mixed in an int list (`reshape([torch.tensor(3), 2])`).
+        return [enc_arg(x) for x in v]
     if isinstance(v, (list, tuple)):
         return list(v)
     return v

@@ -103,13 +103,18 @@ fn value_shape(ty: Ty) -> SyntaxShape {
         // A number may also be a 0-d tensor, as in PyTorch; `FullCellPath` takes `$t` and
         // `(...)` but no bare word, so a mistyped literal stays a parse error.
         Ty::Float | Ty::Number => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::FullCellPath]),
-        Ty::Int => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::FullCellPath]),
+        Ty::Int => int_or_tensor(),
         Ty::Bool => SyntaxShape::Boolean,
-        Ty::Ints => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Int))]),
+        Ty::Ints => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(int_or_tensor())), SyntaxShape::FullCellPath]),
         Ty::IntsOrNone => SyntaxShape::OneOf(vec![
             SyntaxShape::Int,
             SyntaxShape::Nothing,
-            SyntaxShape::List(Box::new(SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::Nothing]))),
+            SyntaxShape::List(Box::new(SyntaxShape::OneOf(vec![
+                SyntaxShape::Int,
+                SyntaxShape::Nothing,
+                SyntaxShape::FullCellPath,
+            ]))),
+            SyntaxShape::FullCellPath,
         ]),
         Ty::Floats => SyntaxShape::List(Box::new(SyntaxShape::Number)),
         Ty::Shapes => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Any))]),
@@ -117,10 +122,16 @@ fn value_shape(ty: Ty) -> SyntaxShape {
         Ty::NumOrStr(_) => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::String]),
         Ty::IntsOrStr(_) => SyntaxShape::OneOf(vec![
             SyntaxShape::Int,
-            SyntaxShape::List(Box::new(SyntaxShape::Int)),
+            SyntaxShape::List(Box::new(int_or_tensor())),
             SyntaxShape::String,
+            SyntaxShape::FullCellPath,
         ]),
     }
+}
+
+/// An int, or a 0-d integer tensor (`$t`, `(...)`).
+fn int_or_tensor() -> SyntaxShape {
+    SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::FullCellPath])
 }
 
 /// A positional's shape. An optional tensor followed by the positional `dim` also takes an

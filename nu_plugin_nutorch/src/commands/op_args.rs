@@ -183,18 +183,20 @@ fn join_spans(values: &[Value]) -> Span {
 fn convert_many(plugin: &NutorchPlugin, arg: &ArgSpec, values: &[Value]) -> Result<Val, LabeledError> {
     match arg.ty {
         // One plain int stays one int: `split 2` (a piece size) differs from `split [2]`.
-        Ty::Ints if values.len() == 1 && matches!(values[0], Value::Int { .. }) => Ok(Val::Int(args::int(&values[0])?)),
+        Ty::Ints if values.len() == 1 && matches!(values[0], Value::Int { .. } | Value::Custom { .. }) => {
+            Ok(Val::Int(int_of(plugin, arg, &values[0])?))
+        }
         Ty::Ints => {
             let mut out = Vec::new();
             for v in values {
-                out.extend(ints(v)?);
+                out.extend(ints(plugin, arg, v)?);
             }
             Ok(Val::Ints(out))
         }
         Ty::IntsOrNone => {
             let mut out = Vec::new();
             for v in values {
-                out.extend(ints_or_none(v)?);
+                out.extend(ints_or_none(plugin, arg, v)?);
             }
             Ok(Val::OptInts(out))
         }
@@ -205,41 +207,52 @@ fn convert_many(plugin: &NutorchPlugin, arg: &ArgSpec, values: &[Value]) -> Resu
             }
             Ok(Val::Tensors(out))
         }
-        Ty::Shapes if values.len() > 1 => Ok(Val::Shapes(values.iter().map(ints).collect::<Result<_, _>>()?)),
+        Ty::Shapes if values.len() > 1 => {
+            Ok(Val::Shapes(values.iter().map(|v| ints(plugin, arg, v)).collect::<Result<_, _>>()?))
+        }
         _ => convert(plugin, arg, &values[0]),
     }
 }
 
-fn ints(value: &Value) -> Result<Vec<i64>, LabeledError> {
+/// An int, or the int a 0-d integer tensor holds (PyTorch takes one in an int list too:
+/// `x.reshape(torch.tensor(3), 2)`).
+fn int_of(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<i64, LabeledError> {
     match value {
-        Value::List { vals, .. } => vals.iter().map(args::int).collect(),
-        other => Ok(vec![args::int(other)?]),
+        Value::Custom { .. } => tensor_int(plugin, arg, value),
+        other => args::int(other),
+    }
+}
+
+fn ints(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<i64>, LabeledError> {
+    match value {
+        Value::List { vals, .. } => vals.iter().map(|v| int_of(plugin, arg, v)).collect(),
+        other => Ok(vec![int_of(plugin, arg, other)?]),
     }
 }
 
 /// Ints in which null stands for None (`[null 2]`).
-fn ints_or_none(value: &Value) -> Result<Vec<Option<i64>>, LabeledError> {
+fn ints_or_none(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<Option<i64>>, LabeledError> {
     match value {
         Value::List { vals, .. } => vals
             .iter()
             .map(|v| match v {
                 Value::Nothing { .. } => Ok(None),
-                other => args::int(other).map(Some),
+                other => int_of(plugin, arg, other).map(Some),
             })
             .collect(),
         Value::Nothing { .. } => Ok(vec![None]),
-        other => Ok(vec![Some(args::int(other)?)]),
+        other => Ok(vec![Some(int_of(plugin, arg, other)?)]),
     }
 }
 
 /// One value of a shapes argument: a list holding lists is several shapes (`[[2 1] 3]`);
 /// an int or a list of ints is one.
-fn shapes(value: &Value) -> Result<Vec<Vec<i64>>, LabeledError> {
+fn shapes(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<Vec<i64>>, LabeledError> {
     match value {
         Value::List { vals, .. } if vals.iter().any(|v| matches!(v, Value::List { .. })) => {
-            vals.iter().map(ints).collect()
+            vals.iter().map(|v| ints(plugin, arg, v)).collect()
         }
-        other => Ok(vec![ints(other)?]),
+        other => Ok(vec![ints(plugin, arg, other)?]),
     }
 }
 
@@ -286,14 +299,14 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             other => return Err(invalid(format!("expected a bool, found {}", other.get_type_shallow()), span)),
         },
         Ty::Ints => match value {
-            Value::Int { val, .. } => Val::Int(*val),
-            other => Val::Ints(ints(other)?),
+            Value::Int { .. } | Value::Custom { .. } => Val::Int(int_of(plugin, arg, value)?),
+            other => Val::Ints(ints(plugin, arg, other)?),
         },
         Ty::IntsOrNone => match value {
-            Value::Int { val, .. } => Val::Int(*val),
-            other => Val::OptInts(ints_or_none(other)?),
+            Value::Int { .. } | Value::Custom { .. } => Val::Int(int_of(plugin, arg, value)?),
+            other => Val::OptInts(ints_or_none(plugin, arg, other)?),
         },
-        Ty::Shapes => Val::Shapes(shapes(value)?),
+        Ty::Shapes => Val::Shapes(shapes(plugin, arg, value)?),
         Ty::Floats => match value {
             Value::List { vals, .. } => {
                 Val::Floats(vals.iter().map(|v| args::number(v).map(|n| n.as_f64())).collect::<Result<Vec<_>, _>>()?)
@@ -314,7 +327,7 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
         }
         Ty::IntsOrStr(choices) => match value {
             Value::Int { val, .. } => Val::Int(*val),
-            Value::List { .. } => Val::Ints(ints(value)?),
+            Value::List { .. } => Val::Ints(ints(plugin, arg, value)?),
             other => {
                 let text = other
                     .coerce_str()
