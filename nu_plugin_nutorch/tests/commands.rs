@@ -203,13 +203,19 @@ fn memory_formats_give_pytorchs_strides() {
 fn embedding_max_norm_renormalizes_the_weight_in_place() {
     let (_, mut test) = plugin_test();
     let weight_after = |test: &mut nu_plugin_test_support::PluginTest, call: &str| -> Vec<Vec<f64>> {
-        let source = format!("let w = (nutorch fromvalue [[3.0 4.0] [0.6 0.8] [1.0 0.0]]); {call}; $w | nutorch tovalue");
+        let source =
+            format!("let w = (nutorch fromvalue [[3.0 4.0] [0.6 0.8] [1.0 0.0]]); {call}; $w | nutorch tovalue");
         let v = eval(test, &source).unwrap_or_else(|e| panic!("{source}: {e:?}"));
-        v.as_list().unwrap().iter().map(|r| r.as_list().unwrap().iter().map(|x| x.as_float().unwrap()).collect()).collect()
+        v.as_list()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_list().unwrap().iter().map(|x| x.as_float().unwrap()).collect())
+            .collect()
     };
     // w = torch.tensor([[3.0, 4.0], [0.6, 0.8], [1.0, 0.0]]); F.embedding(idx, w, max_norm=...); w.tolist()
     let w = weight_after(&mut test, "nutorch fromvalue [0 0 2] | nutorch embedding $w --max-norm 1.0 | ignore");
     assert_eq!(w, [[0.6000000238418579, 0.800000011920929], [0.6000000238418579, 0.800000011920929], [1.0, 0.0]]);
-    let w = weight_after(&mut test, "nutorch fromvalue [1] | nutorch embedding $w --max-norm 0.5 --norm-type 1.0 | ignore");
+    let w =
+        weight_after(&mut test, "nutorch fromvalue [1] | nutorch embedding $w --max-norm 0.5 --norm-type 1.0 | ignore");
     assert_eq!(w, [[3.0, 4.0], [0.2142856866121292, 0.2857142388820648], [1.0, 0.0]]);
 }

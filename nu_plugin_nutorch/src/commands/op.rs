@@ -105,7 +105,11 @@ fn value_shape(ty: Ty) -> SyntaxShape {
         Ty::Float | Ty::Number => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::FullCellPath]),
         Ty::Int => int_or_tensor(),
         Ty::Bool => SyntaxShape::Boolean,
-        Ty::Ints => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(int_or_tensor())), SyntaxShape::FullCellPath]),
+        Ty::Ints => SyntaxShape::OneOf(vec![
+            SyntaxShape::Int,
+            SyntaxShape::List(Box::new(int_or_tensor())),
+            SyntaxShape::FullCellPath,
+        ]),
         Ty::IntsOrNone => SyntaxShape::OneOf(vec![
             SyntaxShape::Int,
             SyntaxShape::Nothing,
@@ -255,7 +259,9 @@ impl PluginCommand for OpCommand {
                 }
                 SlotKind::Rest => {
                     let more = match arg.ty {
-                        Ty::Ints | Ty::IntsOrNone => format!("more of {}: `{} 2 3` is `{} [2 3]`", arg.name, spec.name, spec.name),
+                        Ty::Ints | Ty::IntsOrNone => {
+                            format!("more of {}: `{} 2 3` is `{} [2 3]`", arg.name, spec.name, spec.name)
+                        }
                         Ty::Shapes => format!("more shapes: `{} [2 1] [3]` is `{} [[2 1] [3]]`", spec.name, spec.name),
                         _ => format!("more of {}: several arguments or one list", arg.name),
                     };

@@ -1,7 +1,9 @@
 //! Creation and random ops: zeros, ones, full, eye, arange, linspace, rand, ... and *_like.
 
 use super::args::Args;
-use super::spec::{bad, opt, req, Dflt, OpError, OpResult, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, REQUIRES_GRAD};
+use super::spec::{
+    bad, opt, req, Dflt, OpError, OpResult, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, REQUIRES_GRAD,
+};
 use super::util::{at, finish, like_options, non_negative, number_dtype, options, sizes, t};
 use crate::dtype::DType;
 use crate::op;
@@ -31,7 +33,10 @@ fn normal(a: &Args) -> OpResult {
     }
     for name in ["size", "dtype", "device"] {
         if a.has(name) {
-            return Err(bad(name, format!("{name} is only for a number mean and std: a tensor mean or std gives the result's")));
+            return Err(bad(
+                name,
+                format!("{name} is only for a number mean and std: a tensor mean or std gives the result's"),
+            ));
         }
     }
     if let T(s) = std {

@@ -110,16 +110,16 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "On a machine without that GPU this is an error naming the devices there are."),
     op!("contiguous", Conversion, "Tensor.contiguous", "The tensor with its elements in row-major order in memory (a copy only if needed).",
-        [INPUT, opt("memory_format", Str(MEMORY_FORMATS), Dflt::Str("contiguous_format"))], O::Tensor,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch t | nutorch contiguous | nutorch tovalue" => "[[1, 3], [2, 4]]",
-        |a| {
-            let format = a.str("memory_format");
-            // As Tensor.contiguous: a contiguous tensor comes back before the format is looked at.
-            if format == "preserve_format" && !a.input().is_contiguous() {
-                return Err(bad("memory_format", "preserve memory format is unsupported by the contiguous operator"));
-            }
-            t(in_memory_format(a.input(), format)?)
-        }),
+    [INPUT, opt("memory_format", Str(MEMORY_FORMATS), Dflt::Str("contiguous_format"))], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch t | nutorch contiguous | nutorch tovalue" => "[[1, 3], [2, 4]]",
+    |a| {
+        let format = a.str("memory_format");
+        // As Tensor.contiguous: a contiguous tensor comes back before the format is looked at.
+        if format == "preserve_format" && !a.input().is_contiguous() {
+            return Err(bad("memory_format", "preserve memory format is unsupported by the contiguous operator"));
+        }
+        t(in_memory_format(a.input(), format)?)
+    }),
     op!("clone", Conversion, "torch.clone", "A copy with its own memory (gradients flow back to the original).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch clone | nutorch tovalue" => "[1, 2]",

@@ -120,7 +120,14 @@ fn tensordot_dims(a: &Args, rank_a: usize, rank_b: usize) -> R<(Vec<i64>, Vec<i6
 fn check_dim_of(name: &'static str, d: i64, rank: usize) -> R<i64> {
     let r = rank as i64;
     if d < -r.max(1) || d >= r.max(1) {
-        return Err(bad(name, format!("Dimension out of range (expected to be in range of [{}, {}], but got {d})", -r.max(1), r.max(1) - 1)));
+        return Err(bad(
+            name,
+            format!(
+                "Dimension out of range (expected to be in range of [{}, {}], but got {d})",
+                -r.max(1),
+                r.max(1) - 1
+            ),
+        ));
     }
     Ok(d)
 }

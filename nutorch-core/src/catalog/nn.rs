@@ -182,7 +182,10 @@ fn interpolate(a: &Args) -> R<Tensor> {
         (None, None) => return Err(bad("size", "give --size or --scale-factor")),
         (Some(size), None) => {
             if recompute {
-                return Err(bad("recompute_scale_factor", "recompute_scale_factor is not meaningful with an explicit size"));
+                return Err(bad(
+                    "recompute_scale_factor",
+                    "recompute_scale_factor is not meaningful with an explicit size",
+                ));
             }
             let size = if size.len() == 1 { vec![size[0]; spatial as usize] } else { size };
             if size.len() as i64 != spatial || size.iter().any(|&s| s <= 0) {

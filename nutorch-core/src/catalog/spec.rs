@@ -268,7 +268,9 @@ impl OpSpec {
     /// (`reshape 2 3`, `cat $a $b`). An optional list stays one value (`randint 0 10 [2 3]`),
     /// so that it cannot swallow the arguments before it.
     pub fn rest(&self) -> Option<&'static ArgSpec> {
-        self.positionals().last().filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::IntsOrNone | Ty::Tensors | Ty::Shapes))
+        self.positionals()
+            .last()
+            .filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::IntsOrNone | Ty::Tensors | Ty::Shapes))
     }
 
     /// The optional argument that may also be written positionally after the positionals, as
