@@ -207,3 +207,9 @@ with own_inputs(107):
 
     # None written out for optional tensors.
     case("batch_norm", input=R(4, 3), running_mean=None, running_var=None, training=True, fn=lambda input, training, **k: F.batch_norm(input, None, None, training=training))
+
+    # A scale factor per spatial dim.
+    case("interpolate", input=R(1, 1, 2, 3), scale_factor=[2.0, 1.5])
+    case("interpolate", input=R(1, 2, 3, 4), scale_factor=[1.5, 2.0], mode="bilinear")
+    case("interpolate", input=R(1, 2, 3, 4, 5), scale_factor=[1.0, 2.0, 0.5], mode="area")
+    case("interpolate", input=R(1, 2, 3, 4), scale_factor=[1.5, 2.0, 2.0], err="same number of spatial dimensions")

@@ -307,6 +307,13 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             other => Val::OptInts(ints_or_none(plugin, arg, other)?),
         },
         Ty::Shapes => Val::Shapes(shapes(plugin, arg, value)?),
+        Ty::FloatOrFloats => match value {
+            Value::List { vals, .. } => {
+                Val::Floats(vals.iter().map(|v| args::number(v).map(|n| n.as_f64())).collect::<Result<Vec<_>, _>>()?)
+            }
+            Value::Custom { .. } => Val::Floats(vec![tensor_number(plugin, arg, value)?.as_f64()]),
+            other => Val::Floats(vec![args::number(other)?.as_f64()]),
+        },
         Ty::Floats => match value {
             Value::List { vals, .. } => {
                 Val::Floats(vals.iter().map(|v| args::number(v).map(|n| n.as_f64())).collect::<Result<Vec<_>, _>>()?)

@@ -177,7 +177,7 @@ fn interpolate(a: &Args) -> R<Tensor> {
         ));
     }
     let recompute = a.flag("recompute_scale_factor");
-    let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.opt_ints("size"), a.opt_float("scale_factor")) {
+    let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.opt_ints("size"), a.opt_floats("scale_factor")) {
         (Some(_), Some(_)) => return Err(bad("size", "give --size or --scale-factor, not both")),
         (None, None) => return Err(bad("size", "give --size or --scale-factor")),
         (Some(size), None) => {
@@ -193,17 +193,30 @@ fn interpolate(a: &Args) -> R<Tensor> {
             }
             (size, vec![None; spatial as usize])
         }
-        (None, Some(f)) => {
-            if !(f > 0.0) {
+        (None, Some(factors)) => {
+            let factors = match factors.len() {
+                1 => vec![factors[0]; spatial as usize],
+                n if n as i64 == spatial => factors,
+                n => {
+                    return Err(bad(
+                        "scale_factor",
+                        format!("Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of {spatial} and scale_factor of length {n}"),
+                    ))
+                }
+            };
+            if let Some(f) = factors.iter().find(|f| !(**f > 0.0)) {
                 return Err(bad("scale_factor", format!("scale_factor must be positive, got {f}")));
             }
             let dims = &x.size()[2..];
-            let size: Vec<i64> = dims.iter().map(|&d| (d as f64 * f).floor() as i64).collect();
+            let size: Vec<i64> = dims.iter().zip(&factors).map(|(&d, f)| (d as f64 * f).floor() as i64).collect();
             if size.contains(&0) {
-                return Err(bad("scale_factor", format!("scale_factor {f} gives an empty output size {size:?}")));
+                return Err(bad(
+                    "scale_factor",
+                    format!("scale_factor {factors:?} gives an empty output size {size:?}"),
+                ));
             }
-            let scale = if recompute || mode == "area" { None } else { Some(f) };
-            (size, vec![scale; spatial as usize])
+            let keep = !(recompute || mode == "area");
+            (size, factors.iter().map(|&f| keep.then_some(f)).collect())
         }
     };
     let antialias = a.flag("antialias");
@@ -483,7 +496,7 @@ pub static OPS: &[OpSpec] = &[
         t(a.input().f_pad(pad.as_slice(), a.str("mode"), a.opt_float("value"))?)
     }),
     op!("interpolate", Nn, "torch.nn.functional.interpolate", "Resampling to --size or by --scale-factor (modes nearest, nearest-exact, area, linear, bilinear, bicubic, trilinear).",
-        [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", Float, Dflt::None), opt("mode", Str(MODES), Dflt::Str("nearest")), opt("align_corners", Bool, Dflt::None),
+        [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", FloatOrFloats, Dflt::None).doc("one factor for every spatial dim, or one each"), opt("mode", Str(MODES), Dflt::Str("nearest")), opt("align_corners", Bool, Dflt::None),
          opt("recompute_scale_factor", Bool, Dflt::None), opt("antialias", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[[1.0 2.0]]] | nutorch interpolate --scale-factor 2 | nutorch tovalue" => "[[[1.0, 1.0, 2.0, 2.0]]]",
         |a| t(interpolate(a)?),

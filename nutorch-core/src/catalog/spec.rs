@@ -78,6 +78,8 @@ pub enum Ty {
     /// `output_size`: `[null 2]`); one int counts as a list of one. As the last positional it
     /// takes the rest of the arguments, as `Ints`.
     IntsOrNone,
+    /// One number, or a list of numbers (one per dim: interpolate's `scale_factor`), as floats.
+    FloatOrFloats,
     /// A list of numbers, as floats (histogram's `range`).
     Floats,
     /// Several shapes, each an int or a list of ints (broadcast_shapes): as the last positional,
