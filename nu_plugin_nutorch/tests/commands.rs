@@ -177,3 +177,45 @@ fn dim_and_bias_are_positional_as_in_pytorch() {
     let text = error_text(eval(&mut test, &format!("{t}$t | nutorch sum 1 2")));
     assert!(text.contains("nu::parser::extra_positional"), "{text}");
 }
+
+#[test]
+fn memory_formats_give_pytorchs_strides() {
+    let (_, mut test) = plugin_test();
+    let strides = |test: &mut nu_plugin_test_support::PluginTest, source: &str| -> Vec<i64> {
+        let v = eval(test, &format!("{source} | nutorch stride")).unwrap_or_else(|e| panic!("{source}: {e:?}"));
+        v.as_list().unwrap().iter().map(|s| s.as_int().unwrap()).collect()
+    };
+    // The strides PyTorch gives for the same calls (torch 2.11):
+    // torch.zeros(2,3,4,5).contiguous(memory_format=torch.channels_last).stride()
+    let channels_last = "nutorch zeros 2 3 4 5 | nutorch contiguous --memory-format channels_last";
+    assert_eq!(strides(&mut test, channels_last), [60, 1, 15, 3]);
+    // torch.zeros(2,3,4,5,6).to(torch.float64, memory_format=torch.channels_last_3d).stride()
+    let to_3d = "nutorch zeros 2 3 4 5 6 | nutorch to --dtype float64 --memory-format channels_last_3d";
+    assert_eq!(strides(&mut test, to_3d), [360, 1, 90, 18, 3]);
+    // .contiguous() gives row-major strides back; .to(torch.float64) preserves the layout.
+    assert_eq!(strides(&mut test, &format!("{channels_last} | nutorch contiguous")), [60, 20, 5, 1]);
+    assert_eq!(strides(&mut test, &format!("{channels_last} | nutorch to --dtype float64")), [60, 1, 15, 3]);
+    let text = error_text(eval(&mut test, "nutorch zeros 2 3 4 | nutorch contiguous --memory-format channels_last"));
+    assert!(text.contains("required rank 4 tensor to use channels_last format"), "{text}");
+}
+
+#[test]
+fn embedding_max_norm_renormalizes_the_weight_in_place() {
+    let (_, mut test) = plugin_test();
+    let weight_after = |test: &mut nu_plugin_test_support::PluginTest, call: &str| -> Vec<Vec<f64>> {
+        let source =
+            format!("let w = (nutorch fromvalue [[3.0 4.0] [0.6 0.8] [1.0 0.0]]); {call}; $w | nutorch tovalue");
+        let v = eval(test, &source).unwrap_or_else(|e| panic!("{source}: {e:?}"));
+        v.as_list()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_list().unwrap().iter().map(|x| x.as_float().unwrap()).collect())
+            .collect()
+    };
+    // w = torch.tensor([[3.0, 4.0], [0.6, 0.8], [1.0, 0.0]]); F.embedding(idx, w, max_norm=...); w.tolist()
+    let w = weight_after(&mut test, "nutorch fromvalue [0 0 2] | nutorch embedding $w --max-norm 1.0 | ignore");
+    assert_eq!(w, [[0.6000000238418579, 0.800000011920929], [0.6000000238418579, 0.800000011920929], [1.0, 0.0]]);
+    let w =
+        weight_after(&mut test, "nutorch fromvalue [1] | nutorch embedding $w --max-norm 0.5 --norm-type 1.0 | ignore");
+    assert_eq!(w, [[3.0, 4.0], [0.2142856866121292, 0.2857142388820648], [1.0, 0.0]]);
+}

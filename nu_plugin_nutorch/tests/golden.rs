@@ -292,6 +292,7 @@ fn render(arg: &ArgSpec, v: &J, lets: &mut Vec<String>, device: &str) -> Result<
         }
         (_, J::Number(_)) => number_literal(v),
         (_, J::Bool(b)) => b.to_string(),
+        (_, J::Null) => "null".to_string(),
         (_, J::String(s)) => format!("'{s}'"),
         (_, other) => return Err(format!("cannot write {other} as an argument")),
     })

@@ -1,7 +1,7 @@
 """Binary arithmetic, comparison, logical and bitwise ops."""
 import torch
 
-from .framework import B, I, P, R, SPECIAL, T, case
+from .framework import B, I, P, R, SPECIAL, T, case, own_inputs
 
 f64 = torch.float64
 
@@ -130,3 +130,10 @@ for op in ["bitwise_left_shift", "bitwise_right_shift"]:
     case(op, input=I(2, 3, lo=-20, hi=20), other=I(2, 3, lo=0, hi=4))
     case(op, input=I(4, dtype=torch.int32), other=2)
     case(op, input=T([1, 128], dtype=torch.uint8), other=T([1, 1], dtype=torch.uint8))
+
+with own_inputs(103):
+    # Tensor bounds and a 0-d tensor for a scalar operand or alpha.
+    case("clamp", input=R(2, 3), min=T(-0.5), max=T(0.5))
+    case("clamp", input=R(2, 3), min=R(2, 3) - 1, max=T(1.0))
+    case("add", input=I(4), other=T(2), alpha=T(3))
+    case("add", input=R(4), other=T(2.5, dtype=torch.float64))

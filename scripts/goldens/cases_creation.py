@@ -1,7 +1,7 @@
 """Creation and random ops."""
 import torch
 
-from .framework import I, R, T, case
+from .framework import I, P, R, T, case, own_inputs
 
 f64 = torch.float64
 
@@ -122,3 +122,24 @@ case("multinomial", input=T([0.0, 0.0]), num_samples=1, err=True)
 case("poisson", input=T([0.0, 0.0]))
 case("poisson", input=R(2, 3, lo=0.5, hi=5.0), seeded=0)
 case("poisson", input=R(50, lo=0.0, hi=3.0), random=(0.0, 100.0))
+
+with own_inputs(101):
+    # A 0-d tensor where PyTorch takes a number (its argument parser takes one without grad).
+    case("full", size=[2], fill_value=T(3.0))
+    case("full", size=[2], fill_value=T(4))
+    case("full", size=[2], fill_value=T([3.0]), err="fill-value must be a number or a 0-d tensor")
+    case("linspace", start=T(0.0), end=T(1), steps=5)
+    case("linspace", start=0, end=T(2.0, dtype=f64), steps=T(3))
+    case("logspace", start=T(0.0), end=2, steps=3, base=T(2.0))
+    # torch.normal with tensor mean and/or std: the broadcast shape, mean's dtype (std's for a number mean).
+    case("normal", mean=R(2, 3), std=P(2, 3), seeded=7)
+    case("normal", mean=R(3, dtype=f64), std=0.5, seeded=8)
+    case("normal", mean=1.5, std=P(2, 2), seeded=9)
+    case("normal", mean=R(2, 1), std=P(3), seeded=10)
+    case("normal", mean=0.0, std=1.0, size=[2, 3], seeded=11)
+    case("normal", mean=R(3), std=T([1.0, -1.0, 1.0]), err="std >= 0.0")
+    case("normal", mean=R(3), std=-1.0, err="non-negative")
+    case("normal", mean=T(0.5), std=T(2.0), seeded=12)
+    case("normal", mean=I(3), std=1.0, err=True)
+    case("normal", mean=R(3), std=1.0, size=[3], err="size is only for a number mean and std")
+    case("zeros", size=[T(2), 3])

@@ -1,7 +1,7 @@
 """Dtype/device conversion and tensor facts."""
 import torch
 
-from .framework import B, I, R, SPECIAL, T, case
+from .framework import B, I, R, SPECIAL, T, case, own_inputs
 
 f64 = torch.float64
 
@@ -89,3 +89,29 @@ for op in ["conj", "conj_physical", "resolve_conj", "resolve_neg"]:
     case(op, input=R(3))
     case(op, input=I(2, 2))
     case(op, input=R(0))
+
+with own_inputs(106):
+    # to(other): the dtype and device of another tensor.
+    case("to", input=I(3), other=R(2, dtype=torch.float64))
+    case("to", input=R(3), other=B(1))
+    case("to", input=R(3), other=I(2), copy=True, fn=lambda input, other, copy: input.to(other, copy=copy))
+
+    # memory_format: values unchanged (strides are checked in nu_plugin_nutorch/tests/commands.rs), PyTorch's errors.
+    def _contiguous(input, memory_format):
+        return input.contiguous(memory_format=getattr(torch, memory_format))
+
+
+    def _to(input, memory_format, dtype=None):
+        return input.to(dtype=dtype, memory_format=getattr(torch, memory_format)) if dtype else input.to(memory_format=getattr(torch, memory_format))
+
+
+    case("contiguous", input=R(2, 3, 4, 5), memory_format="channels_last", fn=_contiguous)
+    case("contiguous", input=R(2, 3, 4, 5, 2).mT, memory_format="channels_last_3d", fn=_contiguous)
+    case("contiguous", input=R(3, 4).mT, memory_format="contiguous_format", fn=_contiguous)
+    case("contiguous", input=R(2, 3, 4), memory_format="channels_last", err="required rank 4", fn=_contiguous)
+    case("contiguous", input=R(2, 3).mT, memory_format="preserve_format", err="preserve memory format", fn=_contiguous)
+    case("contiguous", input=R(2, 3), memory_format="preserve_format", fn=_contiguous)
+    case("to", input=R(2, 3, 4, 5), memory_format="channels_last", fn=_to)
+    case("to", input=I(2, 3, 4, 5), dtype="float64", memory_format="channels_last", fn=_to)
+    case("to", input=R(3, 4).mT, memory_format="preserve_format", fn=_to)
+    case("to", input=R(2, 3), memory_format="channels_last_3d", err="required rank 5", fn=_to)

@@ -1,7 +1,7 @@
 """In-place ops: the expected value is the tensor after the change."""
 import torch
 
-from .framework import B, I, P, R, SPECIAL, T, case
+from .framework import B, I, P, R, SPECIAL, T, case, own_inputs
 
 f64 = torch.float64
 
@@ -51,3 +51,10 @@ for op in ["neg_", "abs_", "exp_", "log_", "sqrt_", "relu_", "sigmoid_", "tanh_"
     case(op, input=R(2, 3))
     case(op, input=SPECIAL)
     case(op, input=I(3), may_err=True)
+
+with own_inputs(108):
+    # A bool value fills as PyTorch's True/False: 1/0 in number dtypes, itself in bool.
+    case("fill_", input=R(2, 3), value=True)
+    case("fill_", input=I(3), value=False)
+    case("fill_", input=B(4), value=True)
+    case("fill_", input=B(4), value=T(False))

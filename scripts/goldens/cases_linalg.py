@@ -2,7 +2,7 @@
 their signs may differ on a GPU, so those cases compare dtype and shape there."""
 import torch
 
-from .framework import I, R, T, call_flex, case
+from .framework import I, R, T, call_flex, case, own_inputs
 
 f64 = torch.float64
 A = R(3, 3)
@@ -257,3 +257,13 @@ case("ormqr", input=G.a, input2=G.tau, input3=R(2, 4, dtype=f64).mT)
 case("ormqr", input=G.a, input2=G.tau, input3=R(3, 2, dtype=f64), err="must be equal")
 case("ormqr", input=G.a, input2=R(4, dtype=f64), input3=R(4, 2, dtype=f64), err="tau.shape")
 case("lu_unpack", LU_data=LU3, LU_pivots=T([7, 9, 0], dtype=torch.int32), unpack_pivots=False, fn=unpack)  # pivots unread
+
+with own_inputs(104):
+    # tensordot with the dims of each tensor given.
+    case("tensordot", a=R(3, 4, 5), b=R(5, 4, 2), dims=[[1, 2], [1, 0]])
+    case("tensordot", a=R(3, 4), b=R(2, 4), dims=[[1], [1]])
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=[1, 0], err="two lists of dims")
+    case("tensordot", a=R(3, 4, dtype=torch.float64), b=R(4, 3, dtype=torch.float64), dims=[[0, 1], [1, 0]])
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=[[1], [0, 1]], err=True)
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=[[1], [3]], err=True)
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=-1, err=True)

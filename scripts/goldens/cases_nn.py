@@ -1,7 +1,7 @@
 """torch.nn.functional ops."""
 import torch
 
-from .framework import B, I, P, R, SPECIAL, T, case
+from .framework import B, I, P, R, SPECIAL, T, case, own_inputs
 
 F = torch.nn.functional
 f64 = torch.float64
@@ -153,3 +153,63 @@ case("affine_grid", theta=R(1, 2, 3, dtype=f64), size=[1, 1, 2, 2], align_corner
 case("grid_sample", input=R(1, 2, 4, 4), grid=R(1, 3, 3, 2, lo=-1.0, hi=1.0), align_corners=False)
 case("grid_sample", input=R(1, 1, 4, 4, dtype=f64), grid=R(1, 2, 2, 2, lo=-1.2, hi=1.2, dtype=f64), mode="nearest", padding_mode="border", align_corners=True)
 case("grid_sample", input=R(1, 1, 4, 4), grid=R(1, 2, 2, 2, lo=-1.0, hi=1.0), mode="bicubic", padding_mode="reflection", align_corners=False)
+
+with own_inputs(107):
+    # Convolutions padded 'same' (even kernels pad the extra element at the end) and 'valid'.
+    case("conv1d", input=R(2, 3, 8), weight=R(4, 3, 3), padding="same")
+    case("conv1d", input=R(2, 3, 8), weight=R(4, 3, 4), bias=R(4), padding="same", dilation=1)
+    case("conv1d", input=R(2, 3, 9), weight=R(4, 3, 2), padding="same", dilation=3)
+    case("conv1d", input=R(2, 3, 8), weight=R(4, 3, 3), padding="valid")
+    case("conv1d", input=R(2, 3, 8), weight=R(4, 3, 3), padding="same", stride=2, err="strided")
+    case("conv2d", input=R(1, 2, 5, 6), weight=R(3, 2, 2, 3), padding="same")
+    case("conv2d", input=R(1, 2, 5, 6, dtype=f64), weight=R(3, 2, 3, 3, dtype=f64), padding="valid")
+    case("conv2d", input=R(1, 2, 5, 6), weight=R(3, 2, 2, 2), padding="same", stride=[1, 2], err="strided")
+    case("conv3d", input=R(1, 2, 4, 5, 4), weight=R(2, 2, 2, 3, 2), padding="same")
+    case("conv3d", input=R(1, 2, 4, 5, 4), weight=R(2, 2, 2, 3, 2), padding="valid")
+
+    # max_pool3d with indices; adaptive pools with None (that dim keeps its input size).
+    case("max_pool3d", input=R(1, 2, 4, 4, 4), kernel_size=2, return_indices=True, fn=rec(["output", "indices"], lambda **k: F.max_pool3d(**k)))
+    case("max_pool3d", input=R(2, 5, 4, 6), kernel_size=[2, 2, 3], stride=1, padding=1, return_indices=True, fn=rec(["output", "indices"], lambda **k: F.max_pool3d(**k)))
+    case("adaptive_avg_pool2d", input=R(2, 3, 6, 5), output_size=[None, 2])
+    case("adaptive_avg_pool2d", input=R(3, 6, 5), output_size=[3, None])
+    case("adaptive_avg_pool3d", input=R(1, 2, 4, 5, 6), output_size=[None, 2, None])
+    case("adaptive_max_pool2d", input=R(2, 3, 6, 5), output_size=[None, 3])
+    case("adaptive_max_pool2d", input=R(2, 3, 6, 5), output_size=[2, None], return_indices=True, fn=rec(["output", "indices"], lambda **k: F.adaptive_max_pool2d(**k)))
+
+    # interpolate's other modes, recompute_scale_factor and antialias.
+    case("interpolate", input=R(1, 2, 5), size=8, mode="nearest-exact")
+    case("interpolate", input=R(1, 2, 5, 4), scale_factor=1.7, mode="nearest-exact")
+    case("interpolate", input=R(1, 1, 3, 4, 5), size=[4, 5, 6], mode="nearest-exact")
+    case("interpolate", input=R(1, 1, 3, 4, 5), scale_factor=2.0, mode="nearest")
+    case("interpolate", input=R(1, 2, 9), size=4, mode="area")
+    case("interpolate", input=R(1, 2, 6, 7), scale_factor=0.5, mode="area")
+    case("interpolate", input=R(1, 1, 4, 4, 6), size=[2, 2, 3], mode="area")
+    case("interpolate", input=R(1, 2, 3, 4, 5), size=[5, 6, 7], mode="trilinear")
+    case("interpolate", input=R(1, 2, 3, 4, 5, dtype=f64), scale_factor=1.5, mode="trilinear", align_corners=True)
+    case("interpolate", input=R(1, 2, 5), scale_factor=1.7, mode="linear", recompute_scale_factor=True)
+    case("interpolate", input=R(1, 2, 5), scale_factor=1.7, mode="linear", recompute_scale_factor=False)
+    case("interpolate", input=R(1, 2, 5), size=7, mode="linear", recompute_scale_factor=True, err="recompute_scale_factor")
+    case("interpolate", input=R(1, 2, 8, 8), size=[3, 5], mode="bilinear", antialias=True)
+    case("interpolate", input=R(1, 2, 8, 8), size=[3, 5], mode="bicubic", antialias=True)
+    case("interpolate", input=R(1, 2, 8, 8), scale_factor=0.4, mode="bilinear", antialias=True, align_corners=True)
+    case("interpolate", input=R(1, 2, 8), size=3, mode="linear", antialias=True, err="Anti-alias")
+    case("interpolate", input=R(1, 2, 8), size=3, mode="area", align_corners=True, err="align_corners")
+    case("interpolate", input=R(1, 2, 8), size=3, mode="trilinear", err=True)
+
+    # embedding with max_norm: the picked rows of weight renormalized (in place, as PyTorch).
+    case("embedding", input=T([[0, 2], [1, 1]]), weight=R(3, 4) * 3, max_norm=1.0)
+    case("embedding", input=T([0, 1]), weight=R(3, 4, dtype=f64) * 3, max_norm=2.0, norm_type=1.0)
+
+    # cdist's compute modes.
+    for mode in ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"]:
+        case("cdist", x1=R(3, 4), x2=R(5, 4), compute_mode=mode)
+        case("cdist", x1=R(2, 3, 4, dtype=f64), x2=R(2, 5, 4, dtype=f64), p=1.0, compute_mode=mode)
+
+    # None written out for optional tensors.
+    case("batch_norm", input=R(4, 3), running_mean=None, running_var=None, training=True, fn=lambda input, training, **k: F.batch_norm(input, None, None, training=training))
+
+    # A scale factor per spatial dim.
+    case("interpolate", input=R(1, 1, 2, 3), scale_factor=[2.0, 1.5])
+    case("interpolate", input=R(1, 2, 3, 4), scale_factor=[1.5, 2.0], mode="bilinear")
+    case("interpolate", input=R(1, 2, 3, 4, 5), scale_factor=[1.0, 2.0, 0.5], mode="area")
+    case("interpolate", input=R(1, 2, 3, 4), scale_factor=[1.5, 2.0, 2.0], err="same number of spatial dimensions")

@@ -1,7 +1,7 @@
 """Pointwise unary math, torch.special and activations."""
 import torch
 
-from .framework import B, I, P, R, SPECIAL, T, case
+from .framework import B, I, P, R, SPECIAL, T, case, own_inputs
 
 F = torch.nn.functional
 f64 = torch.float64
@@ -120,3 +120,11 @@ case("frexp", input=R(4, dtype=torch.float16), fn=frexp)
 case("frexp", input=R(0), fn=frexp)
 case("frexp", input=T(5.0), fn=frexp)
 case("frexp", input=I(3), fn=frexp, err="floating-point")
+
+with own_inputs(105):
+    # round --decimals across dtypes: floats of every width; integers and bool are PyTorch's error.
+    case("round", input=R(5, dtype=torch.float16) * 10, decimals=1)
+    case("round", input=R(5, dtype=torch.bfloat16) * 10, decimals=1)
+    case("round", input=T([1.25, 2.5, -0.125]), decimals=1)
+    case("round", input=I(4), decimals=-1, err=True)
+    case("round", input=B(3), decimals=1, err=True)

@@ -1,7 +1,7 @@
 """Reductions and scans."""
 import torch
 
-from .framework import B, I, P, R, SPECIAL, T, case
+from .framework import B, I, P, R, SPECIAL, T, case, own_inputs
 
 f64 = torch.float64
 x = R(3, 4)
@@ -228,3 +228,11 @@ case("sum_to_size", input=I(2, 3), size=[2, 1], fn=lambda input, size: input.sum
 case("sum_to_size", input=B(2, 2), size=[1], fn=lambda input, size: input.sum_to_size(size))
 case("sum_to_size", input=R(3, 2).mT, size=[2, 1], fn=lambda input, size: input.sum_to_size(size))
 case("sum_to_size", input=R(2, 3), size=[2, 2], err="not expandable", fn=lambda input, size: input.sum_to_size(size))
+
+with own_inputs(109):
+    # A 0-d integer tensor for dim.
+    case("sum", input=R(2, 3), dim=T(1))
+    case("sum", input=R(2, 3), dim=[T(0), 1])
+    # histogram has no half-precision kernel in PyTorch.
+    case("histogram", input=R(6, dtype=torch.float16), bins=2, fn=hist, err="not implemented for 'Half'")
+    case("histogram", input=R(6, dtype=torch.bfloat16), bins=2, fn=hist, err="not implemented for 'BFloat16'")

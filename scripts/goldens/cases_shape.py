@@ -1,7 +1,7 @@
 """Shape ops."""
 import torch
 
-from .framework import B, I, R, T, case
+from .framework import B, I, R, T, case, own_inputs
 
 f64 = torch.float64
 x234 = R(2, 3, 4)
@@ -190,3 +190,14 @@ case("broadcast_shapes", shapes=[[5, 0, 2]], fn=bshapes)
 case("broadcast_shapes", shapes=[[2], [3]], fn=bshapes, err="Mismatching argument at index 1")
 case("broadcast_shapes", shapes=[[0], [3]], fn=bshapes, err="broadcast a dimension of length 3")
 case("broadcast_shapes", shapes=[[-1], [2]], fn=bshapes, err="negative length")
+
+with own_inputs(102):
+    # narrow's start as a 0-d integer tensor (PyTorch's Tensor-start overload), a float one refused.
+    case("narrow", input=R(5), dim=0, start=T(1), length=2)
+    case("narrow", input=R(3, 4), dim=T(1), start=T(-3), length=T(2))
+    case("narrow", input=R(5), dim=0, start=T(1.0), length=2, err="start must be an int or a 0-d integer tensor")
+
+    # 0-d integer tensors in int lists, as PyTorch takes them; a float one is refused.
+    case("reshape", input=R(2, 3), shape=[T(3), 2])
+    case("reshape", input=R(2, 3), shape=[T(-1)])
+    case("reshape", input=R(2, 3), shape=[T(3.0), 2], err="must be an int or a 0-d integer tensor")

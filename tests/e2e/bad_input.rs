@@ -43,6 +43,8 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("addmv", "complex64", "PyTorch 2.11 gives float32 for a complex64 input with float32 mat and vec, dropping the input's imaginary part; nutorch promotes to complex64"),
     ("ctc_loss", "targets-bool", "nutorch wants targets of integer class labels; PyTorch converts bool targets to long without a word"),
     ("ctc_loss", "targets-float16", "nutorch wants targets of integer class labels; PyTorch truncates float targets to long without a word"),
+    ("lu_unpack", "empty", "nutorch checks the pivots against LU's rows and refuses pivot 3 for an empty LU; PyTorch skips the check when LU is empty and returns empty factors"),
+    ("view_as_complex", "float16", "nutorch has no complex32 (ComplexHalf) dtype: it refuses to make one, PyTorch gives a complex32 tensor"),
     ("special_chebyshev_polynomial_t", "nan-inf", "libtorch's kernel gives an unset value for x = NaN (3.9e-44 in PyTorch, 3e26 here, changing from run to run): neither side has a meaningful answer"),
 ];
 
@@ -162,6 +164,7 @@ fn render(v: &J, lets: &mut Vec<String>) -> Result<String, String> {
         J::Number(_) => number_literal(v),
         J::Bool(b) => b.to_string(),
         J::String(s) => format!("'{s}'"),
+        J::Null => "null".to_string(),
         other => return Err(format!("cannot write {other} as an argument")),
     })
 }
@@ -203,12 +206,29 @@ fn leaf_literal(v: &J, dtype: &str) -> String {
     }
 }
 
+/// `let tN = (...)`; `$tN`. A complex tensor comes as its (real, imaginary) pairs (as the
+/// generator writes it) and is built with view_as_complex; one marked `mT` is transposed back.
 fn tensor_var(t: &J, lets: &mut Vec<String>) -> String {
     let name = format!("t{}", lets.len());
     let dtype = t["dtype"].as_str().unwrap_or("float32");
-    let shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let mut shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let (dtype, complex) = match dtype {
+        // A clone, so that the tensor is no view (a leaf, as PyTorch's input is).
+        "complex64" => ("float32", " | nutorch view_as_complex | nutorch clone"),
+        "complex128" => ("float64", " | nutorch view_as_complex | nutorch clone"),
+        other => (other, ""),
+    };
+    if !complex.is_empty() {
+        shape.push(2);
+    }
     let values: Vec<String> = t["values"].as_array().unwrap().iter().map(|v| leaf_literal(v, dtype)).collect();
-    let grad = if t.get("requires_grad").and_then(J::as_bool) == Some(true) { " --requires-grad" } else { "" };
+    let wants_grad = t.get("requires_grad").and_then(J::as_bool) == Some(true);
+    // A complex leaf gets its grad after the clone (on the float pairs it would make a non-leaf).
+    let (grad, complex) = match (wants_grad, complex.is_empty()) {
+        (true, false) => ("", format!("{complex} | nutorch requires_grad_")),
+        (true, true) => (" --requires-grad", String::new()),
+        (false, _) => ("", complex.to_string()),
+    };
     let make = if values.is_empty() {
         // zeros, not a reshape of `fromvalue []`: a leaf that is no view, as PyTorch's is.
         let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
@@ -216,7 +236,8 @@ fn tensor_var(t: &J, lets: &mut Vec<String>) -> String {
     } else {
         format!("nutorch fromvalue {} --dtype {dtype}{grad}", nested(&shape, &values))
     };
-    lets.push(format!("let {name} = ({make}); "));
+    let transposed = if t.get("mT").and_then(J::as_bool) == Some(true) { " | nutorch transpose -2 -1" } else { "" };
+    lets.push(format!("let {name} = ({make}{complex}{transposed}); "));
     format!("${name}")
 }
 

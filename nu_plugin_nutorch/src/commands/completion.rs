@@ -44,7 +44,7 @@ pub fn complete(spec: &'static OpSpec, arg_type: &ArgType) -> Option<Vec<Dynamic
     match arg.ty {
         Ty::DType => Some(dtypes()),
         Ty::Device => Some(devices()),
-        Ty::Str(choices) | Ty::NumOrStr(choices) if !choices.is_empty() => {
+        Ty::Str(choices) | Ty::NumOrStr(choices) | Ty::IntsOrStr(choices) if !choices.is_empty() => {
             Some(choices.iter().map(|c| suggestion(c, None)).collect())
         }
         _ => None,

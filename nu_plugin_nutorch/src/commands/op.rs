@@ -100,15 +100,47 @@ fn value_shape(ty: Ty) -> SyntaxShape {
     match ty {
         Ty::Tensor | Ty::Tensors => SyntaxShape::Any,
         Ty::TensorOrNumber => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::Any]),
-        Ty::Float | Ty::Number => SyntaxShape::Number,
-        Ty::Int => SyntaxShape::Int,
+        // A number may also be a 0-d tensor, as in PyTorch; `FullCellPath` takes `$t` and
+        // `(...)` but no bare word, so a mistyped literal stays a parse error.
+        Ty::Float | Ty::Number => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::FullCellPath]),
+        Ty::Int => int_or_tensor(),
         Ty::Bool => SyntaxShape::Boolean,
-        Ty::Ints => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Int))]),
+        Ty::Ints => SyntaxShape::OneOf(vec![
+            SyntaxShape::Int,
+            SyntaxShape::List(Box::new(int_or_tensor())),
+            SyntaxShape::FullCellPath,
+        ]),
+        Ty::IntsOrNone => SyntaxShape::OneOf(vec![
+            SyntaxShape::Int,
+            SyntaxShape::Nothing,
+            SyntaxShape::List(Box::new(SyntaxShape::OneOf(vec![
+                SyntaxShape::Int,
+                SyntaxShape::Nothing,
+                SyntaxShape::FullCellPath,
+            ]))),
+            SyntaxShape::FullCellPath,
+        ]),
+        Ty::FloatOrFloats => SyntaxShape::OneOf(vec![
+            SyntaxShape::Number,
+            SyntaxShape::List(Box::new(SyntaxShape::Number)),
+            SyntaxShape::FullCellPath,
+        ]),
         Ty::Floats => SyntaxShape::List(Box::new(SyntaxShape::Number)),
         Ty::Shapes => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Any))]),
         Ty::Str(_) | Ty::DType | Ty::Device => SyntaxShape::String,
         Ty::NumOrStr(_) => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::String]),
+        Ty::IntsOrStr(_) => SyntaxShape::OneOf(vec![
+            SyntaxShape::Int,
+            SyntaxShape::List(Box::new(int_or_tensor())),
+            SyntaxShape::String,
+            SyntaxShape::FullCellPath,
+        ]),
     }
+}
+
+/// An int, or a 0-d integer tensor (`$t`, `(...)`).
+fn int_or_tensor() -> SyntaxShape {
+    SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::FullCellPath])
 }
 
 /// A positional's shape. An optional tensor followed by the positional `dim` also takes an
@@ -136,6 +168,7 @@ pub fn arg_description(arg: &ArgSpec) -> String {
     match arg.ty {
         Ty::Str(choices) if !choices.is_empty() => text.push_str(&format!(" ({})", choices.join(", "))),
         Ty::NumOrStr(choices) => text.push_str(&format!(" (a number or {})", choices.join(", "))),
+        Ty::IntsOrStr(choices) => text.push_str(&format!(" (ints or {})", choices.join(", "))),
         _ => {}
     }
     match arg.default {
@@ -181,10 +214,13 @@ fn stock_doc(name: &str, ty: Ty) -> String {
         Ty::Number => "a number",
         Ty::Bool => "a switch",
         Ty::Ints => "ints (several, or one list)",
+        Ty::IntsOrNone => "ints, null keeping the input's size (several, or one list)",
         Ty::Floats => "a list of numbers",
+        Ty::FloatOrFloats => "a number, or a list of numbers",
         Ty::Shapes => "shapes (each an int or a list of ints)",
         Ty::Str(_) => "a string",
         Ty::NumOrStr(_) => "a number or a word",
+        Ty::IntsOrStr(_) => "ints or a word",
         Ty::DType => "a dtype",
         Ty::Device => "a device",
     };
@@ -229,7 +265,9 @@ impl PluginCommand for OpCommand {
                 }
                 SlotKind::Rest => {
                     let more = match arg.ty {
-                        Ty::Ints => format!("more of {}: `{} 2 3` is `{} [2 3]`", arg.name, spec.name, spec.name),
+                        Ty::Ints | Ty::IntsOrNone => {
+                            format!("more of {}: `{} 2 3` is `{} [2 3]`", arg.name, spec.name, spec.name)
+                        }
                         Ty::Shapes => format!("more shapes: `{} [2 1] [3]` is `{} [[2 1] [3]]`", spec.name, spec.name),
                         _ => format!("more of {}: several arguments or one list", arg.name),
                     };

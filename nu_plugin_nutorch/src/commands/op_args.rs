@@ -183,13 +183,22 @@ fn join_spans(values: &[Value]) -> Span {
 fn convert_many(plugin: &NutorchPlugin, arg: &ArgSpec, values: &[Value]) -> Result<Val, LabeledError> {
     match arg.ty {
         // One plain int stays one int: `split 2` (a piece size) differs from `split [2]`.
-        Ty::Ints if values.len() == 1 && matches!(values[0], Value::Int { .. }) => Ok(Val::Int(args::int(&values[0])?)),
+        Ty::Ints if values.len() == 1 && matches!(values[0], Value::Int { .. } | Value::Custom { .. }) => {
+            Ok(Val::Int(int_of(plugin, arg, &values[0])?))
+        }
         Ty::Ints => {
             let mut out = Vec::new();
             for v in values {
-                out.extend(ints(v)?);
+                out.extend(ints(plugin, arg, v)?);
             }
             Ok(Val::Ints(out))
+        }
+        Ty::IntsOrNone => {
+            let mut out = Vec::new();
+            for v in values {
+                out.extend(ints_or_none(plugin, arg, v)?);
+            }
+            Ok(Val::OptInts(out))
         }
         Ty::Tensors => {
             let mut out = Vec::new();
@@ -198,26 +207,52 @@ fn convert_many(plugin: &NutorchPlugin, arg: &ArgSpec, values: &[Value]) -> Resu
             }
             Ok(Val::Tensors(out))
         }
-        Ty::Shapes if values.len() > 1 => Ok(Val::Shapes(values.iter().map(ints).collect::<Result<_, _>>()?)),
+        Ty::Shapes if values.len() > 1 => {
+            Ok(Val::Shapes(values.iter().map(|v| ints(plugin, arg, v)).collect::<Result<_, _>>()?))
+        }
         _ => convert(plugin, arg, &values[0]),
     }
 }
 
-fn ints(value: &Value) -> Result<Vec<i64>, LabeledError> {
+/// An int, or the int a 0-d integer tensor holds (PyTorch takes one in an int list too:
+/// `x.reshape(torch.tensor(3), 2)`).
+fn int_of(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<i64, LabeledError> {
     match value {
-        Value::List { vals, .. } => vals.iter().map(args::int).collect(),
-        other => Ok(vec![args::int(other)?]),
+        Value::Custom { .. } => tensor_int(plugin, arg, value),
+        other => args::int(other),
+    }
+}
+
+fn ints(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<i64>, LabeledError> {
+    match value {
+        Value::List { vals, .. } => vals.iter().map(|v| int_of(plugin, arg, v)).collect(),
+        other => Ok(vec![int_of(plugin, arg, other)?]),
+    }
+}
+
+/// Ints in which null stands for None (`[null 2]`).
+fn ints_or_none(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<Option<i64>>, LabeledError> {
+    match value {
+        Value::List { vals, .. } => vals
+            .iter()
+            .map(|v| match v {
+                Value::Nothing { .. } => Ok(None),
+                other => int_of(plugin, arg, other).map(Some),
+            })
+            .collect(),
+        Value::Nothing { .. } => Ok(vec![None]),
+        other => Ok(vec![Some(int_of(plugin, arg, other)?)]),
     }
 }
 
 /// One value of a shapes argument: a list holding lists is several shapes (`[[2 1] 3]`);
 /// an int or a list of ints is one.
-fn shapes(value: &Value) -> Result<Vec<Vec<i64>>, LabeledError> {
+fn shapes(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<Vec<i64>>, LabeledError> {
     match value {
         Value::List { vals, .. } if vals.iter().any(|v| matches!(v, Value::List { .. })) => {
-            vals.iter().map(ints).collect()
+            vals.iter().map(|v| ints(plugin, arg, v)).collect()
         }
-        other => Ok(vec![ints(other)?]),
+        other => Ok(vec![ints(plugin, arg, other)?]),
     }
 }
 
@@ -231,6 +266,10 @@ fn tensors(plugin: &NutorchPlugin, value: &Value) -> Result<Vec<nutorch_core::tc
 /// One value for one argument.
 pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Val, LabeledError> {
     let span = value.span();
+    // PyTorch's None for an optional argument (`batch_norm null null --training`).
+    if matches!(value, Value::Nothing { .. }) && !arg.is_required() && arg.ty != Ty::IntsOrNone {
+        return Ok(Val::Absent);
+    }
     Ok(match arg.ty {
         Ty::Tensor => Val::Tensor(args::tensor(plugin, value)?.item),
         Ty::Tensors => Val::Tensors(tensors(plugin, value)?),
@@ -240,18 +279,41 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             Value::Bool { val, .. } => Val::Number(Number::Int(*val as i64)),
             other => Val::Tensor(args::tensor(plugin, other)?.item),
         },
-        Ty::Int => Val::Int(args::int(value)?),
-        Ty::Float => Val::Float(args::number(value)?.as_f64()),
-        Ty::Number => Val::Number(args::number(value)?),
+        Ty::Int => match value {
+            Value::Custom { .. } => Val::Int(tensor_int(plugin, arg, value)?),
+            other => Val::Int(args::int(other)?),
+        },
+        Ty::Float | Ty::Number => {
+            let number = match value {
+                Value::Custom { .. } => tensor_number(plugin, arg, value)?,
+                other => args::number(other)?,
+            };
+            if arg.ty == Ty::Float {
+                Val::Float(number.as_f64())
+            } else {
+                Val::Number(number)
+            }
+        }
         Ty::Bool => match value {
             Value::Bool { val, .. } => Val::Bool(*val),
             other => return Err(invalid(format!("expected a bool, found {}", other.get_type_shallow()), span)),
         },
         Ty::Ints => match value {
-            Value::Int { val, .. } => Val::Int(*val),
-            other => Val::Ints(ints(other)?),
+            Value::Int { .. } | Value::Custom { .. } => Val::Int(int_of(plugin, arg, value)?),
+            other => Val::Ints(ints(plugin, arg, other)?),
         },
-        Ty::Shapes => Val::Shapes(shapes(value)?),
+        Ty::IntsOrNone => match value {
+            Value::Int { .. } | Value::Custom { .. } => Val::Int(int_of(plugin, arg, value)?),
+            other => Val::OptInts(ints_or_none(plugin, arg, other)?),
+        },
+        Ty::Shapes => Val::Shapes(shapes(plugin, arg, value)?),
+        Ty::FloatOrFloats => match value {
+            Value::List { vals, .. } => {
+                Val::Floats(vals.iter().map(|v| args::number(v).map(|n| n.as_f64())).collect::<Result<Vec<_>, _>>()?)
+            }
+            Value::Custom { .. } => Val::Floats(vec![tensor_number(plugin, arg, value)?.as_f64()]),
+            other => Val::Floats(vec![args::number(other)?.as_f64()]),
+        },
         Ty::Floats => match value {
             Value::List { vals, .. } => {
                 Val::Floats(vals.iter().map(|v| args::number(v).map(|n| n.as_f64())).collect::<Result<Vec<_>, _>>()?)
@@ -270,6 +332,22 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             }
             Val::Str(text.into_owned())
         }
+        Ty::IntsOrStr(choices) => match value {
+            Value::Int { val, .. } => Val::Int(*val),
+            Value::List { .. } => Val::Ints(ints(plugin, arg, value)?),
+            other => {
+                let text = other
+                    .coerce_str()
+                    .map_err(|_| invalid(format!("expected ints or one of {}", choices.join(", ")), span))?;
+                if !choices.contains(&text.as_ref()) {
+                    return Err(invalid(
+                        format!("{} must be ints or one of {}, got '{text}'", kebab(arg.name), choices.join(", ")),
+                        span,
+                    ));
+                }
+                Val::Str(text.into_owned())
+            }
+        },
         Ty::NumOrStr(choices) => match value {
             Value::Int { val, .. } => Val::Number(Number::Int(*val)),
             Value::Float { val, .. } => Val::Number(Number::Float(*val)),
@@ -289,4 +367,52 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
         Ty::DType => Val::DType(args::name_value(value, DType::parse)?.item),
         Ty::Device => Val::Device(args::name_value(value, device::parse_device)?.item),
     })
+}
+
+/// The number a 0-d tensor holds, where PyTorch takes a tensor for a number
+/// (`torch.full((2,), torch.tensor(3.0))`, `torch.linspace(torch.tensor(0.0), 1, 5)`): as its
+/// argument parser, only a 0-d tensor that does not require grad; bool and complex tensors
+/// have no number of their own here.
+fn tensor_number(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Number, LabeledError> {
+    let (t, dtype, span) = zero_d_tensor(plugin, arg, value, "a number or a 0-d tensor")?;
+    let number = if dtype.is_floating_point() {
+        t.f_double_value(&[]).map(Number::Float)
+    } else {
+        t.f_int64_value(&[]).map(Number::Int)
+    };
+    number.map_err(|e| invalid(e.to_string(), span))
+}
+
+/// The int a 0-d integer tensor holds (`torch.narrow(x, 0, torch.tensor(1), 2)`).
+fn tensor_int(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<i64, LabeledError> {
+    let want = "an int or a 0-d integer tensor";
+    let (t, dtype, span) = zero_d_tensor(plugin, arg, value, want)?;
+    if dtype.is_floating_point() {
+        return Err(invalid(format!("{} must be {want}, got a {dtype} tensor", kebab(arg.name)), span));
+    }
+    t.f_int64_value(&[]).map_err(|e| invalid(e.to_string(), span))
+}
+
+/// The tensor `value` names when it is 0-d, does not require grad and is neither bool nor
+/// complex; else an error saying the argument must be `want`.
+fn zero_d_tensor(
+    plugin: &NutorchPlugin,
+    arg: &ArgSpec,
+    value: &Value,
+    want: &str,
+) -> Result<(nutorch_core::tch::Tensor, DType, Span), LabeledError> {
+    let tensor = args::tensor(plugin, value)?;
+    let (t, span) = (tensor.item, tensor.span);
+    let refuse = |why: String| invalid(format!("{} must be {want}, got {why}", kebab(arg.name)), span);
+    if t.dim() != 0 {
+        return Err(refuse(format!("a tensor of shape {:?}", t.size())));
+    }
+    if t.requires_grad() {
+        return Err(refuse("a tensor that requires grad".into()));
+    }
+    let dtype = DType::from_kind(t.kind()).map_err(|e| invalid(e.to_string(), span))?;
+    if dtype.is_bool() || dtype.is_complex() {
+        return Err(refuse(format!("a {dtype} tensor")));
+    }
+    Ok((t, dtype, span))
 }

@@ -20,6 +20,8 @@ pub enum Val {
     Float(f64),
     Bool(bool),
     Ints(Vec<i64>),
+    /// Ints with Nones (`IntsOrNone`).
+    OptInts(Vec<Option<i64>>),
     Floats(Vec<f64>),
     Shapes(Vec<Vec<i64>>),
     Str(String),
@@ -175,6 +177,14 @@ impl Args {
         }
     }
 
+    /// A list of ints with Nones (`IntsOrNone`); empty when absent without a default.
+    pub fn ints_or_none(&self, name: &str) -> Vec<Option<i64>> {
+        match self.slot(name).0 {
+            Val::OptInts(v) => v.clone(),
+            _ => self.ints(name).into_iter().map(Some).collect(),
+        }
+    }
+
     /// Whether a list argument was written as a list (`split [2]`) rather than one int (`split 2`).
     pub fn is_list(&self, name: &str) -> bool {
         matches!(self.slot(name).0, Val::Ints(_))
@@ -216,6 +226,15 @@ impl Args {
     /// A string that is given or has a default.
     pub fn str(&self, name: &str) -> &str {
         self.opt_str(name).unwrap_or_else(|| self.wrong(name, "a given string"))
+    }
+
+    /// A list-of-ints-or-word argument: `Ok(ints)` (one int as a list of one), `Err(word)`.
+    pub fn ints_or_str(&self, name: &str) -> Result<Vec<i64>, &str> {
+        match self.slot(name) {
+            (Val::Str(s), _) => Err(s.as_str()),
+            (Val::Absent, Dflt::Str(s)) => Err(s),
+            _ => Ok(self.ints(name)),
+        }
     }
 
     /// A number-or-word argument: `Ok(number)`, `Err(word)`, or None when absent without default.

@@ -1,12 +1,78 @@
 //! Creation and random ops: zeros, ones, full, eye, arange, linspace, rand, ... and *_like.
 
-use super::spec::{bad, opt, req, Dflt, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, REQUIRES_GRAD};
+use super::args::Args;
+use super::spec::{
+    bad, opt, req, Dflt, OpError, OpResult, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, REQUIRES_GRAD,
+};
 use super::util::{at, finish, like_options, non_negative, number_dtype, options, sizes, t};
 use crate::dtype::DType;
 use crate::op;
 use tch::Tensor;
 
 const SIZE: super::spec::ArgSpec = req("size", Ints).doc("the shape: sizes as arguments or one list");
+
+/// torch.normal: numbers and a size draw N(mean, std) into a new tensor. With a tensor mean
+/// or std, PyTorch fills a tensor of their (broadcast) shape, and of mean's dtype (std's when
+/// mean is a number), with N(0, 1) (N(0, std) for a number std), then scales it by std and
+/// adds mean in place, so the values follow its generator's stream.
+fn normal(a: &Args) -> OpResult {
+    use super::args::Operand::{N, T};
+    let (mean, std) = (a.operand("mean"), a.operand("std"));
+    if let N(s) = std {
+        let s = s.as_f64();
+        if s.is_nan() || s < 0.0 {
+            return Err(bad("std", format!("std must be non-negative, got {s}")));
+        }
+    }
+    if let (N(m), N(s)) = (&mean, &std) {
+        if !a.has("size") {
+            return Err(bad("size", "with a number mean and std, normal needs a size"));
+        }
+        let base = Tensor::f_empty(sizes(a, "size")?, options(a, DType::Float32))?;
+        return finish(a, base.f_normal_functional(m.as_f64(), s.as_f64())?);
+    }
+    for name in ["size", "dtype", "device"] {
+        if a.has(name) {
+            return Err(bad(
+                name,
+                format!("{name} is only for a number mean and std: a tensor mean or std gives the result's"),
+            ));
+        }
+    }
+    if let T(s) = std {
+        check_std(s)?;
+    }
+    let mut out = match (&mean, &std) {
+        (T(m), N(s)) => m.f_empty_like()?.f_normal_functional(0.0, s.as_f64())?,
+        (N(_), T(s)) => s.f_empty_like()?.f_normal_functional(0.0, 1.0)?,
+        (T(m), T(s)) => {
+            let shape = Tensor::f_broadcast_tensors(&[*m, *s])?[0].size();
+            Tensor::f_empty(shape.as_slice(), (m.f_kind()?, m.device()))?.f_normal_functional(0.0, 1.0)?
+        }
+        (N(_), N(_)) => return Err(bad("mean", "a number mean and std take a size")),
+    };
+    // The in-place ops give `out` back; it is used below.
+    if let T(s) = std {
+        let _ = out.f_mul_(s)?;
+    }
+    let _ = match mean {
+        T(m) => out.f_add_(m)?,
+        N(m) => out.f_add_scalar_(m.scalar())?,
+    };
+    finish(a, out)
+}
+
+/// A std tensor with a negative (or NaN) element is PyTorch's error.
+fn check_std(s: &Tensor) -> Result<(), OpError> {
+    if s.numel() == 0 {
+        return Ok(());
+    }
+    let min = s.f_min()?.f_to_kind(tch::Kind::Double)?.f_double_value(&[])?;
+    if !(min >= 0.0) {
+        return Err(bad("std", "normal expects all elements of std >= 0.0"));
+    }
+    Ok(())
+}
 
 pub static OPS: &[OpSpec] = &[
     op!("zeros", Creation, "torch.zeros", "A tensor filled with zeros.",
@@ -177,17 +243,11 @@ pub static OPS: &[OpSpec] = &[
         [req("n", Int), DTYPE, DEVICE], O::Tensor,
         "nutorch randperm 1 | nutorch tovalue" => "[0]",
         |a| t(Tensor::f_randperm(non_negative("n", a.int("n"))?, options(a, DType::Int64))?)),
-    op!("normal", Random, "torch.normal", "Normal random values with the given mean and standard deviation.",
-    [req("mean", Float), req("std", Float), req("size", Ints), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    op!("normal", Random, "torch.normal", "Normal random values with the given mean and standard deviation (numbers and a size, or tensors).",
+    [req("mean", TensorOrNumber), req("std", TensorOrNumber), opt("size", Ints, Dflt::None).pos().doc("the shape, with a number mean and std"), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
     "(nutorch normal 0 1 [2 2]).shape" => "[2, 2]",
-    |a| {
-        let std = a.float("std");
-        if std.is_nan() || std < 0.0 {
-            return Err(bad("std", format!("std must be non-negative, got {std}")));
-        }
-        let base = Tensor::f_empty(sizes(a, "size")?, options(a, DType::Float32))?;
-        finish(a, base.f_normal_functional(a.float("mean"), std)?)
-    }),
+    |a| normal(a),
+    notes: "With a tensor mean or std, the result has their (broadcast) shape, dtype and device, as torch.normal(mean, std)."),
     op!("rand_like", Random, "torch.rand_like", "Uniform random values in [0, 1) shaped like the input.",
         [INPUT, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "(nutorch fromvalue [1.0 2.0] | nutorch rand_like).shape" => "[2]",

@@ -22,6 +22,26 @@ fn device_arg(a: &Args) -> R<Option<Device>> {
     Ok(a.device("device"))
 }
 
+/// PyTorch's memory formats, by the names of their torch objects.
+const MEMORY_FORMATS: &[&str] = &["contiguous_format", "channels_last", "channels_last_3d", "preserve_format"];
+
+/// `x` laid out in memory as `format` says (a view of `x` when it already is): row-major, or
+/// channels last ((N, C, H, W) stored as (N, H, W, C), PyTorch's strides; `_3d` for 5-d).
+/// preserve_format keeps the layout.
+fn in_memory_format(x: &Tensor, format: &str) -> R<Tensor> {
+    let (rank, order): (usize, &[i64]) = match format {
+        "channels_last" => (4, &[0, 2, 3, 1]),
+        "channels_last_3d" => (5, &[0, 2, 3, 4, 1]),
+        "preserve_format" => return Ok(x.shallow_clone()),
+        _ => return Ok(x.f_contiguous()?),
+    };
+    if x.dim() != rank {
+        return Err(bad("memory_format", format!("required rank {rank} tensor to use {format} format")));
+    }
+    let back: Vec<i64> = (0..rank as i64).map(|d| order.iter().position(|&o| o == d).unwrap_or(0) as i64).collect();
+    Ok(x.f_permute(order)?.f_contiguous()?.f_permute(back.as_slice())?)
+}
+
 /// Small slices of `x` keeping its rank: enough to read the dtype an op would give.
 fn probe(x: &Tensor) -> R<Tensor> {
     let mut p = x.f_detach()?;
@@ -37,17 +57,26 @@ fn empty_of(d: DType) -> R<Tensor> {
 }
 
 pub static OPS: &[OpSpec] = &[
-    op!("to", Conversion, "Tensor.to", "The tensor with another dtype and/or on another device (a copy with --copy).",
-    [INPUT, DTYPE, DEVICE, opt("copy", Bool, Dflt::Bool(false))], O::Tensor,
+    op!("to", Conversion, "Tensor.to", "The tensor with another dtype and/or on another device, or those of other (a copy with --copy).",
+    [INPUT, opt("other", Tensor, Dflt::None).pos().doc("a tensor whose dtype and device to take"), DTYPE, DEVICE, opt("copy", Bool, Dflt::Bool(false)),
+     opt("memory_format", Str(MEMORY_FORMATS), Dflt::Str("preserve_format"))], O::Tensor,
     "nutorch fromvalue [1.7 -1.7] | nutorch to --dtype int32 | nutorch tovalue" => "[1, -1]",
     |a| {
         let x = a.input();
+        if let Some(other) = a.opt_tensor("other") {
+            if a.has("dtype") || a.has("device") {
+                return Err(bad("other", "give other or --dtype/--device, not both"));
+            }
+            let y = x.f_to_dtype_layout((other.f_kind()?, other.device()), false, a.flag("copy"))?;
+            return t(in_memory_format(&y, a.str("memory_format"))?);
+        }
         let kind = match a.dtype("dtype") {
             Some(d) => d.kind(),
             None => x.f_kind()?,
         };
         let device = device_arg(a)?.unwrap_or_else(|| x.device());
-        t(x.f_to_dtype_layout((kind, device), false, a.flag("copy"))?)
+        let y = x.f_to_dtype_layout((kind, device), false, a.flag("copy"))?;
+        t(in_memory_format(&y, a.str("memory_format"))?)
     }),
     cast!("float", Conversion, "Tensor.float", Float32, "nutorch fromvalue [1 2] | nutorch float | nutorch tovalue" => "[1.0, 2.0]"),
     cast!("double", Conversion, "Tensor.double", Float64, "nutorch fromvalue [1 2] | nutorch double | nutorch tovalue" => "[1.0, 2.0]"),
@@ -81,9 +110,16 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "On a machine without that GPU this is an error naming the devices there are."),
     op!("contiguous", Conversion, "Tensor.contiguous", "The tensor with its elements in row-major order in memory (a copy only if needed).",
-        [INPUT], O::Tensor,
-        "nutorch fromvalue [[1 2] [3 4]] | nutorch t | nutorch contiguous | nutorch tovalue" => "[[1, 3], [2, 4]]",
-        |a| t(a.input().f_contiguous()?)),
+    [INPUT, opt("memory_format", Str(MEMORY_FORMATS), Dflt::Str("contiguous_format"))], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch t | nutorch contiguous | nutorch tovalue" => "[[1, 3], [2, 4]]",
+    |a| {
+        let format = a.str("memory_format");
+        // As Tensor.contiguous: a contiguous tensor comes back before the format is looked at.
+        if format == "preserve_format" && !a.input().is_contiguous() {
+            return Err(bad("memory_format", "preserve memory format is unsupported by the contiguous operator"));
+        }
+        t(in_memory_format(a.input(), format)?)
+    }),
     op!("clone", Conversion, "torch.clone", "A copy with its own memory (gradients flow back to the original).",
         [INPUT], O::Tensor,
         "nutorch fromvalue [1 2] | nutorch clone | nutorch tovalue" => "[1, 2]",

@@ -95,6 +95,43 @@ fn matrix_norm(a: &Args, default_dims: bool) -> R<Tensor> {
 
 const ORD_WORDS: &[&str] = &["fro", "nuc"];
 
+/// torch.tensordot's dims: a count n (the last n dims of a with the first n of b), or the
+/// dims of a and of b, each an int or a list.
+fn tensordot_dims(a: &Args, rank_a: usize, rank_b: usize) -> R<(Vec<i64>, Vec<i64>)> {
+    let dims = a.shapes("dims");
+    let dims = if dims.is_empty() { vec![vec![2]] } else { dims };
+    match dims.as_slice() {
+        [n] if n.len() == 1 => {
+            let n = n[0];
+            if n < 0 {
+                return Err(bad("dims", format!("tensordot expects dims >= 0, but got dims={n}")));
+            }
+            if n as usize > rank_a.min(rank_b) {
+                return Err(bad("dims", format!("dims must be in 0..={}, got {n}", rank_a.min(rank_b))));
+            }
+            Ok(((rank_a as i64 - n..rank_a as i64).collect(), (0..n).collect()))
+        }
+        [da, db] => Ok((da.clone(), db.clone())),
+        _ => Err(bad("dims", format!("dims must be a count or two lists of dims, got {dims:?}"))),
+    }
+}
+
+/// A dim of a tensor of `rank` dims (negative from the end), checked.
+fn check_dim_of(name: &'static str, d: i64, rank: usize) -> R<i64> {
+    let r = rank as i64;
+    if d < -r.max(1) || d >= r.max(1) {
+        return Err(bad(
+            name,
+            format!(
+                "Dimension out of range (expected to be in range of [{}, {}], but got {d})",
+                -r.max(1),
+                r.max(1) - 1
+            ),
+        ));
+    }
+    Ok(d)
+}
+
 pub static OPS: &[OpSpec] = &[
     op!("mm", Linalg, "torch.mm", "Matrix product of two 2-d tensors.",
         [INPUT, ten("mat2")], O::Tensor,
@@ -164,18 +201,20 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "Operands come after the equation (`nutorch einsum 'ij,jk->ik' $a $b`); a piped list of tensors works too."),
     op!("tensordot", Linalg, "torch.tensordot", "Contraction of the last dims of a with the first dims of b.",
-        [ten("a"), ten("b"), opt("dims", Int, Dflt::Int(2))], O::Tensor,
+        [ten("a"), ten("b"), opt("dims", Shapes, Dflt::Ints(&[2]))
+            .doc("how many last dims of a meet as many first dims of b, or the dims of each: [[1 0] [0 1]]")], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch tensordot (nutorch fromvalue [[1 0] [0 1]]) | nutorch tovalue" => "5",
         |a| {
-            let (x, y, n) = (a.tensor("a"), a.tensor("b"), a.int("dims"));
-            if n < 0 || n as usize > x.dim() || n as usize > y.dim() {
-                return Err(bad("dims", format!("dims must be in 0..={}, got {n}", x.dim().min(y.dim()))));
+            let (x, y) = (a.tensor("a"), a.tensor("b"));
+            let (da, db) = tensordot_dims(a, x.dim(), y.dim())?;
+            if da.len() != db.len() {
+                return Err(bad("dims", format!("both dim lists should have same length, got {da:?} and {db:?}")));
             }
-            let da: Vec<i64> = (x.dim() as i64 - n..x.dim() as i64).collect();
-            let db: Vec<i64> = (0..n).collect();
+            let da = da.iter().map(|&d| check_dim_of("dims", d, x.dim())).collect::<Result<Vec<_>, _>>()?;
+            let db = db.iter().map(|&d| check_dim_of("dims", d, y.dim())).collect::<Result<Vec<_>, _>>()?;
             t(x.f_tensordot(y, da.as_slice(), db.as_slice())?)
         },
-        notes: "dims is a count here; torch's explicit dim lists are `einsum`'s job."),
+        notes: "dims is a count (`--dims 1`), or two lists of dims (`--dims [[1] [0]]`) as in torch.tensordot."),
     op!("cross", Linalg, "torch.cross", "Cross product of 3-vectors along dim (the first of size 3 by default).",
     [INPUT, OTHER, opt("dim", Int, Dflt::None)], O::Tensor,
     "nutorch fromvalue [1 0 0] | nutorch cross (nutorch fromvalue [0 1 0]) | nutorch tovalue" => "[0, 0, 1]",

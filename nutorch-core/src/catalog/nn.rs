@@ -13,6 +13,8 @@ const W_OPT: ArgSpec = opt("weight", Tensor, Dflt::None);
 const EPS5: ArgSpec = opt("eps", Float, Dflt::Float(1e-5));
 const STRIDE1: ArgSpec = opt("stride", Ints, Dflt::Ints(&[1]));
 const PADDING0: ArgSpec = opt("padding", Ints, Dflt::Ints(&[0]));
+/// A convolution's padding: sizes, or PyTorch's words.
+const CONV_PADDING: ArgSpec = opt("padding", IntsOrStr(&["same", "valid"]), Dflt::Ints(&[0]));
 const DILATION1: ArgSpec = opt("dilation", Ints, Dflt::Ints(&[1]));
 const GROUPS: ArgSpec = opt("groups", Int, Dflt::Int(1));
 const KERNEL: ArgSpec = req("kernel_size", Ints);
@@ -63,6 +65,20 @@ fn expand(a: &Args, name: &'static str, n: usize) -> R<Vec<i64>> {
     }
 }
 
+/// Adaptive pooling's output size for `n` spatial dims, as PyTorch's `_list_with_default`:
+/// one int stands for all; a None keeps that dim's input size.
+fn adaptive_size(a: &Args, n: usize) -> R<Vec<i64>> {
+    let v = a.ints_or_none("output_size");
+    let v = match v.len() {
+        1 => vec![v[0]; n],
+        len if len == n => v,
+        _ => return Err(bad("output_size", format!("output_size must be one int or {n} ints (or nulls), got {v:?}"))),
+    };
+    let input = a.input().size();
+    let spatial = &input[input.len() - n..];
+    Ok(v.iter().zip(spatial).map(|(o, &d)| o.unwrap_or(d)).collect())
+}
+
 fn pool_stride(a: &Args) -> Vec<i64> {
     a.opt_ints("stride").unwrap_or_default()
 }
@@ -89,7 +105,7 @@ fn max_pool(a: &Args, dims: usize) -> R<super::Out> {
         return match dims {
             1 => rec2(OUTPUT_INDICES, x.f_max_pool1d_with_indices(k, s, p, d, c)?),
             2 => rec2(OUTPUT_INDICES, x.f_max_pool2d_with_indices(k, s, p, d, c)?),
-            _ => Err(bad("return_indices", "--return-indices is available for 1-d and 2-d pooling")),
+            _ => rec2(OUTPUT_INDICES, x.f_max_pool3d_with_indices(k, s, p, d, c)?),
         };
     }
     t(match dims {
@@ -97,6 +113,30 @@ fn max_pool(a: &Args, dims: usize) -> R<super::Out> {
         2 => x.f_max_pool2d(k, s, p, d, c)?,
         _ => x.f_max_pool3d(k, s, p, d, c)?,
     })
+}
+
+/// conv1d/2d/3d; padding 'same' pads as PyTorch does (the extra element of an even kernel
+/// at the end), which libtorch's string-padding overload does itself.
+fn conv(a: &Args, dims: usize) -> R<super::Out> {
+    let (x, w, b) = (a.input(), a.tensor("weight"), a.opt_tensor("bias"));
+    let (stride, dilation, groups) = (a.ints("stride"), a.ints("dilation"), positive("groups", a.int("groups"))?);
+    match a.ints_or_str("padding") {
+        Ok(p) => t(match dims {
+            1 => x.f_conv1d(w, b, stride, p, dilation, groups)?,
+            2 => x.f_conv2d(w, b, stride, p, dilation, groups)?,
+            _ => x.f_conv3d(w, b, stride, p, dilation, groups)?,
+        }),
+        Err(word) => {
+            if word == "same" && stride.iter().any(|&s| s != 1) {
+                return Err(bad("padding", "padding='same' is not supported for strided convolutions"));
+            }
+            t(match dims {
+                1 => x.f_conv1d_padding(w, b, stride, word, dilation, groups)?,
+                2 => x.f_conv2d_padding(w, b, stride, word, dilation, groups)?,
+                _ => x.f_conv3d_padding(w, b, stride, word, dilation, groups)?,
+            })
+        }
+    }
 }
 
 fn avg_pool(a: &Args, dims: usize) -> R<Tensor> {
@@ -116,7 +156,9 @@ fn avg_pool(a: &Args, dims: usize) -> R<Tensor> {
     })
 }
 
-/// F.interpolate through the upsample kernels, with PyTorch's output size and scales.
+/// F.interpolate through the upsample kernels, with PyTorch's output size and scales: a
+/// scale factor gives floor(size * factor) and is handed to the kernel unless
+/// recompute_scale_factor (always for `area`, which is adaptive average pooling).
 fn interpolate(a: &Args) -> R<Tensor> {
     let x = a.input();
     let spatial = x.dim() as i64 - 2;
@@ -127,41 +169,89 @@ fn interpolate(a: &Args) -> R<Tensor> {
         ));
     }
     let mode = a.str("mode");
-    let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.opt_ints("size"), a.opt_float("scale_factor")) {
+    let interpolating = !matches!(mode, "nearest" | "nearest-exact" | "area");
+    if a.has("align_corners") && !interpolating {
+        return Err(bad(
+            "align_corners",
+            "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear",
+        ));
+    }
+    let recompute = a.flag("recompute_scale_factor");
+    let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.opt_ints("size"), a.opt_floats("scale_factor")) {
         (Some(_), Some(_)) => return Err(bad("size", "give --size or --scale-factor, not both")),
         (None, None) => return Err(bad("size", "give --size or --scale-factor")),
         (Some(size), None) => {
+            if recompute {
+                return Err(bad(
+                    "recompute_scale_factor",
+                    "recompute_scale_factor is not meaningful with an explicit size",
+                ));
+            }
             let size = if size.len() == 1 { vec![size[0]; spatial as usize] } else { size };
             if size.len() as i64 != spatial || size.iter().any(|&s| s <= 0) {
                 return Err(bad("size", format!("size must be {spatial} positive sizes, got {size:?}")));
             }
             (size, vec![None; spatial as usize])
         }
-        (None, Some(f)) => {
-            if !(f > 0.0) {
+        (None, Some(factors)) => {
+            let factors = match factors.len() {
+                1 => vec![factors[0]; spatial as usize],
+                n if n as i64 == spatial => factors,
+                n => {
+                    return Err(bad(
+                        "scale_factor",
+                        format!("Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of {spatial} and scale_factor of length {n}"),
+                    ))
+                }
+            };
+            if let Some(f) = factors.iter().find(|f| !(**f > 0.0)) {
                 return Err(bad("scale_factor", format!("scale_factor must be positive, got {f}")));
             }
             let dims = &x.size()[2..];
-            (dims.iter().map(|&d| (d as f64 * f).floor() as i64).collect(), vec![Some(f); spatial as usize])
+            let size: Vec<i64> = dims.iter().zip(&factors).map(|(&d, f)| (d as f64 * f).floor() as i64).collect();
+            if size.contains(&0) {
+                return Err(bad(
+                    "scale_factor",
+                    format!("scale_factor {factors:?} gives an empty output size {size:?}"),
+                ));
+            }
+            let keep = !(recompute || mode == "area");
+            (size, factors.iter().map(|&f| keep.then_some(f)).collect())
         }
     };
-    let align = a.flag("align_corners");
-    if a.has("align_corners") && mode == "nearest" {
-        return Err(bad("align_corners", "align_corners only applies to linear, bilinear and bicubic modes"));
+    let antialias = a.flag("antialias");
+    if antialias && !(matches!(mode, "bilinear" | "bicubic") && spatial == 2) {
+        return Err(bad(
+            "antialias",
+            "Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor as input",
+        ));
     }
+    let align = a.flag("align_corners");
+    let s = &scales;
+    let size = size.as_slice();
     Ok(match (mode, spatial) {
-        ("nearest", 1) => x.f_upsample_nearest1d(size.as_slice(), scales[0])?,
-        ("nearest", 2) => x.f_upsample_nearest2d(size.as_slice(), scales[0], scales[1])?,
-        ("linear", 1) => x.f_upsample_linear1d(size.as_slice(), align, scales[0])?,
-        ("bilinear", 2) => x.f_upsample_bilinear2d(size.as_slice(), align, scales[0], scales[1])?,
-        ("bicubic", 2) => x.f_upsample_bicubic2d(size.as_slice(), align, scales[0], scales[1])?,
+        ("nearest", 1) => x.f_upsample_nearest1d(size, s[0])?,
+        ("nearest", 2) => x.f_upsample_nearest2d(size, s[0], s[1])?,
+        ("nearest", 3) => x.f_upsample_nearest3d(size, s[0], s[1], s[2])?,
+        ("nearest-exact", 1) => x.f_internal_upsample_nearest_exact1d(size, s[0])?,
+        ("nearest-exact", 2) => x.f_internal_upsample_nearest_exact2d(size, s[0], s[1])?,
+        ("nearest-exact", 3) => x.f_internal_upsample_nearest_exact3d(size, s[0], s[1], s[2])?,
+        ("area", 1) => x.f_adaptive_avg_pool1d(size)?,
+        ("area", 2) => x.f_adaptive_avg_pool2d(size)?,
+        ("area", 3) => x.f_adaptive_avg_pool3d(size)?,
+        ("linear", 1) => x.f_upsample_linear1d(size, align, s[0])?,
+        ("bilinear", 2) if antialias => x.f_internal_upsample_bilinear2d_aa(size, align, s[0], s[1])?,
+        ("bilinear", 2) => x.f_upsample_bilinear2d(size, align, s[0], s[1])?,
+        ("bicubic", 2) if antialias => x.f_internal_upsample_bicubic2d_aa(size, align, s[0], s[1])?,
+        ("bicubic", 2) => x.f_upsample_bicubic2d(size, align, s[0], s[1])?,
+        ("trilinear", 3) => x.f_upsample_trilinear3d(size, align, s[0], s[1], s[2])?,
         (mode, n) => {
             return Err(bad("mode", format!("mode {mode} does not apply to a {}-d input ({n} spatial dims)", x.dim())))
         }
     })
 }
 
-const MODES: &[&str] = &["nearest", "linear", "bilinear", "bicubic"];
+const MODES: &[&str] = &["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"];
 
 pub static OPS: &[OpSpec] = &[
     op!("softmax", Nn, "torch.nn.functional.softmax", "exp(x) / sum(exp(x)) along dim.",
@@ -213,18 +303,18 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[1.0]] | nutorch bilinear (nutorch fromvalue [[2.0]]) (nutorch fromvalue [[[3.0]]]) | nutorch tovalue" => "[[6.0]]",
         |a| t(Tensor::f_bilinear(a.tensor("input1"), a.tensor("input2"), a.tensor("weight"), a.opt_tensor("bias"))?)),
     op!("conv1d", Nn, "torch.nn.functional.conv1d", "1-d convolution (cross-correlation) of (N, C, L) inputs.",
-        [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, DILATION1, GROUPS], O::Tensor,
+        [INPUT, WEIGHT, BIAS, STRIDE1, CONV_PADDING, DILATION1, GROUPS], O::Tensor,
         "nutorch fromvalue [[[1.0 2.0 3.0]]] | nutorch conv1d (nutorch fromvalue [[[1.0 1.0]]]) | nutorch tovalue" => "[[[3.0, 5.0]]]",
-        |a| t(a.input().f_conv1d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), positive("groups", a.int("groups"))?)?),
-        notes: "padding is given in elements; PyTorch's padding='same'/'valid' words are not taken."),
+        |a| conv(a, 1),
+        notes: "padding is given in elements, or as 'same' (output as long as the input; stride 1 only) or 'valid' (none)."),
     op!("conv2d", Nn, "torch.nn.functional.conv2d", "2-d convolution (cross-correlation) of (N, C, H, W) inputs.",
-        [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, DILATION1, GROUPS], O::Tensor,
+        [INPUT, WEIGHT, BIAS, STRIDE1, CONV_PADDING, DILATION1, GROUPS], O::Tensor,
         "nutorch ones 1 1 2 2 | nutorch conv2d (nutorch ones 1 1 2 2) | nutorch tovalue" => "[[[[4.0]]]]",
-        |a| t(a.input().f_conv2d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), positive("groups", a.int("groups"))?)?)),
+        |a| conv(a, 2)),
     op!("conv3d", Nn, "torch.nn.functional.conv3d", "3-d convolution (cross-correlation) of (N, C, D, H, W) inputs.",
-        [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, DILATION1, GROUPS], O::Tensor,
+        [INPUT, WEIGHT, BIAS, STRIDE1, CONV_PADDING, DILATION1, GROUPS], O::Tensor,
         "nutorch ones 1 1 1 2 2 | nutorch conv3d (nutorch ones 1 1 1 2 2) | nutorch tovalue" => "[[[[[4.0]]]]]",
-        |a| t(a.input().f_conv3d(a.tensor("weight"), a.opt_tensor("bias"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), positive("groups", a.int("groups"))?)?)),
+        |a| conv(a, 3)),
     op!("conv_transpose1d", Nn, "torch.nn.functional.conv_transpose1d", "1-d transposed convolution.",
         [INPUT, WEIGHT, BIAS, STRIDE1, PADDING0, opt("output_padding", Ints, Dflt::Ints(&[0])), GROUPS, DILATION1], O::Tensor,
         "nutorch fromvalue [[[1.0 2.0]]] | nutorch conv_transpose1d (nutorch fromvalue [[[1.0 1.0]]]) | nutorch tovalue" => "[[[1.0, 3.0, 2.0]]]",
@@ -245,7 +335,7 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, KERNEL, POOL_STRIDE, PADDING0, DILATION1, CEIL, opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
         "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch max_pool2d 2 | nutorch tovalue" => "[[[4.0]]]",
         |a| max_pool(a, 2)),
-    op!("max_pool3d", Nn, "torch.nn.functional.max_pool3d", "Maximum over sliding windows of (N, C, D, H, W) or (C, D, H, W) inputs.",
+    op!("max_pool3d", Nn, "torch.nn.functional.max_pool3d", "Maximum over sliding windows of (N, C, D, H, W) or (C, D, H, W) inputs ({output, indices} with --return-indices).",
         [INPUT, KERNEL, POOL_STRIDE, PADDING0, DILATION1, CEIL, opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
         "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch max_pool3d [1 2 2] | nutorch tovalue" => "[[[[4.0]]]]",
         |a| max_pool(a, 3)),
@@ -269,18 +359,18 @@ pub static OPS: &[OpSpec] = &[
         t(a.input().f_adaptive_avg_pool1d(expand(a, "output_size", 1)?)?)
     }),
     op!("adaptive_avg_pool2d", Nn, "torch.nn.functional.adaptive_avg_pool2d", "Average pooling to a given output size.",
-    [INPUT, req("output_size", Ints)], O::Tensor,
+    [INPUT, req("output_size", IntsOrNone)], O::Tensor,
     "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch adaptive_avg_pool2d 1 | nutorch tovalue" => "[[[2.5]]]",
     |a| {
         rank(a, "input", &[3, 4], "adaptive_avg_pool2d")?;
-        t(a.input().f_adaptive_avg_pool2d(expand(a, "output_size", 2)?)?)
+        t(a.input().f_adaptive_avg_pool2d(adaptive_size(a, 2)?)?)
     }),
     op!("adaptive_avg_pool3d", Nn, "torch.nn.functional.adaptive_avg_pool3d", "Average pooling to a given output size.",
-    [INPUT, req("output_size", Ints)], O::Tensor,
+    [INPUT, req("output_size", IntsOrNone)], O::Tensor,
     "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch adaptive_avg_pool3d 1 | nutorch tovalue" => "[[[[2.5]]]]",
     |a| {
         rank(a, "input", &[4, 5], "adaptive_avg_pool3d")?;
-        t(a.input().f_adaptive_avg_pool3d(expand(a, "output_size", 3)?)?)
+        t(a.input().f_adaptive_avg_pool3d(adaptive_size(a, 3)?)?)
     }),
     op!("adaptive_max_pool1d", Nn, "torch.nn.functional.adaptive_max_pool1d", "Max pooling to a given output length ({output, indices} with --return-indices).",
     [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
@@ -291,11 +381,11 @@ pub static OPS: &[OpSpec] = &[
         if a.flag("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
     }),
     op!("adaptive_max_pool2d", Nn, "torch.nn.functional.adaptive_max_pool2d", "Max pooling to a given output size ({output, indices} with --return-indices).",
-    [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
+    [INPUT, req("output_size", IntsOrNone), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
     "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch adaptive_max_pool2d 1 | nutorch tovalue" => "[[[4.0]]]",
     |a| {
         rank(a, "input", &[3, 4], "adaptive_max_pool2d")?;
-        let (out, idx) = a.input().f_adaptive_max_pool2d(expand(a, "output_size", 2)?)?;
+        let (out, idx) = a.input().f_adaptive_max_pool2d(adaptive_size(a, 2)?)?;
         if a.flag("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
     }),
     op!("layer_norm", Nn, "torch.nn.functional.layer_norm", "Normalization over the last dims (normalized_shape), then weight and bias.",
@@ -351,7 +441,9 @@ pub static OPS: &[OpSpec] = &[
         t(x.f_div(&denom.f_expand_as(x)?)?)
     }),
     op!("embedding", Nn, "torch.nn.functional.embedding", "Rows of weight picked by the indices in input.",
-    [INPUT, WEIGHT, opt("padding_idx", Int, Dflt::None), opt("scale_grad_by_freq", Bool, Dflt::Bool(false)), opt("sparse", Bool, Dflt::Bool(false))], O::Tensor,
+    [INPUT, WEIGHT, opt("padding_idx", Int, Dflt::None),
+     opt("max_norm", Float, Dflt::None).doc("rows picked with a larger norm are scaled down to it, in weight itself (as PyTorch)"),
+     opt("norm_type", Float, Dflt::Float(2.0)), opt("scale_grad_by_freq", Bool, Dflt::Bool(false)), opt("sparse", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [1 0] | nutorch embedding (nutorch fromvalue [[1.0 2.0] [3.0 4.0]]) | nutorch tovalue" => "[[3.0, 4.0], [1.0, 2.0]]",
     |a| {
         let w = a.tensor("weight");
@@ -365,6 +457,11 @@ pub static OPS: &[OpSpec] = &[
             Some(p) if p >= -rows && p < rows => if p < 0 { p + rows } else { p },
             Some(p) => return Err(bad("padding_idx", format!("padding_idx must be within the {rows} embeddings, got {p}"))),
         };
+        if let Some(max_norm) = a.opt_float("max_norm") {
+            // As F.embedding: the picked rows of weight are renormalized in place, outside autograd.
+            let input = a.input().f_contiguous()?;
+            let _ = tch::no_grad(|| w.shallow_clone().f_embedding_renorm_(&input, max_norm, a.float("norm_type")))?;
+        }
         t(Tensor::f_embedding(w, a.input(), padding, a.flag("scale_grad_by_freq"), a.flag("sparse"))?)
     }),
     op!("one_hot", Nn, "torch.nn.functional.one_hot", "Class indices as one-hot int64 vectors (num_classes = max + 1 by default).",
@@ -398,11 +495,12 @@ pub static OPS: &[OpSpec] = &[
         }
         t(a.input().f_pad(pad.as_slice(), a.str("mode"), a.opt_float("value"))?)
     }),
-    op!("interpolate", Nn, "torch.nn.functional.interpolate", "Resampling to --size or by --scale-factor (modes nearest, linear, bilinear, bicubic).",
-        [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", Float, Dflt::None), opt("mode", Str(MODES), Dflt::Str("nearest")), opt("align_corners", Bool, Dflt::None)], O::Tensor,
+    op!("interpolate", Nn, "torch.nn.functional.interpolate", "Resampling to --size or by --scale-factor (modes nearest, nearest-exact, area, linear, bilinear, bicubic, trilinear).",
+        [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", FloatOrFloats, Dflt::None).doc("one factor for every spatial dim, or one each"), opt("mode", Str(MODES), Dflt::Str("nearest")), opt("align_corners", Bool, Dflt::None),
+         opt("recompute_scale_factor", Bool, Dflt::None), opt("antialias", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[[1.0 2.0]]] | nutorch interpolate --scale-factor 2 | nutorch tovalue" => "[[[1.0, 1.0, 2.0, 2.0]]]",
         |a| t(interpolate(a)?),
-        notes: "1-d nearest/linear, 2-d nearest/bilinear/bicubic."),
+        notes: "nearest, nearest-exact and area for 1-3 spatial dims; linear 1-d, bilinear and bicubic 2-d (--antialias there), trilinear 3-d."),
     op!("pixel_shuffle", Nn, "torch.nn.functional.pixel_shuffle", "(*, C r^2, H, W) to (*, C, H r, W r).",
         [INPUT, req("upscale_factor", Int)], O::Tensor,
         "(nutorch zeros 1 4 2 2 | nutorch pixel_shuffle 2).shape" => "[1, 1, 4, 4]",
@@ -459,14 +557,22 @@ pub static OPS: &[OpSpec] = &[
         t(a.input().f_pdist(p)?)
     }),
     op!("cdist", Nn, "torch.cdist", "p-norm distances between each row of x1 and each row of x2.",
-    [ten("x1"), ten("x2"), opt("p", Float, Dflt::Float(2.0))], O::Tensor,
+    [ten("x1"), ten("x2"), opt("p", Float, Dflt::Float(2.0)),
+     opt("compute_mode", Str(&["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"]), Dflt::Str("use_mm_for_euclid_dist_if_necessary"))
+         .doc("whether euclidean distances (p = 2) go through a matrix product")], O::Tensor,
     "nutorch fromvalue [[0.0 0.0]] | nutorch cdist (nutorch fromvalue [[3.0 4.0] [0.0 1.0]]) | nutorch tovalue" => "[[5.0, 1.0]]",
     |a| {
         let p = a.float("p");
         if !(p >= 0.0) {
             return Err(bad("p", format!("cdist only supports non-negative p, got {p}")));
         }
-        t(Tensor::f_cdist(a.tensor("x1"), a.tensor("x2"), p, None::<i64>)?)
+        // torch.cdist's words, as the codes its kernel takes (None: by size).
+        let mode = match a.str("compute_mode") {
+            "use_mm_for_euclid_dist" => Some(1),
+            "donot_use_mm_for_euclid_dist" => Some(2),
+            _ => None::<i64>,
+        };
+        t(Tensor::f_cdist(a.tensor("x1"), a.tensor("x2"), p, mode)?)
     }),
     op!("scaled_dot_product_attention", Nn, "torch.nn.functional.scaled_dot_product_attention", "softmax(query key^T * scale + mask) value.",
     [ten("query"), ten("key"), ten("value"), opt("attn_mask", Tensor, Dflt::None), opt("dropout_p", Float, Dflt::Float(0.0)),

@@ -437,6 +437,12 @@ pub static OPS: &[OpSpec] = &[
     "(nutorch fromvalue [1.0 2.0 1.0] | nutorch histogram 3 --range [0 3]).hist | nutorch tovalue" => "[0.0, 2.0, 1.0]",
     |a| {
         let x = a.input();
+        // libtorch's histogram kernel has no half-precision version; tch's path would widen
+        // the data first, PyTorch refuses.
+        if let k @ (tch::Kind::Half | tch::Kind::BFloat16) = x.f_kind()? {
+            let name = if k == tch::Kind::Half { "Half" } else { "BFloat16" };
+            return Err(bad("input", format!("\"histogramdd\" not implemented for '{name}'")));
+        }
         let bins = a.int("bins");
         if bins <= 0 {
             return Err(bad("bins", format!("torch.histogram(): bins must be > 0, but got {bins} for dimension 0")));

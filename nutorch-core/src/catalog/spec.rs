@@ -74,6 +74,12 @@ pub enum Ty {
     /// A list of ints; a single int counts as a list of one. As the last positional it takes
     /// the rest of the arguments (`reshape 2 3` or `reshape [2 3]`).
     Ints,
+    /// A list of ints in which null stands for "the input's size" (adaptive pooling's
+    /// `output_size`: `[null 2]`); one int counts as a list of one. As the last positional it
+    /// takes the rest of the arguments, as `Ints`.
+    IntsOrNone,
+    /// One number, or a list of numbers (one per dim: interpolate's `scale_factor`), as floats.
+    FloatOrFloats,
     /// A list of numbers, as floats (histogram's `range`).
     Floats,
     /// Several shapes, each an int or a list of ints (broadcast_shapes): as the last positional,
@@ -81,6 +87,9 @@ pub enum Ty {
     Shapes,
     /// One of these words (any string when the list is empty).
     Str(&'static [&'static str]),
+    /// A list of ints (one int counts as a list of one) or one of these words (a
+    /// convolution's `padding`: 1, [1 2], 'same', 'valid').
+    IntsOrStr(&'static [&'static str]),
     /// A number or one of these words (a norm's `ord`: 2, inf, 'fro', 'nuc').
     NumOrStr(&'static [&'static str]),
     DType,
@@ -288,7 +297,9 @@ impl OpSpec {
     /// (`reshape 2 3`, `cat $a $b`). An optional list stays one value (`randint 0 10 [2 3]`),
     /// so that it cannot swallow the arguments before it.
     pub fn rest(&self) -> Option<&'static ArgSpec> {
-        self.positionals().last().filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::Tensors | Ty::Shapes))
+        self.positionals()
+            .last()
+            .filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::IntsOrNone | Ty::Tensors | Ty::Shapes))
     }
 
     /// The optional argument that may also be written positionally after the positionals, as
