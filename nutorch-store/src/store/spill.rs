@@ -93,7 +93,10 @@ impl Store {
         };
         let mut written = 0;
         let mut replaced = Vec::new();
-        let mut first_error: Option<Error> = self.mark_writing(&units).err();
+        let (marked, mut first_error) = match self.mark_writing(&units) {
+            Ok(marked) => (marked, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
         let mut written_ids = Vec::new();
         for unit in units {
             let ids = unit.ids();
@@ -140,6 +143,7 @@ impl Store {
                 first_error.get_or_insert(e);
             }
         }
+        self.forget_marks_of_freed(&marked);
         if let Err(e) = self.spill_session() {
             first_error.get_or_insert(e);
         }
@@ -170,7 +174,7 @@ impl Store {
     /// first write gets an entry with no file). The write's own entry replaces the note, so a
     /// note that survives means the process ended mid-write, and a reload says that the
     /// latest state was lost instead of serving the file written before it.
-    fn mark_writing(&self, units: &[Unit]) -> Result<()> {
+    fn mark_writing(&self, units: &[Unit]) -> Result<Vec<String>> {
         let changed: Vec<(String, u64, SystemTime)> = {
             let slots = self.registry.lock();
             units
@@ -182,10 +186,11 @@ impl Store {
                 .collect()
         };
         if changed.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let disk = self.disk()?;
         let now = unix_secs(SystemTime::now());
+        let marked = changed.iter().map(|(id, ..)| id.clone()).collect();
         for (id, refs, last_used) in changed {
             let before = disk.index.modify(&id, |e| Some(IndexEntry { writing: Some(now), ..e }))?;
             if before.is_none() {
@@ -205,7 +210,21 @@ impl Store {
                 disk.index.put_unflushed(&id, &first)?;
             }
         }
-        disk.index.flush()
+        disk.index.flush()?;
+        Ok(marked)
+    }
+
+    /// After a spill: the note of a tensor released (to zero) while it was being marked would
+    /// outlive it; such entries go.
+    fn forget_marks_of_freed(&self, marked: &[String]) {
+        let Ok(disk) = self.disk() else { return };
+        for id in marked.iter().filter(|id| !self.registry.contains(id)) {
+            if let Ok(Some(entry)) = disk.index.get(id) {
+                if entry.writing.is_some() {
+                    let _ = super::delete_entry(disk, id, &entry);
+                }
+            }
+        }
     }
 
     /// After a failed write of `ids`: remembered, and what is on disk for them marked so that
@@ -311,10 +330,13 @@ impl Store {
         let _one = lock(&self.spilling);
         let mut replaced = Vec::new();
         let units = self.plan(Some(id))?;
-        if let Err(e) = self.mark_writing(&units) {
-            self.mark_failed(&units.iter().flat_map(Unit::ids).collect::<Vec<_>>(), &e);
-            return Err(e);
-        }
+        let marked = match self.mark_writing(&units) {
+            Ok(marked) => marked,
+            Err(e) => {
+                self.mark_failed(&units.iter().flat_map(Unit::ids).collect::<Vec<_>>(), &e);
+                return Err(e);
+            }
+        };
         for unit in units {
             let ids = unit.ids();
             if let Err(e) = self.write_unit(unit, Durability::Now, Mode::InCommand, &mut replaced) {
@@ -322,6 +344,7 @@ impl Store {
                 return Err(e);
             }
         }
+        self.forget_marks_of_freed(&marked);
         remove_unnamed(self.disk()?, &replaced);
         let mut slots = self.registry.lock();
         if slots.get(id).is_some_and(|s| !s.dirty() && s.pins == 0) {
