@@ -18,7 +18,7 @@ scripts/register.sh >/dev/null
 if [ "$what" = all ] || [ "$what" = nn ]; then
   echo "== training the seed's network, 1 thread (PyTorch-Python vs nutorch-nn from Rust) =="
   for n in 300 30000; do
-    "$TORCH_PY" /work/shared/reference/simple_nn.py 1000 "$n" 1 | sed 's/^/python: /'
+    "$TORCH_PY" "$NUTORCH_ROOT/../shared/reference/simple_nn.py" 1000 "$n" 1 | sed 's/^/python: /'
     target/release/examples/train_blobs --epochs 1000 --n "$n" --threads 1 --time --init randn | sed 's/^/rust:   /'
   done
   echo "== the same from nu: the fused command and the step-by-step script =="
