@@ -25,6 +25,7 @@ mod indexing;
 mod inplace;
 mod linalg;
 mod loss;
+mod masked;
 mod nn;
 mod pointwise;
 mod reduction;
@@ -57,6 +58,7 @@ pub fn all() -> &'static [&'static OpSpec] {
             fft::OPS,
             nn::OPS,
             loss::OPS,
+            masked::OPS,
             dtype_ops::OPS,
             autograd::OPS,
             inplace::OPS,
