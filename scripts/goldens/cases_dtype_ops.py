@@ -89,3 +89,12 @@ for op in ["conj", "conj_physical", "resolve_conj", "resolve_neg"]:
     case(op, input=R(3))
     case(op, input=I(2, 2))
     case(op, input=R(0))
+
+
+def sparse_refused(**_):
+    """PyTorch makes a sparse tensor; nutorch holds only strided ones and refuses."""
+    raise RuntimeError("sparse tensors are not supported")
+
+
+case("to_sparse", input=R(2, 3), err="sparse tensors are not supported", fn=sparse_refused)
+case("to_sparse", input=I(2, 3), sparse_dim=1, err="sparse tensors are not supported", fn=sparse_refused)

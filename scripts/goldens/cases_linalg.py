@@ -257,3 +257,10 @@ case("ormqr", input=G.a, input2=G.tau, input3=R(2, 4, dtype=f64).mT)
 case("ormqr", input=G.a, input2=G.tau, input3=R(3, 2, dtype=f64), err="must be equal")
 case("ormqr", input=G.a, input2=R(4, dtype=f64), input3=R(4, 2, dtype=f64), err="tau.shape")
 case("lu_unpack", LU_data=LU3, LU_pivots=T([7, 9, 0], dtype=torch.int32), unpack_pivots=False, fn=unpack)  # pivots unread
+
+# torch.sparse.mm on strided tensors (nutorch holds no sparse ones).
+case("sparse_mm", mat1=R(3, 4), mat2=R(4, 2))
+case("sparse_mm", mat1=R(2, 3, dtype=torch.float64), mat2=R(3, 5, dtype=torch.float64))
+case("sparse_mm", mat1=I(2, 3), mat2=I(3, 2))
+case("sparse_mm", mat1=R(3, 4), mat2=R(3, 2), err=True)
+case("sparse_mm", mat1=R(3), mat2=R(3, 2), err=True)

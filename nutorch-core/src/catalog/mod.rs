@@ -31,6 +31,7 @@ mod pointwise;
 mod reduction;
 mod shape;
 mod sorting;
+pub mod sparse;
 mod spec;
 pub mod util;
 
@@ -56,6 +57,7 @@ pub fn all() -> &'static [&'static OpSpec] {
             sorting::OPS,
             linalg::OPS,
             fft::OPS,
+            sparse::OPS,
             nn::OPS,
             loss::OPS,
             masked::OPS,

@@ -570,7 +570,7 @@ pub static OPS: &[OpSpec] = &[
     op!("fractional_max_pool3d", Nn, "torch.nn.functional.fractional_max_pool3d", "3-d max pooling over pseudo-randomly placed windows to an output size or ratio ({output, indices} with --return-indices).",
     [INPUT, KERNEL, opt("output_size", Ints, Dflt::None), opt("output_ratio", Floats, Dflt::None).doc("the output size as a fraction of the input's: [rd rh rw]"),
      opt("return_indices", Bool, Dflt::Bool(false)), RANDOM_SAMPLES], O::Varies,
-    "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch fractional_max_pool3d [1 2 2] --output-size 1 | nutorch tovalue" => "[[[[4.0]]]]",
+    "nutorch arange 27 --dtype float32 | nutorch reshape 1 3 3 3 | nutorch fractional_max_pool3d 2 --output-size 1 | nutorch tovalue" => "[[[[26.0]]]]",
     |a| fractional_max_pool(a, 3),
     notes: "PyTorch's private _random_samples is --random-samples here; without it the samples come from the default generator (see manual_seed)."),
     op!("max_unpool1d", Nn, "torch.nn.functional.max_unpool1d", "Inverse of max_pool1d: values put back at their indices, zeros elsewhere.",
