@@ -179,8 +179,9 @@ impl NutorchPlugin {
         // A sparse tensor (the gradient of an embedding with --sparse) could be neither shown,
         // read back nor spilled: it is refused here, where every new tensor passes.
         if tensor.is_sparse() {
-            return Err(LabeledError::new("Invalid value")
-                .with_label(nutorch_core::catalog::sparse::SPARSE_UNSUPPORTED, span));
+            return Err(
+                LabeledError::new("Invalid value").with_label(nutorch_core::catalog::sparse::SPARSE_UNSUPPORTED, span)
+            );
         }
         let info = TensorInfo::of(&tensor).at(span)?;
         let store = self.store();

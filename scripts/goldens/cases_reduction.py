@@ -228,3 +228,4 @@ case("sum_to_size", input=I(2, 3), size=[2, 1], fn=lambda input, size: input.sum
 case("sum_to_size", input=B(2, 2), size=[1], fn=lambda input, size: input.sum_to_size(size))
 case("sum_to_size", input=R(3, 2).mT, size=[2, 1], fn=lambda input, size: input.sum_to_size(size))
 case("sum_to_size", input=R(2, 3), size=[2, 2], err="not expandable", fn=lambda input, size: input.sum_to_size(size))
+case("histogram", input=R(5, dtype=torch.float16), bins=3, err=True)

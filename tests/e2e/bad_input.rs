@@ -43,6 +43,8 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("addmv", "complex64", "PyTorch 2.11 gives float32 for a complex64 input with float32 mat and vec, dropping the input's imaginary part; nutorch promotes to complex64"),
     ("ctc_loss", "targets-bool", "nutorch wants targets of integer class labels; PyTorch converts bool targets to long without a word"),
     ("ctc_loss", "targets-float16", "nutorch wants targets of integer class labels; PyTorch truncates float targets to long without a word"),
+    ("lu_unpack", "empty", "nutorch checks the pivots against LU's rows and refuses pivot 3 for an LU of 0 rows; PyTorch reads no pivots of an empty LU and returns empty factors"),
+    ("view_as_complex", "float16", "complex32 (ComplexHalf) is no nutorch dtype: nutorch refuses to make one, PyTorch gives a complex32 tensor"),
     ("special_chebyshev_polynomial_t", "nan-inf", "libtorch's kernel gives an unset value for x = NaN (3.9e-44 in PyTorch, 3e26 here, changing from run to run): neither side has a meaningful answer"),
 ];
 
@@ -203,20 +205,40 @@ fn leaf_literal(v: &J, dtype: &str) -> String {
     }
 }
 
+/// `let tN = (...)`; `$tN`. A complex tensor's values are its (real, imaginary) pairs: it is
+/// built from them with view_as_complex. One marked `mT` was written transposed (a
+/// non-contiguous input): it is built so and its last two dims swapped back.
 fn tensor_var(t: &J, lets: &mut Vec<String>) -> String {
     let name = format!("t{}", lets.len());
     let dtype = t["dtype"].as_str().unwrap_or("float32");
     let shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
-    let values: Vec<String> = t["values"].as_array().unwrap().iter().map(|v| leaf_literal(v, dtype)).collect();
     let grad = if t.get("requires_grad").and_then(J::as_bool) == Some(true) { " --requires-grad" } else { "" };
-    let make = if values.is_empty() {
+    let transposed = if t.get("mT").and_then(J::as_bool) == Some(true) { " | nutorch transpose -2 -1" } else { "" };
+    let raw = t["values"].as_array().unwrap();
+    let make = if raw.is_empty() {
         // zeros, not a reshape of `fromvalue []`: a leaf that is no view, as PyTorch's is.
         let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
         format!("nutorch zeros [{}] --dtype {dtype}{grad}", dims.join(" "))
     } else {
-        format!("nutorch fromvalue {} --dtype {dtype}{grad}", nested(&shape, &values))
+        let (real, complex) = match dtype {
+            "complex64" => ("float32", " | nutorch view_as_complex"),
+            "complex128" => ("float64", " | nutorch view_as_complex"),
+            other => (other, ""),
+        };
+        let mut shape = shape.clone();
+        if !complex.is_empty() {
+            shape.push(2);
+        }
+        let values: Vec<String> = raw.iter().map(|v| leaf_literal(v, real)).collect();
+        if complex.is_empty() {
+            format!("nutorch fromvalue {} --dtype {real}{grad}", nested(&shape, &values))
+        } else {
+            // A copy of the complex view, so that the input is a leaf of its own, as PyTorch's.
+            let grad = if grad.is_empty() { "" } else { " | nutorch requires_grad_" };
+            format!("nutorch fromvalue {} --dtype {real}{complex} | nutorch clone{grad}", nested(&shape, &values))
+        }
     };
-    lets.push(format!("let {name} = ({make}); "));
+    lets.push(format!("let {name} = ({make}{transposed}); "));
     format!("${name}")
 }
 

@@ -52,7 +52,8 @@ fn ord_arg(a: &Args) -> R<Option<Result<f64, String>>> {
 /// segmentation fault).
 fn finite_for_geev(x: &Tensor) -> R<&Tensor> {
     let dt = super::util::dtype(x)?;
-    if (dt.is_floating_point() || dt.is_complex()) && x.numel() > 0 && x.f_isfinite()?.f_all()?.f_int64_value(&[])? == 0 {
+    if (dt.is_floating_point() || dt.is_complex()) && x.numel() > 0 && x.f_isfinite()?.f_all()?.f_int64_value(&[])? == 0
+    {
         return Err(bad("A", "linalg.eig: input tensor should not contain infs or NaNs"));
     }
     Ok(x)

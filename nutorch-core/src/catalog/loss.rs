@@ -88,7 +88,10 @@ fn multi_margin_loss(a: &Args) -> R<Tensor> {
         _ => false,
     };
     if !non_empty {
-        return Err(bad("input", format!("Expected non-empty vector or matrix with optional 0-dim batch size, but got: {size:?}")));
+        return Err(bad(
+            "input",
+            format!("Expected non-empty vector or matrix with optional 0-dim batch size, but got: {size:?}"),
+        ));
     }
     let frames = if size.len() <= 1 { 1 } else { size[0] };
     let classes = if size.is_empty() { 1 } else { size[size.len() - 1] };
@@ -101,8 +104,9 @@ fn multi_margin_loss(a: &Args) -> R<Tensor> {
         }
     }
     let dt = dtype(x)?;
-    if !dt.is_floating_point() {
-        return Err(bad("input", format!("multi_margin_loss needs a floating point input, got {dt}")));
+    // libtorch's CPU kernel is for float32 and float64 only.
+    if !matches!(dt, crate::DType::Float32 | crate::DType::Float64) {
+        return Err(bad("input", format!("multi_margin_loss needs a float32 or float64 input, got {dt}")));
     }
     if dtype(target)? != crate::DType::Int64 {
         return Err(bad("target", format!("multi_margin_loss needs int64 class indices, got {}", dtype(target)?)));
@@ -112,14 +116,15 @@ fn multi_margin_loss(a: &Args) -> R<Tensor> {
     let y = target.f_reshape([frames, 1])?;
     let at_target = x2.f_gather(1, &y, false)?;
     let z = x2.f_sub(&at_target)?.f_add(&num(a.float("margin"), &x2)?)?;
-    let z = z.f_clamp_min_tensor(&num(0.0, &z)?)?;
-    let z = if p == 2 { z.f_mul(&z)? } else { z };
-    let others = Tensor::f_arange(classes, (tch::Kind::Int64, x.device()))?.f_unsqueeze(0)?.f_ne_tensor(&y)?;
-    let z = z.f_where_self(&others, &num(0.0, &z)?)?;
-    let z = match weight {
-        Some(w) => z.f_mul(&w.f_to_kind(z.kind())?.f_gather(0, &y.f_reshape([-1])?, false)?.f_unsqueeze(1)?)?,
-        None => z,
+    let h = if p == 2 { z.f_mul(&z)? } else { z.shallow_clone() };
+    let h = match weight {
+        Some(w) => h.f_mul(&w.f_to_kind(h.kind())?.f_gather(0, &y.f_reshape([-1])?, false)?.f_unsqueeze(1)?)?,
+        None => h,
     };
+    // As the kernel: only the classes other than the target with z > 0 count (a NaN z does not).
+    let others = Tensor::f_arange(classes, (tch::Kind::Int64, x.device()))?.f_unsqueeze(0)?.f_ne_tensor(&y)?;
+    let counted = others.f_logical_and(&z.f_gt_tensor(&num(0.0, &z)?)?)?;
+    let z = h.f_where_self(&counted, &num(0.0, &h)?)?;
     let per_sample = z.f_sum_dim_intlist([1].as_slice(), false, None::<tch::Kind>)?.f_div(&num(classes as f64, &z)?)?;
     Ok(match r {
         Reduction::None if target.dim() > 0 => per_sample,

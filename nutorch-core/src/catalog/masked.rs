@@ -12,7 +12,8 @@ use crate::number::Number;
 use crate::op;
 use tch::{Kind, Tensor};
 
-const MASK: ArgSpec = opt("mask", Tensor, Dflt::None).doc("where the input is valid (broadcast to it; all when absent)");
+const MASK: ArgSpec =
+    opt("mask", Tensor, Dflt::None).doc("where the input is valid (broadcast to it; all when absent)");
 const DIMS: ArgSpec = opt("dim", Ints, Dflt::None).doc("the dimension or dimensions to reduce (all when absent)");
 const DIM_REQ: ArgSpec = req("dim", Int);
 
@@ -243,13 +244,23 @@ fn median(a: &Args) -> R<Tensor> {
 
 /// The vector norm of the masked input (masked-out elements count as 0, or as inf for
 /// ord -inf).
-fn masked_norm(x: &Tensor, ord: f64, dims: Option<Vec<i64>>, keepdim: bool, dt: DType, mask: Option<&Tensor>) -> R<Tensor> {
+fn masked_norm(
+    x: &Tensor,
+    ord: f64,
+    dims: Option<Vec<i64>>,
+    keepdim: bool,
+    dt: DType,
+    mask: Option<&Tensor>,
+) -> R<Tensor> {
     if ord.is_nan() {
         return Err(bad("ord", "ord must be a number"));
     }
     let which = if ord == f64::NEG_INFINITY {
         if !dtype(x)?.is_floating_point() {
-            return Err(bad("input", format!("a masked norm of ord -inf needs a floating point input, got {}", dtype(x)?)));
+            return Err(bad(
+                "input",
+                format!("a masked norm of ord -inf needs a floating point input, got {}", dtype(x)?),
+            ));
         }
         Identity::Highest
     } else {
@@ -262,7 +273,8 @@ fn masked_norm(x: &Tensor, ord: f64, dims: Option<Vec<i64>>, keepdim: bool, dt: 
         return Err(bad("dtype", format!("linalg.vector_norm: dtype should be floating point or complex, got {dt}")));
     }
     // vector_norm casts to dtype only without narrowing: dtype must be the promotion of both.
-    let promoted = combined.f_zeros_like()?.f_sum(None::<Kind>)?.f_add(&Tensor::f_zeros([], (dt.kind(), x.device()))?)?;
+    let promoted =
+        combined.f_zeros_like()?.f_sum(None::<Kind>)?.f_add(&Tensor::f_zeros([], (dt.kind(), x.device()))?)?;
     if dtype(&promoted)? != dt {
         return Err(bad(
             "dtype",
@@ -359,8 +371,10 @@ fn logaddexp(a: &Args) -> R<Tensor> {
     Ok(x.f_logaddexp(&other)?.f_to_kind(dt.kind())?)
 }
 
-const UNBIASED: ArgSpec = opt("unbiased", Bool, Dflt::None).doc("older spelling: true is --correction 1, false --correction 0");
-const CORRECTION: ArgSpec = opt("correction", Number, Dflt::None).doc("difference between the sample size and the divisor (1 by default)");
+const UNBIASED: ArgSpec =
+    opt("unbiased", Bool, Dflt::None).doc("older spelling: true is --correction 1, false --correction 0");
+const CORRECTION: ArgSpec =
+    opt("correction", Number, Dflt::None).doc("difference between the sample size and the divisor (1 by default)");
 
 pub static OPS: &[OpSpec] = &[
     op!("masked_sum", Reduction, "torch.masked.sum", "Sum of the elements where mask is true (all, or along --dim).",

@@ -206,7 +206,10 @@ fn fractional_max_pool(a: &Args, dims: usize) -> R<super::Out> {
             spatial.iter().zip(&ratio).map(|(&s, &r)| (s as f64 * r) as i64).collect()
         }
         (None, None) => {
-            return Err(bad("output_size", format!("{what} requires specifying either an output_size or an output_ratio")))
+            return Err(bad(
+                "output_size",
+                format!("{what} requires specifying either an output_size or an output_ratio"),
+            ))
         }
     };
     let samples = match a.opt_tensor("random_samples") {
@@ -247,13 +250,20 @@ fn unpool_output_size(a: &Args, kernel: &[i64], stride: &[i64], padding: &[i64])
     if size.len() != n {
         return Err(bad(
             "output_size",
-            format!("output_size should be a sequence containing {n} or {} elements, but it has a length of '{}'", n + 2, size.len()),
+            format!(
+                "output_size should be a sequence containing {n} or {} elements, but it has a length of '{}'",
+                n + 2,
+                size.len()
+            ),
         ));
     }
     for d in 0..n {
         let (lo, hi) = (default[d] - stride[d], default[d] + stride[d]);
         if !(lo < size[d] && size[d] < hi) {
-            return Err(bad("output_size", format!("invalid output_size \"{size:?}\" (dim {d} must be between {lo} and {hi})")));
+            return Err(bad(
+                "output_size",
+                format!("invalid output_size \"{size:?}\" (dim {d} must be between {lo} and {hi})"),
+            ));
         }
     }
     Ok(size)
@@ -284,7 +294,10 @@ fn max_unpool(a: &Args, dims: usize) -> R<Tensor> {
         if lo < 0 || hi >= plane {
             let shown: Vec<String> = size.iter().map(|s| s.to_string()).collect();
             let wrong = if lo < 0 { lo } else { hi };
-            return Err(bad("indices", format!("Found an invalid max index: {wrong} (output volumes are of size {})", shown.join("x"))));
+            return Err(bad(
+                "indices",
+                format!("Found an invalid max index: {wrong} (output volumes are of size {})", shown.join("x")),
+            ));
         }
     }
     Ok(match dims {
@@ -316,8 +329,15 @@ fn local_response_norm(a: &Args) -> R<Tensor> {
         padded.f_avg_pool2d([size, 1], [1, 1], [0, 0], false, true, None)?.f_squeeze_dim(1)?
     } else {
         let s = x.size();
-        let padded = squares.f_view([s[0], 1, s[1], s[2], -1])?.f_pad([0, 0, 0, 0, before, after].as_slice(), "constant", None)?;
-        padded.f_avg_pool3d([size, 1, 1], [1, 1, 1], [0, 0, 0], false, true, None)?.f_squeeze_dim(1)?.f_view(s.as_slice())?
+        let padded = squares.f_view([s[0], 1, s[1], s[2], -1])?.f_pad(
+            [0, 0, 0, 0, before, after].as_slice(),
+            "constant",
+            None,
+        )?;
+        padded
+            .f_avg_pool3d([size, 1, 1], [1, 1, 1], [0, 0, 0], false, true, None)?
+            .f_squeeze_dim(1)?
+            .f_view(s.as_slice())?
     };
     let num = |v: f64, like: &Tensor| super::util::num(v, like);
     let div = div.f_mul(&num(a.float("alpha"), &div)?)?;
@@ -331,6 +351,15 @@ fn local_response_norm(a: &Args) -> R<Tensor> {
 /// `offsets`.
 fn embedding_bag(a: &Args) -> R<Tensor> {
     let (input, weight) = (a.input(), a.tensor("weight"));
+    // Bool indices of a 1-d input are read as 0 and 1 (libtorch converts them to the
+    // offsets' integer type).
+    let input = match a.opt_tensor("offsets") {
+        Some(o) if input.dim() == 1 && super::util::dtype(input)?.is_bool() && super::util::dtype(o)?.is_integer() => {
+            input.f_to_kind(o.kind())?
+        }
+        _ => input.shallow_clone(),
+    };
+    let input = &input;
     let psw = a.opt_tensor("per_sample_weights");
     if let Some(w) = psw {
         if w.size() != input.size() {
@@ -341,7 +370,10 @@ fn embedding_bag(a: &Args) -> R<Tensor> {
         }
     }
     if weight.dim() != 2 {
-        return Err(bad("weight", format!("weight has to be a 2D Tensor, but got Tensor of dimension {}", weight.dim())));
+        return Err(bad(
+            "weight",
+            format!("weight has to be a 2D Tensor, but got Tensor of dimension {}", weight.dim()),
+        ));
     }
     check_index("input", input, weight.size()[0], false)?;
     let (indices, offsets, include_last, psw) = match input.dim() {
@@ -365,7 +397,12 @@ fn embedding_bag(a: &Args) -> R<Tensor> {
                 return Err(bad("offsets", "offsets has to be a 1D Tensor"));
             }
             check_offsets(offsets, input.numel() as i64)?;
-            (input.shallow_clone(), offsets.shallow_clone(), a.flag("include_last_offset"), psw.map(|w| w.shallow_clone()))
+            (
+                input.shallow_clone(),
+                offsets.shallow_clone(),
+                a.flag("include_last_offset"),
+                psw.map(|w| w.shallow_clone()),
+            )
         }
         d => return Err(bad("input", format!("input has to be 1D or 2D Tensor, but got Tensor of dimension {d}"))),
     };
@@ -419,7 +456,10 @@ fn check_offsets(offsets: &Tensor, len: i64) -> R<()> {
     }
     let last = offsets.f_get(-1)?.f_int64_value(&[])?;
     if last > len {
-        return Err(bad("offsets", format!("offsets[-1] can not be greater than input's length {len}, but got offsets[-1] of {last}")));
+        return Err(bad(
+            "offsets",
+            format!("offsets[-1] can not be greater than input's length {len}, but got offsets[-1] of {last}"),
+        ));
     }
     let steps = offsets.f_diff(1, 0, None::<Tensor>, None::<Tensor>)?;
     if steps.numel() > 0 && steps.f_min()?.f_int64_value(&[])? < 0 {

@@ -437,6 +437,11 @@ pub static OPS: &[OpSpec] = &[
     "(nutorch fromvalue [1.0 2.0 1.0] | nutorch histogram 3 --range [0 3]).hist | nutorch tovalue" => "[0.0, 2.0, 1.0]",
     |a| {
         let x = a.input();
+        // PyTorch's kernel (histogramdd) is for float32 and float64; tch's entry point would
+        // also take half precision.
+        if matches!(dtype(x)?, crate::DType::Float16 | crate::DType::BFloat16) {
+            return Err(bad("input", format!("torch.histogram needs a float32 or float64 tensor, got {}", dtype(x)?)));
+        }
         let bins = a.int("bins");
         if bins <= 0 {
             return Err(bad("bins", format!("torch.histogram(): bins must be > 0, but got {bins} for dimension 0")));
