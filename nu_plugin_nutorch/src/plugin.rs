@@ -176,6 +176,13 @@ impl NutorchPlugin {
 
     /// Stores a new tensor and returns the value that Nushell will hold for it.
     pub(crate) fn tensor_value(&self, tensor: Tensor, span: Span) -> std::result::Result<Value, LabeledError> {
+        // A sparse tensor (the gradient of an embedding with --sparse) could be neither shown,
+        // read back nor spilled: it is refused here, where every new tensor passes.
+        if tensor.is_sparse() {
+            return Err(
+                LabeledError::new("Invalid value").with_label(nutorch_core::catalog::sparse::SPARSE_UNSUPPORTED, span)
+            );
+        }
         let info = TensorInfo::of(&tensor).at(span)?;
         let store = self.store();
         let id = store.insert(tensor);

@@ -111,6 +111,23 @@ fn user_mistakes_are_labelled_errors() {
 }
 
 #[test]
+fn sparse_tensors_are_refused_clearly() {
+    let (_, mut test) = plugin_test();
+    let d = device();
+    let made = error_text(eval(&mut test, &format!("nutorch ones 2 2 --device {d} | nutorch to_sparse")));
+    assert!(made.contains("sparse tensors are not supported"), "{made}");
+    // An embedding with sparse=True has a sparse gradient in PyTorch; reading it is refused.
+    let grad = error_text(eval(
+        &mut test,
+        &format!(
+            "let w = (nutorch ones 3 2 --device {d} --requires-grad); \
+             nutorch fromvalue [0 2] --device {d} | nutorch embedding $w --sparse | nutorch sum | nutorch backward; $w.grad"
+        ),
+    ));
+    assert!(grad.contains("sparse tensors are not supported"), "{grad}");
+}
+
+#[test]
 fn errors_leave_earlier_tensors_intact() {
     let (_, mut test) = plugin_test();
     // The failed calls neither lose a tensor nor leave one behind: the store holds as many

@@ -115,3 +115,13 @@ with own_inputs(106):
     case("to", input=I(2, 3, 4, 5), dtype="float64", memory_format="channels_last", fn=_to)
     case("to", input=R(3, 4).mT, memory_format="preserve_format", fn=_to)
     case("to", input=R(2, 3), memory_format="channels_last_3d", err="required rank 5", fn=_to)
+
+
+
+def sparse_refused(**_):
+    """PyTorch makes a sparse tensor; nutorch holds only strided ones and refuses."""
+    raise RuntimeError("sparse tensors are not supported")
+
+
+case("to_sparse", input=R(2, 3), err="sparse tensors are not supported", fn=sparse_refused)
+case("to_sparse", input=I(2, 3), sparse_dim=1, err="sparse tensors are not supported", fn=sparse_refused)

@@ -72,3 +72,31 @@ case("triplet_margin_loss", anchor=R(3, 4, dtype=f64), positive=R(3, 4, dtype=f6
 case("triplet_margin_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(3, 4), margin=0.0, err=True)
 case("ctc_loss", log_probs=F.log_softmax(R(6, 2, 4, dtype=f64), 2), targets=T([[1, 2, 3], [1, 1, 0]]), input_lengths=[6, 6], target_lengths=[3, 2], blank=0, zero_infinity=True)
 case("ctc_loss", log_probs=F.log_softmax(R(6, 2, 4), 2), targets=T([[1, 2, 3], [1, 1, 0]]), input_lengths=[6, 5], target_lengths=[3, 2], blank=4, err=True)
+
+for red in ["mean", "sum", "none"]:
+    case("multi_margin_loss", input=R(4, 5), target=T([0, 4, 2, 2]), reduction=red)
+    case("multi_margin_loss", input=R(4, 5, dtype=f64), target=T([1, 3, 0, 4]), p=2, margin=0.5, weight=P(5, dtype=f64), reduction=red)
+case("multi_margin_loss", input=R(5), target=T([3]))
+case("multi_margin_loss", input=R(5), target=T(3), reduction="none")
+case("multi_margin_loss", input=R(3, 4), target=T([0, 1, 2]), margin=-0.5, weight=P(4))
+case("multi_margin_loss", input=R(3, 4), target=T([0, 1, 2]), p=3, err=True)
+case("multi_margin_loss", input=R(3, 4), target=T([0, 1, 4]), err=True)
+case("multi_margin_loss", input=R(3, 4), target=T([0, 1]), err=True)
+case("multi_margin_loss", input=R(3, 4), target=T([0, 1, 2]), weight=P(3), err=True)
+case("multi_margin_loss", input=R(3, 4), target=T([0, 1, 2]), weight=P(2, 2), err=True)
+case("multi_margin_loss", input=R(3, 0), target=T([0, 1, 2]), err=True)
+
+
+def with_distance(distance_function="pairwise", **k):
+    fn = None if distance_function == "pairwise" else (lambda a, b: 1.0 - F.cosine_similarity(a, b))
+    return F.triplet_margin_with_distance_loss(distance_function=fn, **k)
+
+
+for red in ["mean", "sum", "none"]:
+    case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(3, 4), reduction=red, fn=with_distance)
+    case("triplet_margin_with_distance_loss", anchor=R(3, 4, dtype=f64), positive=R(3, 4, dtype=f64), negative=R(3, 4, dtype=f64), distance_function="cosine", reduction=red, fn=with_distance)
+case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(3, 4), margin=2.5, swap=True, fn=with_distance)
+case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(3, 4), distance_function="cosine", swap=True, margin=0.3, fn=with_distance)
+case("triplet_margin_with_distance_loss", anchor=R(4), positive=R(4), negative=R(4), fn=with_distance)
+case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(3, 4), margin=0.0, err=True, fn=with_distance)
+case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(4), err=True, fn=with_distance)

@@ -213,3 +213,82 @@ with own_inputs(107):
     case("interpolate", input=R(1, 2, 3, 4), scale_factor=[1.5, 2.0], mode="bilinear")
     case("interpolate", input=R(1, 2, 3, 4, 5), scale_factor=[1.0, 2.0, 0.5], mode="area")
     case("interpolate", input=R(1, 2, 3, 4), scale_factor=[1.5, 2.0, 2.0], err="same number of spatial dimensions")
+# adaptive_max_pool3d, fractional max pooling, unpooling
+case("adaptive_max_pool3d", input=R(1, 2, 4, 4, 4), output_size=2)
+case("adaptive_max_pool3d", input=R(2, 3, 5, 4, dtype=f64), output_size=[2, 3, 1])
+case("adaptive_max_pool3d", input=R(1, 2, 4, 4, 4), output_size=[1, 2, 3], return_indices=True, fn=rec(("output", "indices"), lambda **k: F.adaptive_max_pool3d(**k)))
+case("adaptive_max_pool3d", input=R(4, 4), output_size=2, err=True)
+
+
+def fractional(f):
+    """The catalog's random_samples is PyTorch's private _random_samples."""
+    def call(random_samples=None, **k):
+        r = f(_random_samples=random_samples, **k)
+        return dict(zip(("output", "indices"), r)) if k.get("return_indices") else r
+    return call
+
+
+fmp2, fmp3 = fractional(F.fractional_max_pool2d), fractional(F.fractional_max_pool3d)
+case("fractional_max_pool2d", input=R(2, 3, 7, 7), kernel_size=2, output_size=3, random_samples=R(2, 3, 2, lo=0.0, hi=1.0), fn=fmp2)
+case("fractional_max_pool2d", input=R(3, 8, 6, dtype=f64), kernel_size=[2, 3], output_size=[4, 3], random_samples=R(1, 3, 2, lo=0.0, hi=1.0, dtype=f64), fn=fmp2)
+case("fractional_max_pool2d", input=R(1, 2, 8, 8), kernel_size=3, output_ratio=[0.5, 0.5], random_samples=R(1, 2, 2, lo=0.0, hi=1.0), return_indices=True, fn=fmp2)
+case("fractional_max_pool2d", input=R(2, 2, 9, 9), kernel_size=2, output_size=4, seeded=3, fn=fmp2)
+case("fractional_max_pool2d", input=R(1, 2, 8, 8), kernel_size=2, output_ratio=[0.4, 0.7], seeded=5, fn=fmp2)
+case("fractional_max_pool2d", input=R(1, 2, 8, 8), kernel_size=2, output_ratio=[0.5], seeded=5, err=True, fn=fmp2)
+case("fractional_max_pool2d", input=R(1, 2, 4, 4), kernel_size=2, err=True, fn=fmp2)
+case("fractional_max_pool2d", input=R(1, 2, 4, 4), kernel_size=2, output_size=4, seeded=0, err=True, fn=fmp2)
+case("fractional_max_pool3d", input=R(1, 2, 5, 5, 5), kernel_size=2, output_size=3, random_samples=R(1, 2, 3, lo=0.0, hi=1.0), fn=fmp3)
+case("fractional_max_pool3d", input=R(2, 6, 6, 6, dtype=f64), kernel_size=[2, 2, 3], output_size=[3, 2, 2], random_samples=R(1, 2, 3, lo=0.0, hi=1.0, dtype=f64), return_indices=True, fn=fmp3)
+case("fractional_max_pool3d", input=R(2, 1, 6, 6, 6), kernel_size=2, output_ratio=[0.5, 0.5, 0.5], seeded=1, fn=fmp3)
+case("fractional_max_pool3d", input=R(1, 2, 4, 4), kernel_size=2, output_size=2, seeded=0, err=True, fn=fmp3)
+
+for n, pool, shape in [(1, F.max_pool1d, (2, 3, 8)), (2, F.max_pool2d, (2, 3, 6, 6)), (3, F.max_pool3d, (1, 2, 4, 4, 4))]:
+    op = f"max_unpool{n}d"
+    out, idx = pool(R(*shape), 2, return_indices=True)
+    case(op, input=out, indices=idx, kernel_size=2)
+    out, idx = pool(R(*shape[1:]), 3, stride=2, return_indices=True)
+    case(op, input=out, indices=idx, kernel_size=3, stride=2, output_size=list(shape[2:]))
+    out, idx = pool(R(*shape, dtype=f64), 2, stride=2, return_indices=True)
+    bigger = [s + 1 for s in shape[2:]]
+    case(op, input=out, indices=idx, kernel_size=2, stride=2, output_size=bigger)
+    case(op, input=out, indices=idx, kernel_size=2, output_size=list(shape[:2]) + list(shape[2:]))
+    case(op, input=out, indices=idx, kernel_size=2, output_size=[s + 5 for s in shape[2:]], err=True)
+    case(op, input=out, indices=idx.int(), kernel_size=2, err=True)
+    case(op, input=out, indices=idx + 1000, kernel_size=2, err=True)
+
+case("local_response_norm", input=R(2, 5, 4), size=3)
+case("local_response_norm", input=R(2, 6, 3, 3, dtype=f64), size=2, alpha=0.1, beta=0.5, k=2.0)
+case("local_response_norm", input=R(1, 4, 2, 2, 2), size=5)
+case("local_response_norm", input=torch.zeros(0, 3, 2), size=2)
+case("local_response_norm", input=R(3, 4), size=2, err=True)
+
+bag_w = R(10, 3)
+case("embedding_bag", input=T([1, 2, 4, 5, 4, 3, 2, 9]), weight=bag_w, offsets=T([0, 4]))
+case("embedding_bag", input=T([1, 2, 4, 5, 4, 3, 2, 9]), weight=bag_w, offsets=T([0, 4]), mode="sum")
+case("embedding_bag", input=T([1, 2, 4, 5, 4, 3, 2, 9]), weight=bag_w, offsets=T([0, 3, 3]), mode="max")
+case("embedding_bag", input=T([[1, 2, 4], [5, 4, 3]]), weight=R(10, 3, dtype=f64), mode="mean")
+case("embedding_bag", input=T([[1, 2], [5, 4]]), weight=bag_w, mode="sum", per_sample_weights=R(2, 2))
+case("embedding_bag", input=T([1, 2, 4, 5, 4]), weight=bag_w, offsets=T([0, 2, 5]), include_last_offset=True, mode="sum")
+case("embedding_bag", input=T([1, 2, 4, 2, 4]), weight=bag_w, offsets=T([0, 2]), padding_idx=2, mode="sum")
+case("embedding_bag", input=T([1, 2, 4, 2, 4]), weight=bag_w, offsets=T([0, 2]), padding_idx=-8)
+case("embedding_bag", input=T([1, 2, 4, 2, 4], dtype=torch.int32), weight=bag_w, offsets=T([0, 2], dtype=torch.int32))
+case("embedding_bag", input=T([1, 2, 10]), weight=bag_w, offsets=T([0]), err=True)
+case("embedding_bag", input=T([1, 2, 4]), weight=bag_w, err=True)
+case("embedding_bag", input=T([1, 2, 4]), weight=bag_w, offsets=T([1]), err=True)
+case("embedding_bag", input=T([[1, 2], [5, 4]]), weight=bag_w, offsets=T([0]), err=True)
+case("embedding_bag", input=T([1, 2, 4]), weight=bag_w, offsets=T([0]), per_sample_weights=R(3), err=True)
+case("embedding_bag", input=T([1, 2, 4]), weight=bag_w, offsets=T([0]), per_sample_weights=R(2), mode="sum", err=True)
+case("embedding_bag", input=T([1, 2, 4]), weight=R(10), offsets=T([0]), err=True)
+case("embedding_bag", input=T([1, 2, 4]), weight=bag_w, offsets=T([0]), padding_idx=10, err=True)
+
+case("upsample", input=R(1, 2, 4), scale_factor=2.0)
+case("upsample", input=R(1, 2, 4), size=7, mode="linear")
+case("upsample", input=R(1, 1, 3, 3, dtype=f64), size=[5, 4], mode="bilinear", align_corners=True)
+case("upsample", input=R(1, 1, 3, 3), scale_factor=1.5, mode="bicubic")
+case("upsample", input=R(1, 2, 4), size=7, scale_factor=2.0, err=True)
+case("upsample_nearest", input=R(1, 2, 4), scale_factor=2.0)
+case("upsample_nearest", input=R(1, 1, 3, 3, dtype=f64), size=[5, 4])
+case("upsample_nearest", input=R(1, 1, 3, 3), err=True, fn=lambda input: F.upsample_nearest(input))
+case("upsample_bilinear", input=R(1, 1, 3, 3), size=[5, 4])
+case("upsample_bilinear", input=R(2, 2, 3, 3, dtype=f64), scale_factor=2.0)
+case("upsample_bilinear", input=R(1, 2, 4), size=7, err=True)

@@ -206,38 +206,40 @@ fn leaf_literal(v: &J, dtype: &str) -> String {
     }
 }
 
-/// `let tN = (...)`; `$tN`. A complex tensor comes as its (real, imaginary) pairs (as the
-/// generator writes it) and is built with view_as_complex; one marked `mT` is transposed back.
+/// `let tN = (...)`; `$tN`. A complex tensor's values are its (real, imaginary) pairs: it is
+/// built from them with view_as_complex. One marked `mT` was written transposed (a
+/// non-contiguous input): it is built so and its last two dims swapped back.
 fn tensor_var(t: &J, lets: &mut Vec<String>) -> String {
     let name = format!("t{}", lets.len());
     let dtype = t["dtype"].as_str().unwrap_or("float32");
-    let mut shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
-    let (dtype, complex) = match dtype {
-        // A clone, so that the tensor is no view (a leaf, as PyTorch's input is).
-        "complex64" => ("float32", " | nutorch view_as_complex | nutorch clone"),
-        "complex128" => ("float64", " | nutorch view_as_complex | nutorch clone"),
-        other => (other, ""),
-    };
-    if !complex.is_empty() {
-        shape.push(2);
-    }
-    let values: Vec<String> = t["values"].as_array().unwrap().iter().map(|v| leaf_literal(v, dtype)).collect();
-    let wants_grad = t.get("requires_grad").and_then(J::as_bool) == Some(true);
-    // A complex leaf gets its grad after the clone (on the float pairs it would make a non-leaf).
-    let (grad, complex) = match (wants_grad, complex.is_empty()) {
-        (true, false) => ("", format!("{complex} | nutorch requires_grad_")),
-        (true, true) => (" --requires-grad", String::new()),
-        (false, _) => ("", complex.to_string()),
-    };
-    let make = if values.is_empty() {
+    let shape: Vec<usize> = t["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+    let grad = if t.get("requires_grad").and_then(J::as_bool) == Some(true) { " --requires-grad" } else { "" };
+    let transposed = if t.get("mT").and_then(J::as_bool) == Some(true) { " | nutorch transpose -2 -1" } else { "" };
+    let raw = t["values"].as_array().unwrap();
+    let make = if raw.is_empty() {
         // zeros, not a reshape of `fromvalue []`: a leaf that is no view, as PyTorch's is.
         let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
         format!("nutorch zeros [{}] --dtype {dtype}{grad}", dims.join(" "))
     } else {
-        format!("nutorch fromvalue {} --dtype {dtype}{grad}", nested(&shape, &values))
+        let (real, complex) = match dtype {
+            "complex64" => ("float32", " | nutorch view_as_complex"),
+            "complex128" => ("float64", " | nutorch view_as_complex"),
+            other => (other, ""),
+        };
+        let mut shape = shape.clone();
+        if !complex.is_empty() {
+            shape.push(2);
+        }
+        let values: Vec<String> = raw.iter().map(|v| leaf_literal(v, real)).collect();
+        if complex.is_empty() {
+            format!("nutorch fromvalue {} --dtype {real}{grad}", nested(&shape, &values))
+        } else {
+            // A copy of the complex view, so that the input is a leaf of its own, as PyTorch's.
+            let grad = if grad.is_empty() { "" } else { " | nutorch requires_grad_" };
+            format!("nutorch fromvalue {} --dtype {real}{complex} | nutorch clone{grad}", nested(&shape, &values))
+        }
     };
-    let transposed = if t.get("mT").and_then(J::as_bool) == Some(true) { " | nutorch transpose -2 -1" } else { "" };
-    lets.push(format!("let {name} = ({make}{complex}{transposed}); "));
+    lets.push(format!("let {name} = ({make}{transposed}); "));
     format!("${name}")
 }
 

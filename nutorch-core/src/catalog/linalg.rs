@@ -47,6 +47,18 @@ fn ord_arg(a: &Args) -> R<Option<Result<f64, String>>> {
     })
 }
 
+/// The matrix of eig/eigvals, refused when it holds NaN or infinities: LAPACK's geev, which
+/// libtorch's CPU kernel calls, crashes the process on them (PyTorch 2.11 ends with a
+/// segmentation fault).
+fn finite_for_geev(x: &Tensor) -> R<&Tensor> {
+    let dt = super::util::dtype(x)?;
+    if (dt.is_floating_point() || dt.is_complex()) && x.numel() > 0 && x.f_isfinite()?.f_all()?.f_int64_value(&[])? == 0
+    {
+        return Err(bad("A", "linalg.eig: input tensor should not contain infs or NaNs"));
+    }
+    Ok(x)
+}
+
 fn vector_norm(a: &Args) -> R<Tensor> {
     let x = a.tensor("x");
     require_float("x", x, "linalg_vector_norm")?;
@@ -501,11 +513,11 @@ pub static OPS: &[OpSpec] = &[
     op!("linalg_eig", Linalg, "torch.linalg.eig", "Eigenvalues and eigenvectors of a square matrix (complex), as {eigenvalues, eigenvectors}.",
         [A], O::Record(&["eigenvalues", "eigenvectors"]),
         "(nutorch fromvalue [[2.0 0.0] [0.0 3.0]] | nutorch linalg_eig).eigenvalues | nutorch real | nutorch tovalue" => "[2.0, 3.0]",
-        |a| rec2(["eigenvalues", "eigenvectors"], a.tensor("A").f_linalg_eig()?)),
+        |a| rec2(["eigenvalues", "eigenvectors"], finite_for_geev(a.tensor("A"))?.f_linalg_eig()?)),
     op!("linalg_eigvals", Linalg, "torch.linalg.eigvals", "Eigenvalues of a square matrix (complex).",
         [A], O::Tensor,
         "nutorch fromvalue [[0.0 -1.0] [1.0 0.0]] | nutorch linalg_eigvals | nutorch view_as_real | nutorch tovalue" => "[[0.0, 1.0], [0.0, -1.0]]",
-        |a| t(a.tensor("A").f_linalg_eigvals()?)),
+        |a| t(finite_for_geev(a.tensor("A"))?.f_linalg_eigvals()?)),
     op!("linalg_lu_factor_ex", Linalg, "torch.linalg.lu_factor_ex", "Compact LU factorization with an info code (nonzero: singular), as {LU, pivots, info}.",
         [A, opt("pivot", Bool, Dflt::Bool(true)), opt("check_errors", Bool, Dflt::Bool(false))], O::Record(&["LU", "pivots", "info"]),
         "(nutorch fromvalue [[0.0 0.0] [0.0 0.0]] | nutorch linalg_lu_factor_ex).info | nutorch tovalue" => "1",

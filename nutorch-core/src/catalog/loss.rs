@@ -64,6 +64,109 @@ fn reduce(losses: Tensor, r: Reduction) -> R<Tensor> {
 const MARGIN0: [ArgSpec; 2] = [opt("margin", Float, Dflt::Float(0.0)), REDUCTION];
 const MARGIN1: [ArgSpec; 2] = [opt("margin", Float, Dflt::Float(1.0)), REDUCTION];
 
+/// F.multi_margin_loss (libtorch's kernel, which tch does not bind, as tensor ops): per
+/// sample, sum over the classes j other than the target y of
+/// max(0, margin - x[y] + x[j])^p, times weight[y], divided by the number of classes.
+fn multi_margin_loss(a: &Args) -> R<Tensor> {
+    let (x, target) = (a.input(), a.tensor("target"));
+    let p = a.int("p");
+    if p != 1 && p != 2 {
+        return Err(bad("p", "only p == 1 and p == 2 supported"));
+    }
+    let weight = a.opt_tensor("weight");
+    if let Some(w) = weight {
+        if w.dim() != 1 {
+            return Err(bad("weight", "weight must be one-dimensional"));
+        }
+    }
+    let r = reduction(a)?;
+    let size = x.size();
+    let non_empty = match size.len() {
+        0 => true,
+        1 => size[0] != 0,
+        2 => size[1] != 0,
+        _ => false,
+    };
+    if !non_empty {
+        return Err(bad(
+            "input",
+            format!("Expected non-empty vector or matrix with optional 0-dim batch size, but got: {size:?}"),
+        ));
+    }
+    let frames = if size.len() <= 1 { 1 } else { size[0] };
+    let classes = if size.is_empty() { 1 } else { size[size.len() - 1] };
+    if target.dim() > 1 || target.numel() as i64 != frames {
+        return Err(bad("target", format!("inconsistent target size, expected {frames} but got {:?}", target.size())));
+    }
+    if let Some(w) = weight {
+        if w.numel() as i64 != classes {
+            return Err(bad("weight", format!("inconsistent weight size, expected {classes} but got {:?}", w.size())));
+        }
+    }
+    let dt = dtype(x)?;
+    // libtorch's CPU kernel is for float32 and float64 only.
+    if !matches!(dt, crate::DType::Float32 | crate::DType::Float64) {
+        return Err(bad("input", format!("multi_margin_loss needs a float32 or float64 input, got {dt}")));
+    }
+    if dtype(target)? != crate::DType::Int64 {
+        return Err(bad("target", format!("multi_margin_loss needs int64 class indices, got {}", dtype(target)?)));
+    }
+    super::util::check_index("target", target, classes, false)?;
+    let x2 = x.f_reshape([frames, classes])?;
+    let y = target.f_reshape([frames, 1])?;
+    let at_target = x2.f_gather(1, &y, false)?;
+    let z = x2.f_sub(&at_target)?.f_add(&num(a.float("margin"), &x2)?)?;
+    let h = if p == 2 { z.f_mul(&z)? } else { z.shallow_clone() };
+    let h = match weight {
+        Some(w) => h.f_mul(&w.f_to_kind(h.kind())?.f_gather(0, &y.f_reshape([-1])?, false)?.f_unsqueeze(1)?)?,
+        None => h,
+    };
+    // As the kernel: only the classes other than the target with z > 0 count (a NaN z does not).
+    let others = Tensor::f_arange(classes, (tch::Kind::Int64, x.device()))?.f_unsqueeze(0)?.f_ne_tensor(&y)?;
+    let counted = others.f_logical_and(&z.f_gt_tensor(&num(0.0, &z)?)?)?;
+    let z = h.f_where_self(&counted, &num(0.0, &h)?)?;
+    let per_sample = z.f_sum_dim_intlist([1].as_slice(), false, None::<tch::Kind>)?.f_div(&num(classes as f64, &z)?)?;
+    Ok(match r {
+        Reduction::None if target.dim() > 0 => per_sample,
+        Reduction::None => per_sample.f_reshape([0i64; 0].as_slice())?,
+        _ => reduce(per_sample, r)?,
+    })
+}
+
+/// The distance triplet_margin_with_distance_loss measures with.
+fn triplet_distance(a: &Args, x: &Tensor, y: &Tensor) -> R<Tensor> {
+    Ok(match a.str("distance_function") {
+        "cosine" => {
+            let cos = Tensor::f_cosine_similarity(x, y, 1, 1e-8)?;
+            num(1.0, &cos)?.f_sub(&cos)?
+        }
+        _ => Tensor::f_pairwise_distance(x, y, 2.0, 1e-6, false)?,
+    })
+}
+
+fn triplet_margin_with_distance_loss(a: &Args) -> R<Tensor> {
+    let margin = a.float("margin");
+    if !(margin > 0.0) {
+        return Err(bad("margin", format!("margin must be greater than 0, got {margin}")));
+    }
+    let (anchor, positive, negative) = (a.tensor("anchor"), a.tensor("positive"), a.tensor("negative"));
+    let (ad, pd, nd) = (anchor.dim(), positive.dim(), negative.dim());
+    if !(ad == pd && pd == nd) {
+        return Err(bad(
+            "anchor",
+            format!("The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor {ad}D, positive {pd}D, and negative {nd}D inputs"),
+        ));
+    }
+    let dist_pos = triplet_distance(a, anchor, positive)?;
+    let mut dist_neg = triplet_distance(a, anchor, negative)?;
+    if a.flag("swap") {
+        dist_neg = dist_neg.f_minimum(&triplet_distance(a, positive, negative)?)?;
+    }
+    let loss = dist_pos.f_add(&num(margin, &dist_pos)?)?.f_sub(&dist_neg)?;
+    let loss = loss.f_clamp_min_tensor(&num(0.0, &loss)?)?;
+    reduce(loss, reduction(a)?)
+}
+
 pub static OPS: &[OpSpec] = &[
     op!("cross_entropy", Loss, "torch.nn.functional.cross_entropy", "Cross entropy between logits and class indices (or class probabilities).",
     [INPUT, TARGET, W_OPT, IGNORE, REDUCTION, opt("label_smoothing", Float, Dflt::Float(0.0))], O::Tensor,
@@ -240,6 +343,17 @@ pub static OPS: &[OpSpec] = &[
         }
         t(Tensor::f_triplet_margin_loss(a.tensor("anchor"), a.tensor("positive"), a.tensor("negative"), margin, a.float("p"), a.float("eps"), a.flag("swap"), reduction(a)?)?)
     }),
+    op!("multi_margin_loss", Loss, "torch.nn.functional.multi_margin_loss", "Multi-class hinge loss: max(0, margin - x[y] + x[j])^p over the classes j other than the target y.",
+    [INPUT, TARGET, opt("p", Int, Dflt::Int(1)), opt("margin", Float, Dflt::Float(1.0)), W_OPT, REDUCTION], O::Tensor,
+    "nutorch fromvalue [[0.1 0.2 0.4 0.8]] | nutorch multi_margin_loss (nutorch fromvalue [3]) | nutorch tovalue" => "0.32499998807907104",
+    |a| t(multi_margin_loss(a)?)),
+    op!("triplet_margin_with_distance_loss", Loss, "torch.nn.functional.triplet_margin_with_distance_loss", "max(d(anchor, positive) - d(anchor, negative) + margin, 0) for a named distance.",
+    [ten("anchor"), ten("positive"), ten("negative"),
+     opt("distance_function", Str(&["pairwise", "cosine"]), Dflt::Str("pairwise")).doc("pairwise: F.pairwise_distance; cosine: 1 - F.cosine_similarity"),
+     opt("margin", Float, Dflt::Float(1.0)), opt("swap", Bool, Dflt::Bool(false)), REDUCTION], O::Tensor,
+    "nutorch fromvalue [[0.0 0.0]] | nutorch triplet_margin_with_distance_loss (nutorch fromvalue [[0.0 0.0]]) (nutorch fromvalue [[3.0 4.0]]) --margin 6 | nutorch tovalue" => "1.0000028610229492",
+    |a| t(triplet_margin_with_distance_loss(a)?),
+    notes: "PyTorch takes any Python callable as distance_function; here it is one of the named distances."),
     op!("ctc_loss", Loss, "torch.nn.functional.ctc_loss", "Connectionist temporal classification loss of (T, N, C) log-probabilities.",
     [ten("log_probs"), ten("targets"), req("input_lengths", Ints), req("target_lengths", Ints), opt("blank", Int, Dflt::Int(0)), REDUCTION, opt("zero_infinity", Bool, Dflt::Bool(false))], O::Tensor,
     "(nutorch zeros 2 1 2 | nutorch ctc_loss (nutorch fromvalue [[1]]) [2] [1]).shape" => "[]",

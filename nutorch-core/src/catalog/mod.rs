@@ -25,11 +25,13 @@ mod indexing;
 mod inplace;
 mod linalg;
 mod loss;
+mod masked;
 mod nn;
 mod pointwise;
 mod reduction;
 mod shape;
 mod sorting;
+pub mod sparse;
 mod spec;
 pub mod util;
 
@@ -55,8 +57,10 @@ pub fn all() -> &'static [&'static OpSpec] {
             sorting::OPS,
             linalg::OPS,
             fft::OPS,
+            sparse::OPS,
             nn::OPS,
             loss::OPS,
+            masked::OPS,
             dtype_ops::OPS,
             autograd::OPS,
             inplace::OPS,

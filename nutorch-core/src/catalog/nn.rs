@@ -21,6 +21,8 @@ const KERNEL: ArgSpec = req("kernel_size", Ints);
 const POOL_STRIDE: ArgSpec = opt("stride", Ints, Dflt::None).doc("the step between windows (default kernel_size)");
 const CEIL: ArgSpec = opt("ceil_mode", Bool, Dflt::Bool(false));
 const OUTPUT_INDICES: [&str; 2] = ["output", "indices"];
+const RANDOM_SAMPLES: ArgSpec = opt("random_samples", Tensor, Dflt::None)
+    .doc("PyTorch's _random_samples: (N, C, dims) values in [0, 1) placing the windows (drawn when absent)");
 
 /// An input of `ranks` dimensions (with or without the batch dimension).
 fn rank(a: &Args, name: &'static str, ranks: &[usize], what: &str) -> R<()> {
@@ -156,10 +158,18 @@ fn avg_pool(a: &Args, dims: usize) -> R<Tensor> {
     })
 }
 
+/// F.interpolate with the mode and align_corners it was given.
+fn interpolate(a: &Args) -> R<Tensor> {
+    let align = if a.has("align_corners") { Some(a.flag("align_corners")) } else { None };
+    resample(a, a.str("mode"), align)
+}
+
 /// F.interpolate through the upsample kernels, with PyTorch's output size and scales: a
 /// scale factor gives floor(size * factor) and is handed to the kernel unless
-/// recompute_scale_factor (always for `area`, which is adaptive average pooling).
-fn interpolate(a: &Args) -> R<Tensor> {
+/// recompute_scale_factor (always for `area`, which is adaptive average pooling). `size` and
+/// `scale_factor` come from the arguments; the upsample aliases fix the mode and have no
+/// recompute_scale_factor or antialias.
+fn resample(a: &Args, mode: &str, align_corners: Option<bool>) -> R<Tensor> {
     let x = a.input();
     let spatial = x.dim() as i64 - 2;
     if !(1..=3).contains(&spatial) {
@@ -168,15 +178,15 @@ fn interpolate(a: &Args) -> R<Tensor> {
             format!("interpolate expects a 3-d, 4-d or 5-d input (batch, channels, ...), got {}-d", x.dim()),
         ));
     }
-    let mode = a.str("mode");
     let interpolating = !matches!(mode, "nearest" | "nearest-exact" | "area");
-    if a.has("align_corners") && !interpolating {
+    if align_corners.is_some() && !interpolating {
         return Err(bad(
             "align_corners",
             "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear",
         ));
     }
-    let recompute = a.flag("recompute_scale_factor");
+    let given = |name: &str| a.spec().args.iter().any(|s| s.name == name) && a.flag(name);
+    let recompute = given("recompute_scale_factor");
     let (size, scales): (Vec<i64>, Vec<Option<f64>>) = match (a.opt_ints("size"), a.opt_floats("scale_factor")) {
         (Some(_), Some(_)) => return Err(bad("size", "give --size or --scale-factor, not both")),
         (None, None) => return Err(bad("size", "give --size or --scale-factor")),
@@ -219,14 +229,14 @@ fn interpolate(a: &Args) -> R<Tensor> {
             (size, factors.iter().map(|&f| keep.then_some(f)).collect())
         }
     };
-    let antialias = a.flag("antialias");
+    let antialias = given("antialias");
     if antialias && !(matches!(mode, "bilinear" | "bicubic") && spatial == 2) {
         return Err(bad(
             "antialias",
             "Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor as input",
         ));
     }
-    let align = a.flag("align_corners");
+    let align = align_corners.unwrap_or(false);
     let s = &scales;
     let size = size.as_slice();
     Ok(match (mode, spatial) {
@@ -249,6 +259,306 @@ fn interpolate(a: &Args) -> R<Tensor> {
             return Err(bad("mode", format!("mode {mode} does not apply to a {}-d input ({n} spatial dims)", x.dim())))
         }
     })
+}
+
+/// adaptive_max_pool1d/2d/3d: the output, or {output, indices} with --return-indices.
+fn adaptive_max_pool(a: &Args, dims: usize) -> R<super::Out> {
+    let what = ["adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"][dims - 1];
+    rank(a, "input", &[dims + 1, dims + 2], what)?;
+    // None entries (that dim keeps its input size) where PyTorch takes them: 2-d and 3-d.
+    let size = if dims == 1 { expand(a, "output_size", 1)? } else { adaptive_size(a, dims)? };
+    let x = a.input();
+    let (out, idx) = match dims {
+        1 => x.f_adaptive_max_pool1d(size)?,
+        2 => x.f_adaptive_max_pool2d(size)?,
+        _ => x.f_adaptive_max_pool3d(size)?,
+    };
+    if a.flag("return_indices") {
+        rec2(OUTPUT_INDICES, (out, idx))
+    } else {
+        t(out)
+    }
+}
+
+/// fractional_max_pool2d/3d. The random samples (one per batch entry and channel, `dims`
+/// each, in [0, 1)) are drawn with torch.rand from the default generator unless given, so a
+/// seed makes the result PyTorch's.
+fn fractional_max_pool(a: &Args, dims: usize) -> R<super::Out> {
+    let what = if dims == 2 { "fractional_max_pool2d" } else { "fractional_max_pool3d" };
+    rank(a, "input", &[dims + 1, dims + 2], what)?;
+    let x = a.input();
+    sizes_positive(a, "kernel_size")?;
+    let kernel = expand(a, "kernel_size", dims)?;
+    let output_size = match (a.opt_ints("output_size"), a.opt_floats("output_ratio")) {
+        (Some(_), _) => expand(a, "output_size", dims)?,
+        (None, Some(ratio)) => {
+            if ratio.len() != dims {
+                return Err(bad("output_ratio", format!("output_ratio must be {dims} numbers, got {ratio:?}")));
+            }
+            let spatial = &x.size()[x.dim() - dims..];
+            spatial.iter().zip(&ratio).map(|(&s, &r)| (s as f64 * r) as i64).collect()
+        }
+        (None, None) => {
+            return Err(bad(
+                "output_size",
+                format!("{what} requires specifying either an output_size or an output_ratio"),
+            ))
+        }
+    };
+    let samples = match a.opt_tensor("random_samples") {
+        Some(s) => s.shallow_clone(),
+        None => {
+            let size = x.size();
+            let batch = if x.dim() == dims + 1 { 1 } else { size[0] };
+            let channels = size[x.dim() - dims - 1];
+            Tensor::f_rand([batch, channels, dims as i64], (x.kind(), x.device()))?
+        }
+    };
+    let (out, idx) = if dims == 2 {
+        x.f_fractional_max_pool2d(kernel, output_size, &samples)?
+    } else {
+        x.f_fractional_max_pool3d(kernel, output_size, &samples)?
+    };
+    if a.flag("return_indices") {
+        rec2(OUTPUT_INDICES, (out, idx))
+    } else {
+        t(out)
+    }
+}
+
+/// The output size of max_unpool (`_unpool_output_size`): the given one (without batch and
+/// channels), which must lie within one stride of the default, or the default.
+fn unpool_output_size(a: &Args, kernel: &[i64], stride: &[i64], padding: &[i64]) -> R<Vec<i64>> {
+    let x = a.input();
+    let n = kernel.len();
+    if x.dim() < n {
+        return Err(bad("input", format!("max_unpool{n}d needs at least {n} dimensions, got {}", x.dim())));
+    }
+    let spatial = &x.size()[x.dim() - n..];
+    let default: Vec<i64> = (0..n).map(|d| (spatial[d] - 1) * stride[d] + kernel[d] - 2 * padding[d]).collect();
+    let Some(mut size) = a.opt_ints("output_size") else { return Ok(default) };
+    if size.len() == n + 2 {
+        size.drain(..2);
+    }
+    if size.len() != n {
+        return Err(bad(
+            "output_size",
+            format!(
+                "output_size should be a sequence containing {n} or {} elements, but it has a length of '{}'",
+                n + 2,
+                size.len()
+            ),
+        ));
+    }
+    for d in 0..n {
+        let (lo, hi) = (default[d] - stride[d], default[d] + stride[d]);
+        if !(lo < size[d] && size[d] < hi) {
+            return Err(bad(
+                "output_size",
+                format!("invalid output_size \"{size:?}\" (dim {d} must be between {lo} and {hi})"),
+            ));
+        }
+    }
+    Ok(size)
+}
+
+/// max_unpool1d/2d/3d: the values written back at their pooling indices, zeros elsewhere.
+/// The indices are checked against the output plane first: on CUDA a stray index would be a
+/// device-side assert.
+fn max_unpool(a: &Args, dims: usize) -> R<Tensor> {
+    let kernel = expand(a, "kernel_size", dims)?;
+    let stride = if a.has("stride") { expand(a, "stride", dims)? } else { kernel.clone() };
+    let padding = expand(a, "padding", dims)?;
+    let size = unpool_output_size(a, &kernel, &stride, &padding)?;
+    let (x, indices) = (a.input(), a.tensor("indices"));
+    let dt = super::util::dtype(indices)?;
+    if dt != crate::DType::Int64 {
+        return Err(bad("indices", format!("elements in indices should be type int64 but got: {dt}")));
+    }
+    if x.size() != indices.size() {
+        return Err(bad(
+            "indices",
+            format!("Expected shape of indices to be same as that of the input tensor ({:?}) but got indices tensor with shape: {:?}", x.size(), indices.size()),
+        ));
+    }
+    let plane: i64 = size.iter().product();
+    if indices.numel() > 0 {
+        let (lo, hi) = (indices.f_min()?.f_int64_value(&[])?, indices.f_max()?.f_int64_value(&[])?);
+        if lo < 0 || hi >= plane {
+            let shown: Vec<String> = size.iter().map(|s| s.to_string()).collect();
+            let wrong = if lo < 0 { lo } else { hi };
+            return Err(bad(
+                "indices",
+                format!("Found an invalid max index: {wrong} (output volumes are of size {})", shown.join("x")),
+            ));
+        }
+    }
+    Ok(match dims {
+        1 => {
+            let size = [size[0], 1];
+            x.f_unsqueeze(-1)?.f_max_unpool2d(&indices.f_unsqueeze(-1)?, size)?.f_squeeze_dim(-1)?
+        }
+        2 => x.f_max_unpool2d(indices, size)?,
+        _ => x.f_max_unpool3d(indices, size, stride, padding)?,
+    })
+}
+
+/// F.local_response_norm: x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta,
+/// computed as PyTorch does (average pooling over the zero-padded channel dimension).
+fn local_response_norm(a: &Args) -> R<Tensor> {
+    let x = a.input();
+    let dim = x.dim();
+    if dim < 3 {
+        return Err(bad("input", format!("Expected 3D or higher dimensionality input (got {dim} dimensions)")));
+    }
+    let size = positive("size", a.int("size"))?;
+    if x.numel() == 0 {
+        return Ok(x.shallow_clone());
+    }
+    let (before, after) = (size / 2, (size - 1) / 2);
+    let squares = x.f_mul(x)?;
+    let div = if dim == 3 {
+        let padded = squares.f_unsqueeze(1)?.f_pad([0, 0, before, after].as_slice(), "constant", None)?;
+        padded.f_avg_pool2d([size, 1], [1, 1], [0, 0], false, true, None)?.f_squeeze_dim(1)?
+    } else {
+        let s = x.size();
+        let padded = squares.f_view([s[0], 1, s[1], s[2], -1])?.f_pad(
+            [0, 0, 0, 0, before, after].as_slice(),
+            "constant",
+            None,
+        )?;
+        padded
+            .f_avg_pool3d([size, 1, 1], [1, 1, 1], [0, 0, 0], false, true, None)?
+            .f_squeeze_dim(1)?
+            .f_view(s.as_slice())?
+    };
+    let num = |v: f64, like: &Tensor| super::util::num(v, like);
+    let div = div.f_mul(&num(a.float("alpha"), &div)?)?;
+    let div = div.f_add(&num(a.float("k"), &div)?)?;
+    let div = div.f_pow(&num(a.float("beta"), &div)?)?;
+    Ok(x.f_div(&div)?)
+}
+
+/// F.embedding_bag: the rows of weight picked by each bag of indices, summed, averaged or
+/// maximised. A 2-d input is a batch of bags of equal length; a 1-d one is cut into bags at
+/// `offsets`.
+fn embedding_bag(a: &Args) -> R<Tensor> {
+    let (input, weight) = (a.input(), a.tensor("weight"));
+    // Bool indices of a 1-d input are read as 0 and 1 (libtorch converts them to the
+    // offsets' integer type).
+    let input = match a.opt_tensor("offsets") {
+        Some(o) if input.dim() == 1 && super::util::dtype(input)?.is_bool() && super::util::dtype(o)?.is_integer() => {
+            input.f_to_kind(o.kind())?
+        }
+        _ => input.shallow_clone(),
+    };
+    let input = &input;
+    let psw = a.opt_tensor("per_sample_weights");
+    if let Some(w) = psw {
+        if w.size() != input.size() {
+            return Err(bad(
+                "per_sample_weights",
+                format!("embedding_bag: If per_sample_weights ({:?}) is not None, then it must have the same shape as the input ({:?})", w.size(), input.size()),
+            ));
+        }
+    }
+    if weight.dim() != 2 {
+        return Err(bad(
+            "weight",
+            format!("weight has to be a 2D Tensor, but got Tensor of dimension {}", weight.dim()),
+        ));
+    }
+    check_index("input", input, weight.size()[0], false)?;
+    let (indices, offsets, include_last, psw) = match input.dim() {
+        2 => {
+            if a.opt_tensor("offsets").is_some() {
+                return Err(bad("offsets", "if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed length sequences"));
+            }
+            let step = input.size()[1];
+            if step == 0 {
+                return Err(bad("input", "step must be nonzero"));
+            }
+            let offsets = Tensor::f_arange_start_step(0, input.numel() as i64, step, (input.kind(), input.device()))?;
+            let psw = psw.map(|w| w.f_reshape([-1])).transpose()?;
+            (input.f_reshape([-1])?, offsets, false, psw)
+        }
+        1 => {
+            let Some(offsets) = a.opt_tensor("offsets") else {
+                return Err(bad("offsets", "offsets has to be a 1D Tensor but got None"));
+            };
+            if offsets.dim() != 1 {
+                return Err(bad("offsets", "offsets has to be a 1D Tensor"));
+            }
+            check_offsets(offsets, input.numel() as i64)?;
+            (
+                input.shallow_clone(),
+                offsets.shallow_clone(),
+                a.flag("include_last_offset"),
+                psw.map(|w| w.shallow_clone()),
+            )
+        }
+        d => return Err(bad("input", format!("input has to be 1D or 2D Tensor, but got Tensor of dimension {d}"))),
+    };
+    let mode = match a.str("mode") {
+        "sum" => 0,
+        "mean" => 1,
+        _ => 2,
+    };
+    if mode == 2 && a.flag("scale_grad_by_freq") {
+        return Err(bad("scale_grad_by_freq", "max mode does not support scaling the gradient by the frequency"));
+    }
+    if mode == 2 && a.flag("sparse") {
+        return Err(bad("sparse", "max mode does not support sparse weights"));
+    }
+    if psw.is_some() && mode != 0 {
+        return Err(bad(
+            "per_sample_weights",
+            format!("embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' (got mode='{}')", a.str("mode")),
+        ));
+    }
+    let (out, _, _, _) = Tensor::f_embedding_bag_padding_idx(
+        weight,
+        &indices,
+        &offsets,
+        a.flag("scale_grad_by_freq"),
+        mode,
+        a.flag("sparse"),
+        psw,
+        include_last,
+        a.opt_int("padding_idx"),
+    )?;
+    Ok(out)
+}
+
+/// Bag offsets: integers starting at 0 and not past the indices (beyond them a CUDA kernel
+/// would read out of bounds).
+fn check_offsets(offsets: &Tensor, len: i64) -> R<()> {
+    let dt = super::util::dtype(offsets)?;
+    if !dt.is_integer() {
+        return Err(bad("offsets", format!("offsets must be an integer tensor, got {dt}")));
+    }
+    if offsets.numel() == 0 {
+        return Ok(());
+    }
+    let first = offsets.f_get(0)?.f_int64_value(&[])?;
+    if first != 0 {
+        return Err(bad(
+            "offsets",
+            format!("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. However, got {first}"),
+        ));
+    }
+    let last = offsets.f_get(-1)?.f_int64_value(&[])?;
+    if last > len {
+        return Err(bad(
+            "offsets",
+            format!("offsets[-1] can not be greater than input's length {len}, but got offsets[-1] of {last}"),
+        ));
+    }
+    let steps = offsets.f_diff(1, 0, None::<Tensor>, None::<Tensor>)?;
+    if steps.numel() > 0 && steps.f_min()?.f_int64_value(&[])? < 0 {
+        return Err(bad("offsets", "offsets must not decrease"));
+    }
+    Ok(())
 }
 
 const MODES: &[&str] = &["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"];
@@ -375,19 +685,43 @@ pub static OPS: &[OpSpec] = &[
     op!("adaptive_max_pool1d", Nn, "torch.nn.functional.adaptive_max_pool1d", "Max pooling to a given output length ({output, indices} with --return-indices).",
     [INPUT, req("output_size", Ints), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
     "nutorch fromvalue [[1.0 3.0 2.0 4.0]] | nutorch adaptive_max_pool1d 2 | nutorch tovalue" => "[[3.0, 4.0]]",
-    |a| {
-        rank(a, "input", &[2, 3], "adaptive_max_pool1d")?;
-        let (out, idx) = a.input().f_adaptive_max_pool1d(expand(a, "output_size", 1)?)?;
-        if a.flag("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
-    }),
+    |a| adaptive_max_pool(a, 1)),
     op!("adaptive_max_pool2d", Nn, "torch.nn.functional.adaptive_max_pool2d", "Max pooling to a given output size ({output, indices} with --return-indices).",
     [INPUT, req("output_size", IntsOrNone), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
     "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch adaptive_max_pool2d 1 | nutorch tovalue" => "[[[4.0]]]",
-    |a| {
-        rank(a, "input", &[3, 4], "adaptive_max_pool2d")?;
-        let (out, idx) = a.input().f_adaptive_max_pool2d(adaptive_size(a, 2)?)?;
-        if a.flag("return_indices") { rec2(OUTPUT_INDICES, (out, idx)) } else { t(out) }
-    }),
+    |a| adaptive_max_pool(a, 2)),
+    op!("adaptive_max_pool3d", Nn, "torch.nn.functional.adaptive_max_pool3d", "Max pooling to a given output size ({output, indices} with --return-indices).",
+    [INPUT, req("output_size", IntsOrNone), opt("return_indices", Bool, Dflt::Bool(false))], O::Varies,
+    "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch adaptive_max_pool3d 1 | nutorch tovalue" => "[[[[4.0]]]]",
+    |a| adaptive_max_pool(a, 3)),
+    op!("fractional_max_pool2d", Nn, "torch.nn.functional.fractional_max_pool2d", "Max pooling over pseudo-randomly placed windows to an output size or ratio ({output, indices} with --return-indices).",
+    [INPUT, KERNEL, opt("output_size", Ints, Dflt::None), opt("output_ratio", Floats, Dflt::None).doc("the output size as a fraction of the input's: [rh rw]"),
+     opt("return_indices", Bool, Dflt::Bool(false)), RANDOM_SAMPLES], O::Varies,
+    "nutorch fromvalue [[[1.0 2.0] [3.0 4.0]]] | nutorch fractional_max_pool2d 2 --output-size 1 | nutorch tovalue" => "[[[4.0]]]",
+    |a| fractional_max_pool(a, 2),
+    notes: "PyTorch's private _random_samples is --random-samples here; without it the samples come from the default generator (see manual_seed)."),
+    op!("fractional_max_pool3d", Nn, "torch.nn.functional.fractional_max_pool3d", "3-d max pooling over pseudo-randomly placed windows to an output size or ratio ({output, indices} with --return-indices).",
+    [INPUT, KERNEL, opt("output_size", Ints, Dflt::None), opt("output_ratio", Floats, Dflt::None).doc("the output size as a fraction of the input's: [rd rh rw]"),
+     opt("return_indices", Bool, Dflt::Bool(false)), RANDOM_SAMPLES], O::Varies,
+    "nutorch arange 27 --dtype float32 | nutorch reshape 1 3 3 3 | nutorch fractional_max_pool3d 2 --output-size 1 | nutorch tovalue" => "[[[[26.0]]]]",
+    |a| fractional_max_pool(a, 3),
+    notes: "PyTorch's private _random_samples is --random-samples here; without it the samples come from the default generator (see manual_seed)."),
+    op!("max_unpool1d", Nn, "torch.nn.functional.max_unpool1d", "Inverse of max_pool1d: values put back at their indices, zeros elsewhere.",
+    [INPUT, ten("indices"), KERNEL, POOL_STRIDE, PADDING0, opt("output_size", Ints, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [[[4.0]]] | nutorch max_unpool1d (nutorch fromvalue [[[1]]]) 2 | nutorch tovalue" => "[[[0.0, 4.0]]]",
+    |a| t(max_unpool(a, 1)?)),
+    op!("max_unpool2d", Nn, "torch.nn.functional.max_unpool2d", "Inverse of max_pool2d: values put back at their indices, zeros elsewhere.",
+    [INPUT, ten("indices"), KERNEL, POOL_STRIDE, PADDING0, opt("output_size", Ints, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [[[[4.0]]]] | nutorch max_unpool2d (nutorch fromvalue [[[[3]]]]) 2 | nutorch tovalue" => "[[[[0.0, 0.0], [0.0, 4.0]]]]",
+    |a| t(max_unpool(a, 2)?)),
+    op!("max_unpool3d", Nn, "torch.nn.functional.max_unpool3d", "Inverse of max_pool3d: values put back at their indices, zeros elsewhere.",
+    [INPUT, ten("indices"), KERNEL, POOL_STRIDE, PADDING0, opt("output_size", Ints, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [[[[[4.0]]]]] | nutorch max_unpool3d (nutorch fromvalue [[[[[1]]]]]) [1 1 2] | nutorch tovalue" => "[[[[[0.0, 4.0]]]]]",
+    |a| t(max_unpool(a, 3)?)),
+    op!("local_response_norm", Nn, "torch.nn.functional.local_response_norm", "x / (k + alpha * mean of x^2 over size neighbouring channels)^beta.",
+    [INPUT, req("size", Int), opt("alpha", Float, Dflt::Float(1e-4)), opt("beta", Float, Dflt::Float(0.75)), opt("k", Float, Dflt::Float(1.0))], O::Tensor,
+    "nutorch fromvalue [[[2.0] [0.0]]] --dtype float64 | nutorch local_response_norm 1 --alpha 0.75 --beta 1 | nutorch tovalue" => "[[[0.5], [0.0]]]",
+    |a| t(local_response_norm(a)?)),
     op!("layer_norm", Nn, "torch.nn.functional.layer_norm", "Normalization over the last dims (normalized_shape), then weight and bias.",
         [INPUT, req("normalized_shape", Ints), W_OPT, BIAS, EPS5], O::Tensor,
         "nutorch fromvalue [[1.0 3.0]] | nutorch layer_norm 2 | nutorch tovalue" => "[[-0.9999949932098389, 0.9999949932098389]]",
@@ -464,6 +798,14 @@ pub static OPS: &[OpSpec] = &[
         }
         t(Tensor::f_embedding(w, a.input(), padding, a.flag("scale_grad_by_freq"), a.flag("sparse"))?)
     }),
+    op!("embedding_bag", Nn, "torch.nn.functional.embedding_bag", "Sums, means or maxima of bags of weight rows: the rows of a 2-d input, or a 1-d input cut at offsets.",
+    [INPUT, WEIGHT, opt("offsets", Tensor, Dflt::None).pos(), opt("scale_grad_by_freq", Bool, Dflt::Bool(false)),
+     opt("mode", Str(&["sum", "mean", "max"]), Dflt::Str("mean")), opt("sparse", Bool, Dflt::Bool(false)),
+     opt("per_sample_weights", Tensor, Dflt::None).doc("a weight for each index (mode sum only)"), opt("include_last_offset", Bool, Dflt::Bool(false)),
+     opt("padding_idx", Int, Dflt::None)], O::Tensor,
+    "nutorch fromvalue [0 1 1] | nutorch embedding_bag (nutorch fromvalue [[1.0 2.0] [3.0 4.0]]) (nutorch fromvalue [0 1]) --mode sum | nutorch tovalue" => "[[1.0, 2.0], [6.0, 8.0]]",
+    |a| t(embedding_bag(a)?),
+    notes: "PyTorch's max_norm and norm_type (which renormalise weight in place) are not taken."),
     op!("one_hot", Nn, "torch.nn.functional.one_hot", "Class indices as one-hot int64 vectors (num_classes = max + 1 by default).",
     [INPUT, opt("num_classes", Int, Dflt::Int(-1))], O::Tensor,
     "nutorch fromvalue [0 2] | nutorch one_hot | nutorch tovalue" => "[[1, 0, 0], [0, 0, 1]]",
@@ -501,6 +843,18 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[[1.0 2.0]]] | nutorch interpolate --scale-factor 2 | nutorch tovalue" => "[[[1.0, 1.0, 2.0, 2.0]]]",
         |a| t(interpolate(a)?),
         notes: "nearest, nearest-exact and area for 1-3 spatial dims; linear 1-d, bilinear and bicubic 2-d (--antialias there), trilinear 3-d."),
+    op!("upsample", Nn, "torch.nn.functional.upsample", "Resampling to --size or by --scale-factor (deprecated alias of interpolate).",
+        [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", FloatOrFloats, Dflt::None), opt("mode", Str(MODES), Dflt::Str("nearest")), opt("align_corners", Bool, Dflt::None)], O::Tensor,
+        "nutorch fromvalue [[[1.0 2.0]]] | nutorch upsample --scale-factor 2 | nutorch tovalue" => "[[[1.0, 1.0, 2.0, 2.0]]]",
+        |a| t(interpolate(a)?)),
+    op!("upsample_nearest", Nn, "torch.nn.functional.upsample_nearest", "Nearest-neighbour resampling to --size or by --scale-factor (deprecated alias of interpolate).",
+        [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", FloatOrFloats, Dflt::None)], O::Tensor,
+        "nutorch fromvalue [[[1.0 2.0]]] | nutorch upsample_nearest --size 4 | nutorch tovalue" => "[[[1.0, 1.0, 2.0, 2.0]]]",
+        |a| t(resample(a, "nearest", None)?)),
+    op!("upsample_bilinear", Nn, "torch.nn.functional.upsample_bilinear", "Bilinear resampling of (N, C, H, W) with align_corners (deprecated alias of interpolate).",
+        [INPUT, opt("size", Ints, Dflt::None), opt("scale_factor", FloatOrFloats, Dflt::None)], O::Tensor,
+        "nutorch fromvalue [[[[1.0 2.0]]]] | nutorch upsample_bilinear --size [1 3] | nutorch tovalue" => "[[[[1.0, 1.5, 2.0]]]]",
+        |a| t(resample(a, "bilinear", Some(true))?)),
     op!("pixel_shuffle", Nn, "torch.nn.functional.pixel_shuffle", "(*, C r^2, H, W) to (*, C, H r, W r).",
         [INPUT, req("upscale_factor", Int)], O::Tensor,
         "(nutorch zeros 1 4 2 2 | nutorch pixel_shuffle 2).shape" => "[1, 1, 4, 4]",
