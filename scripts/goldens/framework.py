@@ -25,7 +25,7 @@ def catalog_ops():
     """{op name: PyTorch equivalent}, read from the catalog's tables (each entry starts with
     `op!("name", Category, "torch.path", ...` or one of the table macros)."""
     ops = {}
-    pattern = re.compile(r'\b(?:op|unary|binop|binop_t|inplace|cast)!\(\s*"(\w+)",\s*\w+,\s*"([^"]+)"')
+    pattern = re.compile(r'\b(?:op|unary|binop|binop_t|inplace|cast|polynomial)!\(\s*"(\w+)",\s*\w+,\s*"([^"]+)"')
     for path in sorted(CATALOG.glob("*.rs")):
         for m in pattern.finditer(path.read_text()):
             ops[m.group(1)] = m.group(2)

@@ -31,7 +31,9 @@ mod reduction;
 mod shape;
 mod sorting;
 mod spec;
+mod special;
 pub mod util;
+mod windows;
 
 pub use args::{Args, Operand, Val};
 pub use spec::*;
@@ -45,8 +47,10 @@ pub fn all() -> &'static [&'static OpSpec] {
     ALL.get_or_init(|| {
         [
             creation::OPS,
+            windows::OPS,
             pointwise::OPS,
             pointwise::ACTIVATIONS,
+            special::OPS,
             binary::OPS,
             compare::OPS,
             reduction::OPS,
