@@ -50,10 +50,10 @@ def enc_out_capped(r):
     if isinstance(r, torch.Tensor):
         return {"tensor": enc_tensor_capped(r)}
     if isinstance(r, dict):
-        return {"record": {k: enc_tensor_capped(v) for k, v in r.items()}}
+        return {"record": {k: framework.enc_field(v, enc_tensor_capped) for k, v in r.items()}}
     fields = getattr(r, "_fields", None) or getattr(type(r), "__match_args__", None)
     if isinstance(r, tuple) and fields:
-        return {"record": {k: enc_tensor_capped(getattr(r, k)) for k in fields}}
+        return {"record": {k: framework.enc_field(getattr(r, k), enc_tensor_capped) for k in fields}}
     if isinstance(r, (list, tuple)) and all(isinstance(x, torch.Tensor) for x in r) and not isinstance(r, torch.Size):
         return {"list": [enc_tensor_capped(x) for x in r]}
     return framework.enc_out(r)

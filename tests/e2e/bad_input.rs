@@ -233,7 +233,11 @@ fn nested(shape: &[usize], values: &[String]) -> String {
 
 fn read_back(expect: &J) -> String {
     if let Some(fields) = expect.get("record").and_then(J::as_object) {
-        let parts: Vec<String> = fields.keys().map(|k| format!("{k}: (plain $r.{k})")).collect();
+        let read = |(k, t): (&String, &J)| match t.is_array() {
+            true => format!("{k}: (plain_list $r.{k})"),
+            false => format!("{k}: (plain $r.{k})"),
+        };
+        let parts: Vec<String> = fields.iter().map(read).collect();
         return format!("{{{}}}", parts.join(", "));
     }
     if expect.get("list").is_some() {
@@ -338,6 +342,17 @@ fn compare_plain(w: &J, v: &J) -> bool {
     }
 }
 
+fn compare_list(case: &J, items: &[J], v: &J) -> Result<(), String> {
+    let got = v.as_array().ok_or_else(|| format!("expected a list, got {v}"))?;
+    if got.len() != items.len() {
+        return Err(format!("{} tensors, expected {}", got.len(), items.len()));
+    }
+    for (i, (t, g)) in items.iter().zip(got).enumerate() {
+        compare_tensor(case, t, g).map_err(|e| format!("[{i}]: {e}"))?;
+    }
+    Ok(())
+}
+
 fn compare(case: &J, v: &J) -> Result<(), String> {
     let expect = &case["expect"];
     if let Some(t) = expect.get("tensor") {
@@ -345,19 +360,16 @@ fn compare(case: &J, v: &J) -> Result<(), String> {
     }
     if let Some(fields) = expect.get("record").and_then(J::as_object) {
         for (k, t) in fields {
-            compare_tensor(case, t, &v[k]).map_err(|e| format!("{k}: {e}"))?;
+            match t.as_array() {
+                Some(items) => compare_list(case, items, &v[k]),
+                None => compare_tensor(case, t, &v[k]),
+            }
+            .map_err(|e| format!("{k}: {e}"))?;
         }
         return Ok(());
     }
     if let Some(items) = expect.get("list").and_then(J::as_array) {
-        let got = v.as_array().ok_or_else(|| format!("expected a list, got {v}"))?;
-        if got.len() != items.len() {
-            return Err(format!("{} tensors, expected {}", got.len(), items.len()));
-        }
-        for (i, (t, g)) in items.iter().zip(got).enumerate() {
-            compare_tensor(case, t, g).map_err(|e| format!("[{i}]: {e}"))?;
-        }
-        return Ok(());
+        return compare_list(case, items, v);
     }
     if expect.get("opaque").is_some() {
         return Ok(());

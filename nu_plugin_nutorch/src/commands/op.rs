@@ -334,6 +334,13 @@ fn out_value(plugin: &NutorchPlugin, out: Out, same_id: Option<&str>, span: Span
             }
             Value::record(record, span)
         }
+        Out::Fields(fields) => {
+            let mut record = Record::new();
+            for (name, field) in fields {
+                record.push(name, out_value(plugin, field, same_id, span)?);
+            }
+            Value::record(record, span)
+        }
         Out::Int(i) => Value::int(i, span),
         Out::Float(f) => Value::float(f, span),
         Out::Bool(b) => Value::bool(b, span),

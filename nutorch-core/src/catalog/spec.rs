@@ -189,6 +189,9 @@ pub enum Out {
     T(Tensor),
     List(Vec<Tensor>),
     Rec(Vec<(&'static str, Tensor)>),
+    /// A record whose fields are results of their own (histogramdd's hist and its list of
+    /// bin_edges).
+    Fields(Vec<(&'static str, Out)>),
     Int(i64),
     Float(f64),
     Bool(bool),
