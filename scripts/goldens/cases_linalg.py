@@ -2,7 +2,7 @@
 their signs may differ on a GPU, so those cases compare dtype and shape there."""
 import torch
 
-from .framework import I, R, T, call_flex, case
+from .framework import I, R, T, call_flex, case, stream
 
 f64 = torch.float64
 A = R(3, 3)
@@ -257,12 +257,13 @@ case("ormqr", input=G.a, input2=G.tau, input3=R(2, 4, dtype=f64).mT)
 case("ormqr", input=G.a, input2=G.tau, input3=R(3, 2, dtype=f64), err="must be equal")
 case("ormqr", input=G.a, input2=R(4, dtype=f64), input3=R(4, 2, dtype=f64), err="tau.shape")
 case("lu_unpack", LU_data=LU3, LU_pivots=T([7, 9, 0], dtype=torch.int32), unpack_pivots=False, fn=unpack)  # pivots unread
-case("lu", A=R(3, 3))
-case("lu", A=R(2, 4, 4, dtype=torch.float64))
-case("lu", A=R(3, 2))
-case("lu", A=torch.zeros(2, 2))
-case("lu", A=R(3, 3), get_infos=True)
-case("lu", A=torch.zeros(2, 2), get_infos=True)
-case("lu", A=R(3, 3), pivot=False, err=True, cpu_only=True)
-case("lu", A=R(3), err=True)
-case("lu", A=I(2, 2), err=True)
+with stream(104):  # the inputs of the cases above and after stay as they were
+    case("lu", A=R(3, 3))
+    case("lu", A=R(2, 4, 4, dtype=torch.float64))
+    case("lu", A=R(3, 2))
+    case("lu", A=torch.zeros(2, 2))
+    case("lu", A=R(3, 3), get_infos=True)
+    case("lu", A=torch.zeros(2, 2), get_infos=True)
+    case("lu", A=R(3, 3), pivot=False, err=True, cpu_only=True)
+    case("lu", A=R(3), err=True)
+    case("lu", A=I(2, 2), err=True)

@@ -6,6 +6,7 @@ The expected result is what PyTorch gives for the same call. Unless `fn` is give
 is the op's PyTorch equivalent as the catalog names it (`torch.add`, `Tensor.repeat`,
 `torch.nn.functional.relu`), with the arguments as keywords.
 """
+import contextlib
 import math
 import pathlib
 import re
@@ -30,6 +31,19 @@ def catalog_ops():
         for m in pattern.finditer(path.read_text()):
             ops[m.group(1)] = m.group(2)
     return ops
+
+
+@contextlib.contextmanager
+def stream(seed):
+    """Inputs drawn inside come from a generator of their own, so that cases added to a module
+    leave the inputs of every case after them as they were."""
+    global _gen
+    saved = _gen
+    _gen = torch.Generator().manual_seed(seed)
+    try:
+        yield
+    finally:
+        _gen = saved
 
 
 def R(*shape, dtype=torch.float32, lo=-2.0, hi=2.0):

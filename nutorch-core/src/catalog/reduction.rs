@@ -461,7 +461,7 @@ pub static OPS: &[OpSpec] = &[
     op!("histogramdd", Reduction, "torch.histogramdd", "D-dimensional histogram of the points in the input's last dim, with bins per dim, as {hist, bin_edges (a list, one per dim)}.",
     [INPUT, req("bins", Ints).doc("the number of bins: one int for every dim, or one per dim"),
      opt("range", Floats, Dflt::None).doc("the lower and upper edge of each dim: [min0 max0 min1 max1 ...]"),
-     opt("weight", Tensor, Dflt::None), opt("density", Bool, Dflt::Bool(false))], O::Record(&["hist", "bin_edges"]),
+     opt("weight", Tensor, Dflt::None), opt("density", Bool, Dflt::Bool(false))], O::Fields(&[("hist", O::Tensor), ("bin_edges", O::Tensors)]),
     "(nutorch fromvalue [[0.0 0.0] [1.0 1.0] [1.0 0.0]] | nutorch histogramdd 2).hist | nutorch tovalue" => "[[1.0, 0.0], [1.0, 1.0]]",
     |a| histogramdd(a)),
     op!("sum_to_size", Reduction, "Tensor.sum_to_size", "The input summed down to size (which it must broadcast from).",

@@ -163,6 +163,8 @@ pub enum OutKind {
     Tensors,
     /// A record of named tensors (`{values, indices}`).
     Record(&'static [&'static str]),
+    /// A record of named results of their own kinds (`{hist, bin_edges: [tensors]}`).
+    Fields(&'static [(&'static str, OutKind)]),
     /// A plain value (number, bool, list of ints).
     Value,
     /// The input tensor itself, changed in place.
