@@ -201,7 +201,9 @@ fn output_type(kind: OutKind) -> Type {
         OutKind::Tensor | OutKind::Same => super::tensor_type(),
         OutKind::Tensors => Type::List(Box::new(super::tensor_type())),
         OutKind::Record(fields) => Type::Record(fields.iter().map(|f| (f.to_string(), super::tensor_type())).collect()),
-        OutKind::Fields(fields) => Type::Record(fields.iter().map(|(f, kind)| (f.to_string(), output_type(*kind))).collect()),
+        OutKind::Fields(fields) => {
+            Type::Record(fields.iter().map(|(f, kind)| (f.to_string(), output_type(*kind))).collect())
+        }
         OutKind::Value | OutKind::Varies => Type::Any,
         OutKind::Nothing => Type::Nothing,
     }

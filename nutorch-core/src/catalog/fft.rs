@@ -173,22 +173,22 @@ pub static OPS: &[OpSpec] = &[
         "nutorch ones 8 | nutorch stft 4 --hop-length 4 --return-complex --center=false | nutorch abs | nutorch tovalue" => "[[4.0, 4.0], [0.0, 0.0], [0.0, 0.0]]",
         |a| t(stft(a)?)),
     op!("istft", Fft, "torch.istft", "Inverse short-time Fourier transform: the signal whose stft (same parameters) is the input.",
-        [INPUT, req("n_fft", Int), opt("hop_length", Int, Dflt::None).doc("the step between frames (default n_fft / 4)"),
-         opt("win_length", Int, Dflt::None).doc("the window's length (default n_fft)"), opt("window", Tensor, Dflt::None).doc("a 1-d window of win_length (default all ones)"),
-         opt("center", Bool, Dflt::Bool(true)).doc("the input was padded by n_fft / 2 on both sides (stft's default)"),
-         opt("normalized", Bool, Dflt::Bool(false)).doc("the stft was scaled by 1/sqrt(n_fft)"),
-         opt("onesided", Bool, Dflt::None).doc("the input holds only the non-negative frequencies (default: unless it has n_fft of them)"),
-         opt("length", Int, Dflt::None).doc("the output's length (cut or zero-padded)"),
-         opt("return_complex", Bool, Dflt::Bool(false)).doc("a complex output (for a two-sided input)")], O::Tensor,
-        "nutorch ones 8 | nutorch stft 4 --return-complex | nutorch istft 4 | nutorch tovalue" => "[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
-        |a| {
-            let x = a.input();
-            // ATen infers a two-sided input from its size: n_fft frequencies.
-            let onesided = if a.has("onesided") { a.flag("onesided") } else { x.dim() < 2 || x.size()[x.dim() - 2] != a.int("n_fft") };
-            let window = a.opt_tensor("window");
-            let (n_fft, hop, win) = (a.int("n_fft"), a.opt_int("hop_length"), a.opt_int("win_length"));
-            t(x.f_istft(n_fft, hop, win, window, a.flag("center"), a.flag("normalized"), onesided, a.opt_int("length"), a.flag("return_complex"))?)
-        }),
+    [INPUT, req("n_fft", Int), opt("hop_length", Int, Dflt::None).doc("the step between frames (default n_fft / 4)"),
+     opt("win_length", Int, Dflt::None).doc("the window's length (default n_fft)"), opt("window", Tensor, Dflt::None).doc("a 1-d window of win_length (default all ones)"),
+     opt("center", Bool, Dflt::Bool(true)).doc("the input was padded by n_fft / 2 on both sides (stft's default)"),
+     opt("normalized", Bool, Dflt::Bool(false)).doc("the stft was scaled by 1/sqrt(n_fft)"),
+     opt("onesided", Bool, Dflt::None).doc("the input holds only the non-negative frequencies (default: unless it has n_fft of them)"),
+     opt("length", Int, Dflt::None).doc("the output's length (cut or zero-padded)"),
+     opt("return_complex", Bool, Dflt::Bool(false)).doc("a complex output (for a two-sided input)")], O::Tensor,
+    "nutorch ones 8 | nutorch stft 4 --return-complex | nutorch istft 4 | nutorch tovalue" => "[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+    |a| {
+        let x = a.input();
+        // ATen infers a two-sided input from its size: n_fft frequencies.
+        let onesided = if a.has("onesided") { a.flag("onesided") } else { x.dim() < 2 || x.size()[x.dim() - 2] != a.int("n_fft") };
+        let window = a.opt_tensor("window");
+        let (n_fft, hop, win) = (a.int("n_fft"), a.opt_int("hop_length"), a.opt_int("win_length"));
+        t(x.f_istft(n_fft, hop, win, window, a.flag("center"), a.flag("normalized"), onesided, a.opt_int("length"), a.flag("return_complex"))?)
+    }),
 ];
 
 /// torch.stft as torch/functional.py runs it: the centering pad first (F.pad of the signal
@@ -225,7 +225,8 @@ fn stft(a: &Args) -> R<Tensor> {
     };
     let onesided = if a.has("onesided") { a.flag("onesided") } else { !(complex_in || complex_window) };
     let (hop, win) = (a.opt_int("hop_length"), a.opt_int("win_length"));
-    let out = signal.f_stft(n_fft, hop, win, window, a.flag("normalized"), onesided, true, a.flag("align_to_window"))?;
+    let out =
+        signal.f_stft(n_fft, hop, win, window, a.flag("normalized"), onesided, true, a.flag("align_to_window"))?;
     if a.has("return_complex") && !a.flag("return_complex") {
         return Ok(out.f_view_as_real()?);
     }

@@ -209,14 +209,14 @@ pub static OPS: &[OpSpec] = &[
     |a| {
         let size = super::util::sizes(a, "size")?;
         resizable(a.input())?;
-        done(me(a).f_resize_(size.as_slice())?)
+        keep_geometry_on_error(a.input(), |x| x.f_resize_(size.as_slice()))
     }),
     op!("resize_as_", InPlace, "Tensor.resize_as_", "Gives the tensor the size of the_template, in place (new elements are uninitialized).",
     [INPUT, ten("the_template")], O::Same,
     "nutorch fromvalue [1 2 3 4] | nutorch resize_as_ (nutorch zeros 3) | nutorch tovalue" => "[1, 2, 3]",
     |a| {
         resizable(a.input())?;
-        done(me(a).f_resize_as_(a.tensor("the_template"))?)
+        keep_geometry_on_error(a.input(), |x| x.f_resize_as_(a.tensor("the_template")))
     }),
     op!("cauchy_", InPlace, "Tensor.cauchy_", "Fills the tensor with Cauchy random values of the given median and scale sigma, in place.",
     [INPUT, opt("median", Float, Dflt::Float(0.0)), opt("sigma", Float, Dflt::Float(1.0))], O::Same,
@@ -280,4 +280,24 @@ fn continuous(x: &Tensor, distribution: &str) -> R<()> {
         ));
     }
     Ok(())
+}
+
+/// Runs a resize, putting the tensor's sizes, strides and offset back when it fails: libtorch
+/// sets the new sizes before it grows the storage, so a failed allocation would leave a tensor
+/// larger than its storage, whose every read would reach foreign memory.
+fn keep_geometry_on_error(
+    x: &Tensor,
+    resize: impl FnOnce(&mut Tensor) -> Result<Tensor, tch::TchError>,
+) -> super::spec::OpResult {
+    let (size, stride) = (x.size(), x.stride());
+    let offset = crate::state::storage_offset(x).unwrap_or(0);
+    let mut target = x.shallow_clone();
+    match resize(&mut target) {
+        Ok(_) => Ok(Out::Same),
+        Err(e) => {
+            // The old geometry fits the storage (which only grew), so this cannot fail.
+            let _ = x.shallow_clone().f_as_strided_(size.as_slice(), stride.as_slice(), offset);
+            Err(e.into())
+        }
+    }
 }

@@ -466,7 +466,7 @@ pub static OPS: &[OpSpec] = &[
     op!("linalg_eigvals", Linalg, "torch.linalg.eigvals", "Eigenvalues of a square matrix (complex).",
         [A], O::Tensor,
         "nutorch fromvalue [[0.0 -1.0] [1.0 0.0]] | nutorch linalg_eigvals | nutorch view_as_real | nutorch tovalue" => "[[0.0, 1.0], [0.0, -1.0]]",
-        |a| t(a.tensor("A").f_linalg_eigvals()?)),
+        |a| t(finite_matrix(a.tensor("A"))?.f_linalg_eigvals()?)),
     op!("linalg_lu_factor_ex", Linalg, "torch.linalg.lu_factor_ex", "Compact LU factorization with an info code (nonzero: singular), as {LU, pivots, info}.",
         [A, opt("pivot", Bool, Dflt::Bool(true)), opt("check_errors", Bool, Dflt::Bool(false))], O::Record(&["LU", "pivots", "info"]),
         "(nutorch fromvalue [[0.0 0.0] [0.0 0.0]] | nutorch linalg_lu_factor_ex).info | nutorch tovalue" => "1",
@@ -605,4 +605,16 @@ fn check_ldl_pivots(pivots: &Tensor, ld: &Tensor) -> R<()> {
         }
     }
     Ok(())
+}
+
+/// The matrix, when its elements are finite: LAPACK's geev (MKL's) crashes the process on NaN
+/// or infinities, and linalg.eigvals (unlike linalg.eig) passes them on (PyTorch crashes), so
+/// such input is refused here with linalg.eig's error.
+fn finite_matrix(a: &Tensor) -> R<&Tensor> {
+    let dt = super::util::dtype(a)?;
+    if (dt.is_floating_point() || dt.is_complex()) && a.numel() > 0 && a.f_isfinite()?.f_all()?.f_int64_value(&[])? == 0
+    {
+        return Err(bad("A", "linalg.eigvals: input tensor should not contain infs or NaNs"));
+    }
+    Ok(a)
 }

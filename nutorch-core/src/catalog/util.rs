@@ -264,7 +264,10 @@ pub fn require_lapack(name: &'static str, tensor: &Tensor, what: &str) -> R<()> 
 /// tensor fits any storage).
 pub fn strided_extent(size_arg: &'static str, size: &[i64], stride: &[i64], offset: i64) -> R<i64> {
     if size.len() != stride.len() {
-        return Err(bad("stride", format!("mismatch in length of strides and shape ({} sizes, {} strides)", size.len(), stride.len())));
+        return Err(bad(
+            "stride",
+            format!("mismatch in length of strides and shape ({} sizes, {} strides)", size.len(), stride.len()),
+        ));
     }
     if let Some(d) = size.iter().find(|&&d| d < 0) {
         return Err(bad(size_arg, format!("Trying to create tensor with negative dimension {d}: {size:?}")));
@@ -278,7 +281,8 @@ pub fn strided_extent(size_arg: &'static str, size: &[i64], stride: &[i64], offs
     if size.contains(&0) {
         return Ok(0);
     }
-    let overflow = || bad(size_arg, format!("Storage size calculation overflowed with sizes={size:?} and strides={stride:?}"));
+    let overflow =
+        || bad(size_arg, format!("Storage size calculation overflowed with sizes={size:?} and strides={stride:?}"));
     let mut last = 0i64;
     for (&d, &s) in size.iter().zip(stride) {
         last = (d - 1).checked_mul(s).and_then(|x| x.checked_add(last)).ok_or_else(overflow)?;
