@@ -201,7 +201,8 @@ fn stft(a: &Args) -> R<Tensor> {
         Some(w) => super::util::dtype(w)?.is_complex(),
         None => false,
     };
-    if !a.has("return_complex") && !(complex_in || complex_window) {
+    let real_only = !(complex_in || complex_window);
+    if real_only && !a.has("return_complex") {
         return Err(bad(
             "return_complex",
             "stft requires the return_complex parameter be given for real inputs, and will further require that return_complex=True in a future PyTorch release.",
@@ -223,7 +224,7 @@ fn stft(a: &Args) -> R<Tensor> {
     } else {
         x.shallow_clone()
     };
-    let onesided = if a.has("onesided") { a.flag("onesided") } else { !(complex_in || complex_window) };
+    let onesided = if a.has("onesided") { a.flag("onesided") } else { real_only };
     let (hop, win) = (a.opt_int("hop_length"), a.opt_int("win_length"));
     let out =
         signal.f_stft(n_fft, hop, win, window, a.flag("normalized"), onesided, true, a.flag("align_to_window"))?;

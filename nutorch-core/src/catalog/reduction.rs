@@ -548,25 +548,26 @@ fn histogramdd(a: &Args) -> OpResult {
         return Err(bad("bins", format!("torch.histogram(): bins must be > 0, but got {b} for dimension {d}")));
     }
     histogram_dtype(x)?;
-    let range =
-        match a.opt_floats("range") {
-            Some(r) if r.len() as i64 != 2 * dims => return Err(bad(
+    let range = match a.opt_floats("range") {
+        Some(r) if r.len() as i64 != 2 * dims => {
+            return Err(bad(
                 "range",
                 format!(
                     "torch.histogramdd: for a {dims}-dimensional histogram range should have {} elements, but got {}",
                     2 * dims,
                     r.len()
                 ),
-            )),
-            Some(r) => r,
-            None if x.numel() == 0 => [0.0, 1.0].repeat(dims as usize),
-            None => {
-                let points = x.f_reshape([-1, dims])?;
-                let lo = Vec::<f64>::try_from(points.f_amin([0i64].as_slice(), false)?.f_to_kind(tch::Kind::Double)?)?;
-                let hi = Vec::<f64>::try_from(points.f_amax([0i64].as_slice(), false)?.f_to_kind(tch::Kind::Double)?)?;
-                lo.iter().zip(&hi).flat_map(|(l, h)| [*l, *h]).collect()
-            }
-        };
+            ))
+        }
+        Some(r) => r,
+        None if x.numel() == 0 => [0.0, 1.0].repeat(dims as usize),
+        None => {
+            let points = x.f_reshape([-1, dims])?;
+            let lo = Vec::<f64>::try_from(points.f_amin([0i64].as_slice(), false)?.f_to_kind(tch::Kind::Double)?)?;
+            let hi = Vec::<f64>::try_from(points.f_amax([0i64].as_slice(), false)?.f_to_kind(tch::Kind::Double)?)?;
+            lo.iter().zip(&hi).flat_map(|(l, h)| [*l, *h]).collect()
+        }
+    };
     let (weight, density) = (a.opt_tensor("weight"), a.flag("density"));
     let edges = x.f_internal_histogramdd_bin_edges(bins.as_slice(), range.as_slice(), weight, density)?;
     let hist = x.f_internal_histogramdd_from_bin_cts(bins.as_slice(), range.as_slice(), weight, density)?;
