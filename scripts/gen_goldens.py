@@ -20,7 +20,7 @@ import torch  # noqa: E402
 
 from goldens import framework  # noqa: E402
 
-MODULES = ["creation", "pointwise", "binary", "reduction", "shape", "indexing", "sorting", "linalg", "fft", "nn", "loss", "masked", "dtype_ops", "autograd", "inplace"]
+MODULES = ["creation", "windows", "pointwise", "binary", "reduction", "shape", "indexing", "sorting", "linalg", "fft", "nn", "loss", "masked", "dtype_ops", "autograd", "inplace", "special"]
 
 
 def main():

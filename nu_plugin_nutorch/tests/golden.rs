@@ -188,7 +188,11 @@ impl<'a> Replay<'a> {
                 if name == "indices" && self.device != "cpu" && fields.get("values").is_some_and(has_ties) {
                     continue;
                 }
-                self.compare_tensor(t, v, exact).map_err(|e| format!("{name}: {e}"))?;
+                match t.as_array() {
+                    Some(items) => self.compare_list(items, v, exact),
+                    None => self.compare_tensor(t, v, exact),
+                }
+                .map_err(|e| format!("{name}: {e}"))?;
             }
             if rec.len() != fields.len() {
                 return Err(format!(
@@ -200,19 +204,23 @@ impl<'a> Replay<'a> {
             return Ok(());
         }
         if let Some(items) = expect.get("list").and_then(J::as_array) {
-            let list = actual.as_list().map_err(|_| format!("expected a list, got {actual:?}"))?;
-            if list.len() != items.len() {
-                return Err(format!("{} tensors, expected {}", list.len(), items.len()));
-            }
-            for (i, (t, v)) in items.iter().zip(list).enumerate() {
-                self.compare_tensor(t, v, exact).map_err(|e| format!("[{i}]: {e}"))?;
-            }
-            return Ok(());
+            return self.compare_list(items, actual, exact);
         }
         if let Some(value) = expect.get("value") {
             return compare_plain(value, actual, self.tolerance("float64"));
         }
         Err(format!("unknown expectation {expect}"))
+    }
+
+    fn compare_list(&self, items: &[J], actual: &Value, exact: bool) -> Result<(), String> {
+        let list = actual.as_list().map_err(|_| format!("expected a list, got {actual:?}"))?;
+        if list.len() != items.len() {
+            return Err(format!("{} tensors, expected {}", list.len(), items.len()));
+        }
+        for (i, (t, v)) in items.iter().zip(list).enumerate() {
+            self.compare_tensor(t, v, exact).map_err(|e| format!("[{i}]: {e}"))?;
+        }
+        Ok(())
     }
 
     fn tolerance(&self, dtype: &str) -> (f64, f64) {
@@ -380,7 +388,12 @@ fn nested(shape: &[usize], values: &[String]) -> String {
 fn read_back(expect: &J) -> String {
     let plain = |t: &J| if is_complex(t) { "plain_c" } else { "plain" };
     if let Some(fields) = expect.get("record").and_then(J::as_object) {
-        let parts: Vec<String> = fields.iter().map(|(k, t)| format!("{k}: ({} $r.{k})", plain(t))).collect();
+        let read = |k: &str, t: &J| match t.as_array() {
+            Some(items) if items.iter().any(is_complex) => format!("{k}: (plain_list_c $r.{k})"),
+            Some(_) => format!("{k}: (plain_list $r.{k})"),
+            None => format!("{k}: ({} $r.{k})", plain(t)),
+        };
+        let parts: Vec<String> = fields.iter().map(|(k, t)| read(k, t)).collect();
         return format!("{{{}}}", parts.join(", "));
     }
     if let Some(items) = expect.get("list").and_then(J::as_array) {

@@ -143,3 +143,26 @@ with own_inputs(101):
     case("normal", mean=I(3), std=1.0, err=True)
     case("normal", mean=R(3), std=1.0, size=[3], err="size is only for a number mean and std")
     case("zeros", size=[T(2), 3])
+
+with own_inputs(201):  # the inputs of the cases above and after stay as they were
+    for op in ["new_zeros", "new_ones", "new_empty"]:
+        rnd = (float("-inf"), float("inf")) if op == "new_empty" else None
+        case(op, input=R(2), size=[2, 3], random=rnd)
+        case(op, input=I(3), size=[4], random=(-(2**63), 2**63) if rnd else None)
+        case(op, input=R(2, dtype=f64), size=[3], dtype="int32", random=(-(2**31), 2**31) if rnd else None)
+        case(op, input=R(2), size=[0, 2], random=rnd)
+        case(op, input=R(2), size=[], dtype="float64", random=rnd)
+        case(op, input=R(2), size=[2, -1], err="negative")
+    case("new_ones", input=R(2), size=[2], requires_grad=True, fn=lambda input, **k: input.new_ones(**k).detach())
+    case("new_full", input=R(2), size=[2, 2], fill_value=7)
+    case("new_full", input=I(2), size=[3], fill_value=2.5, may_err=True)
+    case("new_full", input=I(2), size=[3], fill_value=-4)
+    case("new_full", input=R(2), size=[2], fill_value=1, dtype="float64")
+    case("new_full", input=I(2, dtype=torch.int8), size=[2], fill_value=1000, err="overflow")
+    case("new_full", input=R(2), size=[0], fill_value=3)
+    case("empty_strided", size=[2, 3], stride=[1, 2], random=(float("-inf"), float("inf")))
+    case("empty_strided", size=[4], stride=[2], dtype="int16", random=(-(2**15), 2**15))
+    case("empty_strided", size=[0, 3], stride=[3, 1], random=(float("-inf"), float("inf")))
+    case("empty_strided", size=[2, 3], stride=[1], err=True)
+    case("empty_strided", size=[2, 3], stride=[-1, 2], err=True)
+    case("empty_strided", size=[2, -3], stride=[1, 2], err="negative")

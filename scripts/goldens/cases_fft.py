@@ -2,7 +2,7 @@
 pairs. float16 transforms are CUDA-only (powers of two), so those cases are the CPU's refusal."""
 import torch
 
-from .framework import B, I, R, T, case
+from .framework import B, I, R, T, case, stream
 
 f64 = torch.float64
 c64 = torch.complex64
@@ -80,3 +80,42 @@ for op in ["fft_fftfreq", "fft_rfftfreq"]:
     case(op, n=4, dtype="int64", err="floating point")
 case("fft_fftfreq", n=-1, err="negative dimension")
 case("fft_rfftfreq", n=-1)  # n // 2 + 1 in C++ (rounding toward zero) is 1: [-0.0], as PyTorch gives
+
+with own_inputs(206):  # the inputs of the cases above and after stay as they were
+    # Short-time transforms. PyTorch asks real inputs for return_complex.
+    hann = lambda n, dtype=torch.float32: torch.hann_window(n, dtype=dtype)  # noqa: E731
+    case("stft", input=R(16), n_fft=8, return_complex=True)
+    case("stft", input=R(32, dtype=f64), n_fft=8, hop_length=3, window=hann(8, f64), return_complex=True)
+    case("stft", input=R(2, 20), n_fft=6, win_length=4, window=hann(4), return_complex=True)
+    case("stft", input=R(16), n_fft=8, center=False, return_complex=True)
+    case("stft", input=R(16), n_fft=8, center=False, align_to_window=True, win_length=5, window=hann(5), return_complex=True)
+    case("stft", input=R(16), n_fft=8, pad_mode="constant", return_complex=True)
+    case("stft", input=R(16), n_fft=8, pad_mode="replicate", normalized=True, return_complex=True)
+    case("stft", input=R(16), n_fft=8, pad_mode="circular", onesided=False, return_complex=True)
+    case("stft", input=R(16), n_fft=8, return_complex=False)
+    case("stft", input=C(16), n_fft=8)
+    case("stft", input=C(16), n_fft=8, onesided=True, err=True)
+    case("stft", input=R(16), n_fft=8, window=C(8), return_complex=True)
+    case("stft", input=R(16), n_fft=8, err="return_complex")
+    case("stft", input=R(16), n_fft=8, align_to_window=True, return_complex=True, err="align_to_window")
+    case("stft", input=R(16), n_fft=0, return_complex=True, err=True)
+    case("stft", input=R(16), n_fft=40, return_complex=True, err=True)
+    case("stft", input=R(16), n_fft=8, hop_length=0, return_complex=True, err=True)
+    case("stft", input=R(16), n_fft=8, win_length=9, return_complex=True, err=True)
+    case("stft", input=R(16), n_fft=8, window=torch.ones(5), return_complex=True, err=True)
+    case("stft", input=R(2, 3, 16), n_fft=8, return_complex=True, err=True)
+    case("stft", input=I(16), n_fft=8, return_complex=True, err=True)
+    _spec = torch.stft(R(16), 8, return_complex=True)
+    _spec64 = torch.stft(R(30, dtype=f64), 8, hop_length=4, window=hann(8, f64), return_complex=True)
+    case("istft", input=_spec, n_fft=8)
+    case("istft", input=_spec, n_fft=8, length=12)
+    case("istft", input=_spec64, n_fft=8, hop_length=4, window=hann(8, f64))
+    case("istft", input=_spec64, n_fft=8, hop_length=4, window=hann(8, f64), length=40)
+    case("istft", input=torch.stft(R(2, 16), 8, return_complex=True, normalized=True), n_fft=8, normalized=True)
+    case("istft", input=torch.stft(R(16), 8, return_complex=True, onesided=False), n_fft=8)
+    case("istft", input=torch.stft(R(16), 8, return_complex=True, onesided=False), n_fft=8, return_complex=True)
+    case("istft", input=torch.stft(R(16), 8, return_complex=True, center=False), n_fft=8, center=False)
+    case("istft", input=_spec, n_fft=8, return_complex=True, err=True)
+    case("istft", input=R(5, 9), n_fft=8, err="complex")
+    case("istft", input=_spec, n_fft=8, window=hann(8), center=False, err=True)
+    case("istft", input=_spec, n_fft=8, hop_length=0, err=True)

@@ -1,7 +1,7 @@
 """Indexing and sorting."""
 import torch
 
-from .framework import B, I, R, SPECIAL, T, case
+from .framework import B, I, R, SPECIAL, T, case, stream
 
 f64 = torch.float64
 x = R(3, 4)
@@ -178,3 +178,11 @@ case("unravel_index", indices=T([1.0]), shape=[2, 3], fn=unravel, err="integer d
 case("unravel_index", indices=T([True]), shape=[2, 3], fn=unravel, err="integer dtype")
 case("unravel_index", indices=T([0]), shape=[-2, 3], fn=unravel, err="negative")
 case("unravel_index", indices=T([0]), shape=[0, 3], fn=unravel, err=True)
+with own_inputs(203):  # the inputs of the cases above and after stay as they were
+    case("nonzero_static", input=T([0, 1, 2, 0]), size=3)
+    case("nonzero_static", input=T([0, 1, 2, 0]), size=1, fill_value=5)
+    case("nonzero_static", input=B(3, 4), size=8)
+    case("nonzero_static", input=R(2, 3, dtype=torch.float64), size=10, fill_value=0)
+    case("nonzero_static", input=T(3), size=2)
+    case("nonzero_static", input=R(0), size=2)
+    case("nonzero_static", input=T([0, 1]), size=-1, err="non-negative")

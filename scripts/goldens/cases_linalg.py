@@ -273,3 +273,23 @@ case("sparse_mm", mat1=R(2, 3, dtype=torch.float64), mat2=R(3, 5, dtype=torch.fl
 case("sparse_mm", mat1=I(2, 3), mat2=I(3, 2))
 case("sparse_mm", mat1=R(3, 4), mat2=R(3, 2), err=True)
 case("sparse_mm", mat1=R(3), mat2=R(3, 2), err=True)
+
+with own_inputs(204):  # the inputs of the cases above and after stay as they were
+    case("lu", A=R(3, 3))
+    case("lu", A=R(2, 4, 4, dtype=torch.float64))
+    case("lu", A=R(3, 2))
+    case("lu", A=torch.zeros(2, 2))
+    case("lu", A=R(3, 3), get_infos=True)
+    case("lu", A=torch.zeros(2, 2), get_infos=True)
+    case("lu", A=R(3, 3), pivot=False, err=True, cpu_only=True)
+    case("lu", A=R(3), err=True)
+    case("lu", A=I(2, 2), err=True)
+# linalg.eig refuses non-finite input; linalg.eigvals passes it to MKL's geev, which crashes
+# PyTorch: nutorch refuses it with eig's error (fn: the outcome without the crash).
+def _refused(**_):
+    raise RuntimeError("linalg.eigvals: input tensor should not contain infs or NaNs")
+
+
+case("linalg_eig", A=T([[float("nan"), 1.0], [0.0, 1.0]]), err="infs or NaNs")
+case("linalg_eigvals", A=T([[float("nan"), 1.0], [0.0, 1.0]]), fn=_refused, err="infs or NaNs")
+case("linalg_eigvals", A=T([[float("inf"), 1.0], [0.0, 1.0]], dtype=torch.float64), fn=_refused, err="infs or NaNs")

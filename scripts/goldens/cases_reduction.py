@@ -236,3 +236,24 @@ with own_inputs(109):
     # histogram has no half-precision kernel in PyTorch.
     case("histogram", input=R(6, dtype=torch.float16), bins=2, fn=hist, err="not implemented for 'Half'")
     case("histogram", input=R(6, dtype=torch.bfloat16), bins=2, fn=hist, err="not implemented for 'BFloat16'")
+
+with own_inputs(205):  # the inputs of the cases above and after stay as they were
+    # histogramdd has no CUDA kernel either.
+    case("histogramdd", input=R(10, 2), bins=3, cpu_only=True)
+    case("histogramdd", input=R(8, 3, dtype=torch.float64), bins=[2, 3, 4], cpu_only=True)
+    case("histogramdd", input=R(6, 2), bins=[2, 2], range=[-1.0, 1.0, 0.0, 2.0], cpu_only=True)
+    case("histogramdd", input=R(2, 3, 2), bins=2, density=True, cpu_only=True)
+    case("histogramdd", input=R(5, 2), bins=2, weight=R(5, lo=0.0), cpu_only=True)
+    case("histogramdd", input=R(5, 2, dtype=torch.float64), bins=[3, 1], weight=R(5, lo=0.0, dtype=torch.float64), density=True, cpu_only=True)
+    case("histogramdd", input=T([[1.0, 2.0], [1.0, 2.0]]), bins=2, cpu_only=True)  # one point per dim: widened by 0.5
+    case("histogramdd", input=R(0, 2), bins=2, cpu_only=True)
+    case("histogramdd", input=R(4, 1), bins=5, cpu_only=True)
+    case("histogramdd", input=R(5), bins=3, err="at least 2 dimensions")
+    case("histogramdd", input=R(5, 2), bins=[2], err="size of bins")
+    case("histogramdd", input=R(5, 2), bins=[0, 2], err="bins must be > 0")
+    case("histogramdd", input=R(5, 2), bins=2, range=[0.0, 1.0], err="range should have 4 elements")
+    case("histogramdd", input=R(5, 2), bins=2, range=[1.0, 0.0, 0.0, 1.0], err="min should not exceed max", cpu_only=True)
+    case("histogramdd", input=R(5, 2), bins=2, weight=R(4), err=True)
+    case("histogramdd", input=R(5, 2, dtype=torch.float64), bins=2, weight=R(5), err=True)
+    case("histogramdd", input=I(5, 2), bins=2, err=True)
+    case("histogramdd", input=T([[1.0, float("nan")], [0.0, 1.0]]), bins=2, err=True, cpu_only=True)

@@ -26,7 +26,7 @@ def catalog_ops():
     """{op name: PyTorch equivalent}, read from the catalog's tables (each entry starts with
     `op!("name", Category, "torch.path", ...` or one of the table macros)."""
     ops = {}
-    pattern = re.compile(r'\b(?:op|unary|binop|binop_t|inplace|cast)!\(\s*"(\w+)",\s*\w+,\s*"([^"]+)"')
+    pattern = re.compile(r'\b(?:op|unary|binop|binop_t|inplace|cast|polynomial)!\(\s*"(\w+)",\s*\w+,\s*"([^"]+)"')
     for path in sorted(CATALOG.glob("*.rs")):
         for m in pattern.finditer(path.read_text()):
             ops[m.group(1)] = m.group(2)
@@ -130,15 +130,20 @@ def enc_arg(v):
     return v
 
 
+def enc_field(v, enc=enc_tensor):
+    """A record's field: a tensor, or a list of them (histogramdd's bin_edges)."""
+    return enc(v) if isinstance(v, torch.Tensor) else [enc(x) for x in v]
+
+
 def enc_out(r):
     if isinstance(r, torch.Tensor):
         return {"tensor": enc_tensor(r)}
     if isinstance(r, dict):
-        return {"record": {k: enc_tensor(v) for k, v in r.items()}}
+        return {"record": {k: enc_field(v) for k, v in r.items()}}
     # Named results (torch.return_types, namedtuples) become records.
     fields = getattr(r, "_fields", None) or getattr(type(r), "__match_args__", None)
     if isinstance(r, tuple) and fields:
-        return {"record": {k: enc_tensor(getattr(r, k)) for k in fields}}
+        return {"record": {k: enc_field(getattr(r, k)) for k in fields}}
     if isinstance(r, (list, tuple)) and all(isinstance(x, torch.Tensor) for x in r) and not isinstance(r, torch.Size):
         return {"list": [enc_tensor(x) for x in r]}
     if isinstance(r, torch.Size):

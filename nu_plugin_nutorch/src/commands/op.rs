@@ -237,6 +237,9 @@ fn output_type(kind: OutKind) -> Type {
         OutKind::Tensor | OutKind::Same => super::tensor_type(),
         OutKind::Tensors => Type::List(Box::new(super::tensor_type())),
         OutKind::Record(fields) => Type::Record(fields.iter().map(|f| (f.to_string(), super::tensor_type())).collect()),
+        OutKind::Fields(fields) => {
+            Type::Record(fields.iter().map(|(f, kind)| (f.to_string(), output_type(*kind))).collect())
+        }
         OutKind::Value | OutKind::Varies => Type::Any,
         OutKind::Nothing => Type::Nothing,
     }
@@ -372,6 +375,13 @@ fn out_value(plugin: &NutorchPlugin, out: Out, same_id: Option<&str>, span: Span
             let mut record = Record::new();
             for (name, t) in fields {
                 record.push(name, plugin.tensor_value(t, span)?);
+            }
+            Value::record(record, span)
+        }
+        Out::Fields(fields) => {
+            let mut record = Record::new();
+            for (name, field) in fields {
+                record.push(name, out_value(plugin, field, same_id, span)?);
             }
             Value::record(record, span)
         }

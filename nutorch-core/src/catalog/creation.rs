@@ -195,6 +195,35 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "(nutorch fromvalue [1 2] | nutorch empty_like).shape" => "[2]",
         |a| finish(a, Tensor::f_empty(a.input().size(), like_options(a)?)?)),
+    // Tensor.new_*: the dtype and device of the input unless given, a shape of their own.
+    op!("new_zeros", Creation, "Tensor.new_zeros", "Zeros of the given size, with the input's dtype and device unless given.",
+        [INPUT, SIZE, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+        "nutorch fromvalue [1 2] | nutorch new_zeros 3 | nutorch tovalue" => "[0, 0, 0]",
+        |a| finish(a, Tensor::f_zeros(sizes(a, "size")?, like_options(a)?)?)),
+    op!("new_ones", Creation, "Tensor.new_ones", "Ones of the given size, with the input's dtype and device unless given.",
+        [INPUT, SIZE, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+        "nutorch fromvalue [1.5] | nutorch new_ones 2 | nutorch tovalue" => "[1.0, 1.0]",
+        |a| finish(a, Tensor::f_ones(sizes(a, "size")?, like_options(a)?)?)),
+    op!("new_full", Creation, "Tensor.new_full", "fill_value in the given size, with the input's dtype and device unless given.",
+    [INPUT, req("size", Ints).doc("the shape, as a list"), req("fill_value", Number), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch new_full [3] 7 | nutorch tovalue" => "[7, 7, 7]",
+    |a| {
+        let (kind, device) = like_options(a)?;
+        let value = super::util::checked_number("fill_value", a.number("fill_value"), kind, device)?;
+        finish(a, value.f_expand(sizes(a, "size")?, false)?.f_contiguous()?)
+    }),
+    op!("new_empty", Creation, "Tensor.new_empty", "An uninitialized tensor of the given size, with the input's dtype and device unless given.",
+        [INPUT, SIZE, DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+        "(nutorch fromvalue [1 2] | nutorch new_empty 2 3).shape" => "[2, 3]",
+        |a| finish(a, Tensor::f_empty(sizes(a, "size")?, like_options(a)?)?)),
+    op!("empty_strided", Creation, "torch.empty_strided", "An uninitialized tensor of the given size laid out with the given strides.",
+    [req("size", Ints).doc("the shape, as a list"), req("stride", Ints).doc("the step in elements along each dim"), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch empty_strided [2 3] [1 2] | nutorch stride" => "[1, 2]",
+    |a| {
+        let (size, stride) = (a.ints("size"), a.ints("stride"));
+        super::util::strided_extent("size", &size, &stride, 0)?;
+        finish(a, Tensor::f_empty_strided(size.as_slice(), stride.as_slice(), options(a, DType::Float32))?)
+    }),
     // Random ops draw from libtorch's generator: `manual_seed` makes them repeatable, and on
     // the CPU they give the same values as PyTorch after `torch.manual_seed`.
     op!("manual_seed", Random, "torch.manual_seed", "Seeds the random number generators (CPU and every GPU).",

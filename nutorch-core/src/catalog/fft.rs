@@ -161,4 +161,75 @@ pub static OPS: &[OpSpec] = &[
         [req("n", Int), opt("d", Float, Dflt::Float(1.0)).pos(), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
         "nutorch fft_rfftfreq 4 | nutorch tovalue" => "[0.0, 0.25, 0.5]",
         |a| freq(a, Tensor::f_fft_rfftfreq)),
+    op!("stft", Fft, "torch.stft", "Short-time Fourier transform: the FFT of each n_fft-long frame, hop_length apart, as a (freq, frames) complex tensor.",
+        [INPUT, req("n_fft", Int), opt("hop_length", Int, Dflt::None).doc("the step between frames (default n_fft / 4)"),
+         opt("win_length", Int, Dflt::None).doc("the window's length (default n_fft)"), opt("window", Tensor, Dflt::None).doc("a 1-d window of win_length (default all ones)"),
+         opt("center", Bool, Dflt::Bool(true)).doc("pad the input by n_fft / 2 on both sides, so frame t is centered at t * hop_length"),
+         opt("pad_mode", Str(&["constant", "reflect", "replicate", "circular"]), Dflt::Str("reflect")),
+         opt("normalized", Bool, Dflt::Bool(false)).doc("scale by 1/sqrt(n_fft)"),
+         opt("onesided", Bool, Dflt::None).doc("only the n_fft / 2 + 1 non-negative frequencies (default for real input and window)"),
+         opt("return_complex", Bool, Dflt::None).doc("complex output; false gives view_as_real's pairs (required for real inputs)"),
+         opt("align_to_window", Bool, Dflt::None).doc("with --center=false: frames start at the window's start")], O::Tensor,
+        "nutorch ones 8 | nutorch stft 4 --hop-length 4 --return-complex --center=false | nutorch abs | nutorch tovalue" => "[[4.0, 4.0], [0.0, 0.0], [0.0, 0.0]]",
+        |a| t(stft(a)?)),
+    op!("istft", Fft, "torch.istft", "Inverse short-time Fourier transform: the signal whose stft (same parameters) is the input.",
+    [INPUT, req("n_fft", Int), opt("hop_length", Int, Dflt::None).doc("the step between frames (default n_fft / 4)"),
+     opt("win_length", Int, Dflt::None).doc("the window's length (default n_fft)"), opt("window", Tensor, Dflt::None).doc("a 1-d window of win_length (default all ones)"),
+     opt("center", Bool, Dflt::Bool(true)).doc("the input was padded by n_fft / 2 on both sides (stft's default)"),
+     opt("normalized", Bool, Dflt::Bool(false)).doc("the stft was scaled by 1/sqrt(n_fft)"),
+     opt("onesided", Bool, Dflt::None).doc("the input holds only the non-negative frequencies (default: unless it has n_fft of them)"),
+     opt("length", Int, Dflt::None).doc("the output's length (cut or zero-padded)"),
+     opt("return_complex", Bool, Dflt::Bool(false)).doc("a complex output (for a two-sided input)")], O::Tensor,
+    "nutorch ones 8 | nutorch stft 4 --return-complex | nutorch istft 4 | nutorch tovalue" => "[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+    |a| {
+        let x = a.input();
+        // ATen infers a two-sided input from its size: n_fft frequencies.
+        let onesided = if a.has("onesided") { a.flag("onesided") } else { x.dim() < 2 || x.size()[x.dim() - 2] != a.int("n_fft") };
+        let window = a.opt_tensor("window");
+        let (n_fft, hop, win) = (a.int("n_fft"), a.opt_int("hop_length"), a.opt_int("win_length"));
+        t(x.f_istft(n_fft, hop, win, window, a.flag("center"), a.flag("normalized"), onesided, a.opt_int("length"), a.flag("return_complex"))?)
+    }),
 ];
+
+/// torch.stft as torch/functional.py runs it: the centering pad first (F.pad of the signal
+/// viewed as 3-d), then the transform without centering.
+fn stft(a: &Args) -> R<Tensor> {
+    let x = a.input();
+    let complex_in = super::util::dtype(x)?.is_complex();
+    let window = a.opt_tensor("window");
+    let complex_window = match window {
+        Some(w) => super::util::dtype(w)?.is_complex(),
+        None => false,
+    };
+    let real_only = !(complex_in || complex_window);
+    if real_only && !a.has("return_complex") {
+        return Err(bad(
+            "return_complex",
+            "stft requires the return_complex parameter be given for real inputs, and will further require that return_complex=True in a future PyTorch release.",
+        ));
+    }
+    let center = a.flag("center");
+    if center && a.has("align_to_window") {
+        return Err(bad("align_to_window", "stft align_to_window should only be set when center = false"));
+    }
+    let n_fft = a.int("n_fft");
+    let signal = if center {
+        let signal_dim = x.dim();
+        let mut extended: Vec<i64> = vec![1; 3usize.saturating_sub(signal_dim)];
+        extended.extend(x.size());
+        let pad = n_fft.div_euclid(2);
+        let padded = x.f_view(extended.as_slice())?.f_pad([pad, pad], a.str("pad_mode"), None)?;
+        let shape = padded.size();
+        padded.f_view(&shape[shape.len() - signal_dim..])?
+    } else {
+        x.shallow_clone()
+    };
+    let onesided = if a.has("onesided") { a.flag("onesided") } else { real_only };
+    let (hop, win) = (a.opt_int("hop_length"), a.opt_int("win_length"));
+    let out =
+        signal.f_stft(n_fft, hop, win, window, a.flag("normalized"), onesided, true, a.flag("align_to_window"))?;
+    if a.has("return_complex") && !a.flag("return_complex") {
+        return Ok(out.f_view_as_real()?);
+    }
+    Ok(out)
+}

@@ -255,6 +255,16 @@ pub static OPS: &[OpSpec] = &[
         [ten("indices"), req("shape", Ints)], O::Tensors,
         "nutorch fromvalue [4 1] | nutorch unravel_index 2 3 | nutorch tovalue" => "[[1, 0], [1, 1]]",
         |a| Ok(Out::List(unravel_index(a.tensor("indices"), &a.ints("shape"))?))),
+    op!("nonzero_static", Indexing, "torch.nonzero_static", "Indices of the nonzero elements, one row each, cut or padded with fill_value to size rows.",
+    [INPUT, req("size", Int).doc("the number of rows"), opt("fill_value", Int, Dflt::Int(-1))], O::Tensor,
+    "nutorch fromvalue [0 3 0 4] | nutorch nonzero_static 3 | nutorch tovalue" => "[[1], [3], [-1]]",
+    |a| {
+        let size = a.int("size");
+        if size < 0 {
+            return Err(bad("size", format!("nonzero_static: 'size' must be an non-negative integer, got {size}")));
+        }
+        t(a.input().f_nonzero_static(size, a.int("fill_value"))?)
+    }),
 ];
 
 /// Index tensors for `x[i, j, ...]`: at most one per dimension, integer indices in range (a

@@ -203,4 +203,101 @@ pub static OPS: &[OpSpec] = &[
     inplace!("floor_", InPlace, "Tensor.floor_", "Rounds down, in place.", f_floor_, "[1.5]" => "[1.0]"),
     inplace!("ceil_", InPlace, "Tensor.ceil_", "Rounds up, in place.", f_ceil_, "[1.5]" => "[2.0]"),
     inplace!("round_", InPlace, "Tensor.round_", "Rounds half to even, in place.", f_round_, "[2.5]" => "[2.0]"),
+    op!("resize_", InPlace, "Tensor.resize_", "Gives the tensor a new size, in place: its storage grows when needed (new elements are uninitialized).",
+    [INPUT, req("size", Ints).doc("the new shape: sizes as arguments or one list")], O::Same,
+    "nutorch fromvalue [1 2 3 4] | nutorch resize_ 2 2 | nutorch tovalue" => "[[1, 2], [3, 4]]",
+    |a| {
+        let size = super::util::sizes(a, "size")?;
+        resizable(a.input())?;
+        keep_geometry_on_error(a.input(), |x| x.f_resize_(size.as_slice()))
+    }),
+    op!("resize_as_", InPlace, "Tensor.resize_as_", "Gives the tensor the size of the_template, in place (new elements are uninitialized).",
+    [INPUT, ten("the_template")], O::Same,
+    "nutorch fromvalue [1 2 3 4] | nutorch resize_as_ (nutorch zeros 3) | nutorch tovalue" => "[1, 2, 3]",
+    |a| {
+        resizable(a.input())?;
+        keep_geometry_on_error(a.input(), |x| x.f_resize_as_(a.tensor("the_template")))
+    }),
+    op!("cauchy_", InPlace, "Tensor.cauchy_", "Fills the tensor with Cauchy random values of the given median and scale sigma, in place.",
+    [INPUT, opt("median", Float, Dflt::Float(0.0)), opt("sigma", Float, Dflt::Float(1.0))], O::Same,
+    "(nutorch zeros 3 | nutorch cauchy_).shape" => "[3]",
+    |a| {
+        let sigma = a.float("sigma");
+        if !(sigma > 0.0) {
+            return Err(bad("sigma", format!("cauchy_ expects sigma > 0.0, but found sigma={sigma}")));
+        }
+        continuous(a.input(), "Cauchy")?;
+        done(me(a).f_cauchy_(a.float("median"), sigma)?)
+    }),
+    op!("exponential_", InPlace, "Tensor.exponential_", "Fills the tensor with exponential random values of rate lambd, in place.",
+    [INPUT, opt("lambd", Float, Dflt::Float(1.0))], O::Same,
+    "(nutorch zeros 3 | nutorch exponential_).shape" => "[3]",
+    |a| {
+        let lambd = a.float("lambd");
+        if !(lambd > 0.0) {
+            return Err(bad("lambd", format!("exponential_ expects lambda > 0.0, but found lambda={lambd}")));
+        }
+        continuous(a.input(), "Exponential")?;
+        done(me(a).f_exponential_(lambd)?)
+    }),
+    op!("geometric_", InPlace, "Tensor.geometric_", "Fills the tensor with geometric random values (trials to the first success, probability p), in place.",
+    [INPUT, req("p", Float)], O::Same,
+    "(nutorch zeros 3 | nutorch geometric_ 0.5).shape" => "[3]",
+    |a| {
+        let p = a.float("p");
+        if !(p > 0.0 && p < 1.0) {
+            return Err(bad("p", format!("geometric_ expects p to be in (0, 1), but got p={p}")));
+        }
+        done(me(a).f_geometric_(p)?)
+    }),
+    op!("log_normal_", InPlace, "Tensor.log_normal_", "Fills the tensor with log-normal random values (exp of a normal of mean and std), in place.",
+    [INPUT, opt("mean", Float, Dflt::Float(1.0)), opt("std", Float, Dflt::Float(2.0))], O::Same,
+    "(nutorch zeros 3 | nutorch log_normal_).shape" => "[3]",
+    |a| {
+        let std = a.float("std");
+        if !(std > 0.0) {
+            return Err(bad("std", format!("log_normal_ expects std > 0.0, but found std={std}")));
+        }
+        done(me(a).f_log_normal_(a.float("mean"), std)?)
+    }),
 ];
+
+/// PyTorch refuses to resize a tensor that requires grad.
+fn resizable(x: &Tensor) -> R<()> {
+    if x.requires_grad() {
+        return Err(bad("input", "cannot resize variables that require grad"));
+    }
+    Ok(())
+}
+
+/// The continuous distributions fill floating-point tensors only.
+fn continuous(x: &Tensor, distribution: &str) -> R<()> {
+    let dt = super::util::dtype(x)?;
+    if !dt.is_floating_point() {
+        return Err(bad(
+            "input",
+            format!("{distribution} distribution is a continuous probability distribution. dtype must be a floating point but you specified {dt}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a resize, putting the tensor's sizes, strides and offset back when it fails: libtorch
+/// sets the new sizes before it grows the storage, so a failed allocation would leave a tensor
+/// larger than its storage, whose every read would reach foreign memory.
+fn keep_geometry_on_error(
+    x: &Tensor,
+    resize: impl FnOnce(&mut Tensor) -> Result<Tensor, tch::TchError>,
+) -> super::spec::OpResult {
+    let (size, stride) = (x.size(), x.stride());
+    let offset = crate::state::storage_offset(x).unwrap_or(0);
+    let mut target = x.shallow_clone();
+    match resize(&mut target) {
+        Ok(_) => Ok(Out::Same),
+        Err(e) => {
+            // The old geometry fits the storage (which only grew), so this cannot fail.
+            let _ = x.shallow_clone().f_as_strided_(size.as_slice(), stride.as_slice(), offset);
+            Err(e.into())
+        }
+    }
+}

@@ -565,6 +565,18 @@ pub static OPS: &[OpSpec] = &[
         [INPUT, ten("input2"), ten("input3"), opt("left", Bool, Dflt::Bool(true)), opt("transpose", Bool, Dflt::Bool(false))], O::Tensor,
         "nutorch fromvalue [[1.0 0.0] [0.0 1.0]] | nutorch ormqr (nutorch fromvalue [0.0 0.0]) (nutorch fromvalue [[1.0] [2.0]]) | nutorch tovalue" => "[[1.0], [2.0]]",
         |a| t(a.input().f_ormqr(a.tensor("input2"), a.tensor("input3"), a.flag("left"), a.flag("transpose"))?)),
+    op!("lu", Linalg, "torch.lu", "Compact LU factorization (deprecated in PyTorch for linalg_lu_factor): [LU, pivots], or {LU, pivots, info} with --get-infos.",
+    [A, opt("pivot", Bool, Dflt::Bool(true)), opt("get_infos", Bool, Dflt::Bool(false))], O::Varies,
+    "(nutorch fromvalue [[2.0 0.0] [0.0 1.0]] | nutorch lu).1 | nutorch tovalue" => "[1, 2]",
+    |a| {
+        // torch.lu is _lu_with_info, which is linalg_lu_factor_ex without its error check.
+        let (lu, pivots, info) = Tensor::f_linalg_lu_factor_ex(a.tensor("A"), a.flag("pivot"), false)?;
+        if a.flag("get_infos") {
+            rec3(["LU", "pivots", "info"], (lu, pivots, info))
+        } else {
+            Ok(super::spec::Out::List(vec![lu, pivots]))
+        }
+    }),
 ];
 
 /// LU pivots (1-based row interchanges, as lu_factor gives them) checked to lie in
@@ -645,3 +657,4 @@ fn check_ldl_pivots(pivots: &Tensor, ld: &Tensor) -> R<()> {
     }
     Ok(())
 }
+

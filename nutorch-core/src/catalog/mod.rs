@@ -33,7 +33,9 @@ mod shape;
 mod sorting;
 pub mod sparse;
 mod spec;
+mod special;
 pub mod util;
+mod windows;
 
 pub use args::{Args, Operand, Val};
 pub use spec::*;
@@ -47,8 +49,10 @@ pub fn all() -> &'static [&'static OpSpec] {
     ALL.get_or_init(|| {
         [
             creation::OPS,
+            windows::OPS,
             pointwise::OPS,
             pointwise::ACTIVATIONS,
+            special::OPS,
             binary::OPS,
             compare::OPS,
             reduction::OPS,

@@ -14,6 +14,7 @@ macro_rules! unary {
             |a| t(a.input().$f()?))
     };
 }
+pub(super) use unary;
 
 /// A `Tensor | Number` second operand as a tensor (for the ops libtorch has no Scalar form of).
 pub(super) fn operand_tensor(a: &Args, name: &'static str) -> R<Tensor> {

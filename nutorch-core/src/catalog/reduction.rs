@@ -1,7 +1,9 @@
 //! Reductions (sum, mean, std, norm, max, argmax, all, median, quantile, ...) and scans
 //! (cumsum, cumprod, cummax, ...).
 
-use super::spec::{bad, opt, req, ten, ArgSpec, Dflt, OpSpec, Out, OutKind as O, Ty::*, DTYPE, INPUT, KEEPDIM, OTHER};
+use super::spec::{
+    bad, opt, req, ten, ArgSpec, Dflt, OpResult, OpSpec, Out, OutKind as O, Ty::*, DTYPE, INPUT, KEEPDIM, OTHER,
+};
 use super::util::{check_dims, dtype, non_negative, norm_dim, positive, rec2, require_float, t, wrapped, R};
 use super::{Args, Operand};
 use crate::op;
@@ -447,6 +449,7 @@ pub static OPS: &[OpSpec] = &[
         if bins <= 0 {
             return Err(bad("bins", format!("torch.histogram(): bins must be > 0, but got {bins} for dimension 0")));
         }
+        histogram_dtype(x)?;
         // tch always passes a range, so PyTorch's default (the data's min and max, [0, 1] for
         // no data) is computed here; libtorch then checks and widens it as it would its own.
         let range = match a.opt_floats("range") {
@@ -455,15 +458,17 @@ pub static OPS: &[OpSpec] = &[
             None if x.numel() == 0 => vec![0.0, 1.0],
             None => {
                 let flat = x.f_reshape([-1])?;
-                if !(dtype(x)?.is_floating_point()) {
-                    // As PyTorch refuses them (its kernels are float-only).
-                    return Err(bad("input", format!("torch.histogram needs a floating point tensor, got {}", dtype(x)?)));
-                }
                 vec![flat.f_min()?.f_double_value(&[])?, flat.f_max()?.f_double_value(&[])?]
             }
         };
         rec2(["hist", "bin_edges"], x.f_histogram_bin_ct(bins, range.as_slice(), a.opt_tensor("weight"), a.flag("density"))?)
     }),
+    op!("histogramdd", Reduction, "torch.histogramdd", "D-dimensional histogram of the points in the input's last dim, with bins per dim, as {hist, bin_edges (a list, one per dim)}.",
+    [INPUT, req("bins", Ints).doc("the number of bins: one int for every dim, or one per dim"),
+     opt("range", Floats, Dflt::None).doc("the lower and upper edge of each dim: [min0 max0 min1 max1 ...]"),
+     opt("weight", Tensor, Dflt::None), opt("density", Bool, Dflt::Bool(false))], O::Fields(&[("hist", O::Tensor), ("bin_edges", O::Tensors)]),
+    "(nutorch fromvalue [[0.0 0.0] [1.0 1.0] [1.0 0.0]] | nutorch histogramdd 2).hist | nutorch tovalue" => "[[1.0, 0.0], [1.0, 1.0]]",
+    |a| histogramdd(a)),
     op!("sum_to_size", Reduction, "Tensor.sum_to_size", "The input summed down to size (which it must broadcast from).",
         [INPUT, req("size", Ints)], O::Tensor,
         "nutorch fromvalue [[1 2] [3 4]] | nutorch sum_to_size 1 2 | nutorch tovalue" => "[[4, 6]]",
@@ -524,4 +529,65 @@ fn gradient(a: &Args) -> R<Vec<Tensor>> {
         out.push(Tensor::f_cat(&[prepend, center, append], d)?);
     }
     Ok(out)
+}
+
+/// torch.histogramdd as ATen composes it (bin edges, then counts). tch always passes a range,
+/// so PyTorch's default (each dim's min and max, [0, 1] without points) is computed here, in
+/// the input's dtype as ATen does; libtorch then checks and widens it as it would its own.
+fn histogramdd(a: &Args) -> OpResult {
+    let x = a.input();
+    if x.dim() < 2 {
+        return Err(bad("input", "torch.histogramdd: input tensor should have at least 2 dimensions"));
+    }
+    let dims = x.size()[x.dim() - 1];
+    let bins = match a.is_list("bins") {
+        true => a.ints("bins"),
+        false => vec![a.int("bins"); dims as usize],
+    };
+    if bins.len() as i64 != dims {
+        return Err(bad(
+            "bins",
+            "histogramdd: The size of bins must be equal to the innermost dimension of the input.",
+        ));
+    }
+    if let Some((d, b)) = bins.iter().enumerate().find(|(_, &b)| b <= 0) {
+        return Err(bad("bins", format!("torch.histogram(): bins must be > 0, but got {b} for dimension {d}")));
+    }
+    histogram_dtype(x)?;
+    let range = match a.opt_floats("range") {
+        Some(r) if r.len() as i64 != 2 * dims => {
+            return Err(bad(
+                "range",
+                format!(
+                    "torch.histogramdd: for a {dims}-dimensional histogram range should have {} elements, but got {}",
+                    2 * dims,
+                    r.len()
+                ),
+            ))
+        }
+        Some(r) => r,
+        None if x.numel() == 0 => [0.0, 1.0].repeat(dims as usize),
+        None => {
+            let points = x.f_reshape([-1, dims])?;
+            let lo = Vec::<f64>::try_from(points.f_amin([0i64].as_slice(), false)?.f_to_kind(tch::Kind::Double)?)?;
+            let hi = Vec::<f64>::try_from(points.f_amax([0i64].as_slice(), false)?.f_to_kind(tch::Kind::Double)?)?;
+            lo.iter().zip(&hi).flat_map(|(l, h)| [*l, *h]).collect()
+        }
+    };
+    let (weight, density) = (a.opt_tensor("weight"), a.flag("density"));
+    let edges = x.f_internal_histogramdd_bin_edges(bins.as_slice(), range.as_slice(), weight, density)?;
+    let hist = x.f_internal_histogramdd_from_bin_cts(bins.as_slice(), range.as_slice(), weight, density)?;
+    Ok(Out::Fields(vec![("hist", Out::T(hist)), ("bin_edges", Out::List(edges))]))
+}
+
+/// PyTorch's histogram kernels take float32 and float64 only.
+fn histogram_dtype(x: &Tensor) -> R<()> {
+    let dt = dtype(x)?;
+    if !matches!(dt, crate::dtype::DType::Float32 | crate::dtype::DType::Float64) {
+        return Err(bad(
+            "input",
+            format!("histogram is implemented for float32 and float64 tensors, not {dt} (as in PyTorch)"),
+        ));
+    }
+    Ok(())
 }

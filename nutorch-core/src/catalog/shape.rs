@@ -346,6 +346,38 @@ pub static OPS: &[OpSpec] = &[
         [req("shapes", Shapes)], O::Value,
         "nutorch broadcast_shapes [2 1] [1 3]" => "[2, 3]",
         |a| Ok(Out::Ints(broadcast_shapes(&a.shapes("shapes"))?))),
+    op!("as_strided", Shape, "torch.as_strided", "A view of the input's storage with the given size, strides and storage offset (default the input's).",
+    [INPUT, req("size", Ints).doc("the shape, as a list"), req("stride", Ints).doc("the step in elements along each dim, as a list"),
+     opt("storage_offset", Int, Dflt::None).pos().doc("the first element's position in the storage")], O::Tensor,
+    "nutorch arange 6 | nutorch as_strided [2 2] [1 2] | nutorch tovalue" => "[[0, 2], [1, 3]]",
+    |a| {
+        let x = a.input();
+        let (size, stride) = (a.ints("size"), a.ints("stride"));
+        let offset = a.opt_int("storage_offset").unwrap_or(storage_offset(x));
+        let extent = super::util::strided_extent("size", &size, &stride, offset)?;
+        super::util::check_in_storage(&size, &stride, offset, extent, super::util::storage_elements(x)?)?;
+        t(x.f_as_strided(size.as_slice(), stride.as_slice(), offset)?)
+    }),
+    op!("as_strided_scatter", Shape, "torch.as_strided_scatter", "A copy of the input with src written into its strided view (size, stride, storage offset).",
+    [INPUT, super::spec::ten("src"), req("size", Ints).doc("the shape, as a list"), req("stride", Ints).doc("the step in elements along each dim, as a list"),
+     opt("storage_offset", Int, Dflt::None).pos().doc("the first element's position in the storage")], O::Tensor,
+    "nutorch zeros 4 | nutorch as_strided_scatter (nutorch ones 2) [2] [2] | nutorch tovalue" => "[1.0, 0.0, 1.0, 0.0]",
+    |a| {
+        let x = a.input();
+        let (size, stride) = (a.ints("size"), a.ints("stride"));
+        let offset = a.opt_int("storage_offset").unwrap_or(storage_offset(x));
+        let extent = super::util::strided_extent("size", &size, &stride, offset)?;
+        // libtorch copies the input's whole storage (its numel when its elements overlap,
+        // as an expanded tensor's do) and writes through the view of that copy.
+        let overlapping = x.size().iter().zip(x.stride()).any(|(&d, s)| d > 1 && s == 0);
+        let storage = if overlapping { x.numel() as i64 } else { super::util::storage_elements(x)? };
+        super::util::check_in_storage(&size, &stride, offset, extent, storage)?;
+        let src = a.tensor("src");
+        if src.size() != size {
+            return Err(bad("src", format!("expected src to have a size equal to the slice of self. src size = {:?}, slice size = {size:?}", src.size())));
+        }
+        t(x.f_as_strided_scatter(src, size.as_slice(), stride.as_slice(), offset)?)
+    }),
 ];
 
 /// torch.broadcast_shapes, by its own algorithm (torch/functional.py): each shape is lined up
@@ -375,4 +407,9 @@ fn broadcast_shapes(shapes: &[Vec<i64>]) -> R<Vec<i64>> {
         }
     }
     Ok(result)
+}
+
+/// The tensor's element offset in its storage (0 without one).
+fn storage_offset(x: &Tensor) -> i64 {
+    crate::state::storage_offset(x).unwrap_or(0)
 }

@@ -172,6 +172,8 @@ pub enum OutKind {
     Tensors,
     /// A record of named tensors (`{values, indices}`).
     Record(&'static [&'static str]),
+    /// A record of named results of their own kinds (`{hist, bin_edges: [tensors]}`).
+    Fields(&'static [(&'static str, OutKind)]),
     /// A plain value (number, bool, list of ints).
     Value,
     /// The input tensor itself, changed in place.
@@ -198,6 +200,9 @@ pub enum Out {
     T(Tensor),
     List(Vec<Tensor>),
     Rec(Vec<(&'static str, Tensor)>),
+    /// A record whose fields are results of their own (histogramdd's hist and its list of
+    /// bin_edges).
+    Fields(Vec<(&'static str, Out)>),
     Int(i64),
     Float(f64),
     Bool(bool),

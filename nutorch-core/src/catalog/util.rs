@@ -257,3 +257,54 @@ pub fn require_lapack(name: &'static str, tensor: &Tensor, what: &str) -> R<()> 
     }
     Ok(())
 }
+
+/// Checks a strided layout before libtorch sees it: as many strides as sizes, no negative
+/// size, stride or offset, and no overflow. Returns the number of storage elements the layout
+/// reaches from the storage's start (0 when it has no elements, as c10 counts it: an empty
+/// tensor fits any storage).
+pub fn strided_extent(size_arg: &'static str, size: &[i64], stride: &[i64], offset: i64) -> R<i64> {
+    if size.len() != stride.len() {
+        return Err(bad(
+            "stride",
+            format!("mismatch in length of strides and shape ({} sizes, {} strides)", size.len(), stride.len()),
+        ));
+    }
+    if let Some(d) = size.iter().find(|&&d| d < 0) {
+        return Err(bad(size_arg, format!("Trying to create tensor with negative dimension {d}: {size:?}")));
+    }
+    if stride.iter().any(|&s| s < 0) {
+        return Err(bad("stride", format!("Negative strides are not supported, got strides: {stride:?}")));
+    }
+    if offset < 0 {
+        return Err(bad("storage_offset", format!("invalid storage offset {offset}")));
+    }
+    if size.contains(&0) {
+        return Ok(0);
+    }
+    let overflow =
+        || bad(size_arg, format!("Storage size calculation overflowed with sizes={size:?} and strides={stride:?}"));
+    let mut last = 0i64;
+    for (&d, &s) in size.iter().zip(stride) {
+        last = (d - 1).checked_mul(s).and_then(|x| x.checked_add(last)).ok_or_else(overflow)?;
+    }
+    last.checked_add(1).and_then(|n| n.checked_add(offset)).ok_or_else(overflow)
+}
+
+/// Checks that the strided view stays inside a storage of `storage` elements (a view past
+/// its end would read or write foreign memory).
+pub fn check_in_storage(size: &[i64], stride: &[i64], offset: i64, extent: i64, storage: i64) -> R<()> {
+    if extent > storage {
+        return Err(bad(
+            "size",
+            format!("sizes {size:?}, strides {stride:?} and storage offset {offset} reach {extent} elements, out of bounds for storage of size {storage}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The number of elements the storage under `tensor` holds.
+pub fn storage_elements(tensor: &Tensor) -> R<i64> {
+    let bytes = crate::state::storage_bytes(tensor)?.numel() as i64;
+    let itemsize = tensor.f_kind()?.elt_size_in_bytes() as i64;
+    Ok(if itemsize == 0 { 0 } else { bytes / itemsize })
+}
