@@ -2,7 +2,7 @@
 pairs. float16 transforms are CUDA-only (powers of two), so those cases are the CPU's refusal."""
 import torch
 
-from .framework import B, I, R, T, case, stream
+from .framework import B, I, R, T, case, own_inputs
 
 f64 = torch.float64
 c64 = torch.complex64

@@ -1,7 +1,7 @@
 """Indexing and sorting."""
 import torch
 
-from .framework import B, I, R, SPECIAL, T, case, stream
+from .framework import B, I, R, SPECIAL, T, case, own_inputs
 
 f64 = torch.float64
 x = R(3, 4)

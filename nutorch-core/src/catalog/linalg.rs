@@ -657,4 +657,3 @@ fn check_ldl_pivots(pivots: &Tensor, ld: &Tensor) -> R<()> {
     }
     Ok(())
 }
-
