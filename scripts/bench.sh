@@ -3,6 +3,7 @@
 # Needs scripts/setup.sh first (release plugin registered, torch venv).
 #   scripts/bench.sh            # everything
 #   scripts/bench.sh nn         # only the training comparisons
+#   scripts/bench.sh values     # only tovalue/fromvalue against the protocol floor
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$NUTORCH_ROOT"
@@ -32,4 +33,9 @@ if [ "$what" = all ] || [ "$what" = store ]; then
   target/release/examples/store_bench "$NUTORCH_ROOT/target" 1024
   echo "== plugin calls: floor, small ops, and the idle spill's cost to a burst =="
   scripts/nu examples/bench_calls.nu
+fi
+
+if [ "$what" = all ] || [ "$what" = values ]; then
+  echo "== tovalue / fromvalue against the protocol floor (nutorch protocol-floor), 10^2..10^7 elements =="
+  scripts/nu examples/bench_values.nu target/bench
 fi

@@ -246,7 +246,7 @@ fn mistakes_are_labelled_at_the_offending_argument() {
     let cases: &[(&str, &str, &str)] = &[
         // (source, message part, text the label points at)
         ("nutorch zeros 2 -3", "non-negative", "2 -3"),
-        ("nutorch fromvalue [1.0 2.0] | nutorch sum --dim 5", "out of range", "nutorch sum"),
+        ("nutorch fromvalue [1.0 2.0] | nutorch sum --dim 5", "out of range", "--dim 5"),
         ("nutorch fromvalue [1.0 2.0] | nutorch std --dim 5", "out of range", "--dim 5"),
         (
             "nutorch fromvalue [1 2] | nutorch div 2 --rounding-mode round",
@@ -265,7 +265,8 @@ fn mistakes_are_labelled_at_the_offending_argument() {
         ),
         ("nutorch zeros 2 --dtype float128", "unknown dtype", "--dtype float128"),
         ("nutorch zeros 2 --device gpu", "expected cpu, cuda", "--device gpu"),
-        ("nutorch fromvalue [1 2] | nutorch reshape 3", "shape '[3]' is invalid", "nutorch reshape"),
+        ("nutorch fromvalue [1 2] | nutorch reshape 3", "shape '[3]' is invalid", "3"),
+        ("nutorch fromvalue [1 2] | nutorch mm (nutorch fromvalue [1 2])", "", "nutorch mm"),
         ("nutorch fromvalue [1 2] | nutorch neg 3", "Extra positional argument", "3"),
         ("nutorch zeros 2 abc", "Parse mismatch", "abc"),
         ("nutorch fromvalue [1 2] | nutorch pow -1", "negative integer powers", "-1"),
@@ -282,7 +283,8 @@ fn mistakes_are_labelled_at_the_offending_argument() {
         let text = error_text(Err(err.clone()));
         assert!(text.contains(message), "{source}: {text}");
         assert_ne!(labeled.msg, "Internal error in nutorch", "{source}: a panic got through");
-        // The label lies on the argument to blame (or on the command for libtorch's refusals).
+        // The label lies on the argument to blame: the one an error names, the dim or size
+        // argument a libtorch refusal is about, else the command.
         let labelled = labelled_text(&fresh, source, err);
         assert!(
             !labelled.is_empty() && pointed.contains(labelled.as_str()),
@@ -556,4 +558,13 @@ fn norm_takes_fro_and_nuc_as_torch_norm_does() {
     assert!(text.contains("two dims"), "{text}");
     let text = error_text(eval(&mut test, &format!("{x} | nutorch norm --p spectral")));
     assert!(text.contains("fro, nuc"), "{text}");
+}
+
+#[test]
+fn no_command_hides_another() {
+    let names: Vec<String> =
+        nu_plugin_nutorch::NutorchPlugin::new().commands().iter().map(|c| c.name().to_string()).collect();
+    let mut seen = std::collections::HashSet::new();
+    let twice: Vec<&String> = names.iter().filter(|n| !seen.insert(n.as_str())).collect();
+    assert!(twice.is_empty(), "commands registered twice (one hides the other): {twice:?}");
 }

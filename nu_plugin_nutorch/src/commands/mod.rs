@@ -10,6 +10,7 @@ pub mod op;
 pub(crate) mod op_args;
 mod ops_list;
 mod plot;
+mod protocol_floor;
 mod root;
 mod store;
 mod values;
@@ -38,6 +39,7 @@ fn commands() -> Vec<Command> {
         Box::new(store::Free),
         Box::new(store::StoreInfo),
         Box::new(version::Version),
+        Box::new(protocol_floor::ProtocolFloor),
         Box::new(ops_list::Ops),
         Box::new(alias_module::AliasModule),
         Box::new(no_grad::NoGrad::new("no-grad")),
