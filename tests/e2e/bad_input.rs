@@ -53,8 +53,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("special_shifted_chebyshev_polynomial_u", "nan-inf", "as special_chebyshev_polynomial_t: libtorch's kernel leaves the value for x = NaN unset"),
     ("special_shifted_chebyshev_polynomial_v", "nan-inf", "as special_chebyshev_polynomial_t: libtorch's kernel leaves the value for x = NaN unset"),
     ("special_shifted_chebyshev_polynomial_w", "nan-inf", "as special_chebyshev_polynomial_t: libtorch's kernel leaves the value for x = NaN unset"),
-    ("lu_unpack", "empty", "nutorch checks the pivots against LU's rows and refuses pivot 3 for an LU of 0 rows; PyTorch does not read the pivots of an empty LU and returns empty factors"),
-    ("view_as_complex", "float16", "nutorch has no complex32 (ComplexHalf) dtype, so it refuses the complex32 tensor PyTorch makes of float16 pairs"),
     ("resize_", "empty", "growing a tensor leaves its new elements uninitialized: their values are whatever the memory held, in PyTorch too"),
     ("resize_", "0-d", "growing a tensor leaves its new elements uninitialized: their values are whatever the memory held, in PyTorch too"),
     ("resize_as_", "empty", "growing a tensor leaves its new elements uninitialized: their values are whatever the memory held, in PyTorch too"),
@@ -234,28 +232,18 @@ fn tensor_var(t: &J, lets: &mut Vec<String>) -> String {
         let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
         format!("nutorch zeros [{}] --dtype {dtype}{grad}", dims.join(" "))
     } else if let Some(real) = complex_parts(dtype) {
-        // A copy of the complex view, so that it is a leaf of its own (as PyTorch's input is).
-        shape.push(2);
-        let leaf = if grad.is_empty() { "" } else { " | nutorch clone | nutorch requires_grad_" };
-        format!("nutorch fromvalue {} --dtype {real} | nutorch view_as_complex{leaf}", nested(&shape, &values))
-    } else {
-        let (real, complex) = match dtype {
-            "complex64" => ("float32", " | nutorch view_as_complex"),
-            "complex128" => ("float64", " | nutorch view_as_complex"),
-            other => (other, ""),
-        };
-        let mut shape = shape.clone();
-        if !complex.is_empty() {
-            shape.push(2);
-        }
+        // A copy of the complex view, so that the input is a leaf of its own, as PyTorch's.
+        let mut pairs = shape.clone();
+        pairs.push(2);
         let values: Vec<String> = raw.iter().map(|v| leaf_literal(v, real)).collect();
-        if complex.is_empty() {
-            format!("nutorch fromvalue {} --dtype {real}{grad}", nested(&shape, &values))
-        } else {
-            // A copy of the complex view, so that the input is a leaf of its own, as PyTorch's.
-            let grad = if grad.is_empty() { "" } else { " | nutorch requires_grad_" };
-            format!("nutorch fromvalue {} --dtype {real}{complex} | nutorch clone{grad}", nested(&shape, &values))
-        }
+        let grad = if grad.is_empty() { "" } else { " | nutorch requires_grad_" };
+        format!(
+            "nutorch fromvalue {} --dtype {real} | nutorch view_as_complex | nutorch clone{grad}",
+            nested(&pairs, &values)
+        )
+    } else {
+        let values: Vec<String> = raw.iter().map(|v| leaf_literal(v, dtype)).collect();
+        format!("nutorch fromvalue {} --dtype {dtype}{grad}", nested(&shape, &values))
     };
     lets.push(format!("let {name} = ({make}{transposed}); "));
     format!("${name}")
