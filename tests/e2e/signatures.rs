@@ -43,8 +43,10 @@ fn missing_and_mistyped_arguments_fail_at_parse_time() {
     for (script, missing) in [
         ("nutorch zeros", "missing size"),
         ("nutorch randperm", "missing n"),
-        ("nutorch randint 10", "missing high_or_size"),
-        ("nutorch arange 4 | nutorch narrow 0 1", "missing length"),
+        // Where the slots take the same shapes (an int or a 0-d tensor), Nushell names the first
+        // of them, as with linspace above: randint's low_or_high, narrow's dim.
+        ("nutorch randint 10", "missing low_or_high"),
+        ("nutorch arange 4 | nutorch narrow 0 1", "missing dim"),
         ("nutorch arange 4 | nutorch add", "missing other"),
     ] {
         let text = plain_error(&nu, script);
@@ -83,9 +85,10 @@ fn help_shows_required_typed_parameters() {
     let out = Nu::new().run("help nutorch linspace | ansi strip");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("nutorch linspace {flags} <start> <end> <steps>"), "{text}");
-    assert!(text.contains("start <number>: first value\n"), "{text}");
-    assert!(text.contains("end <number>: last value (included)\n"), "{text}");
-    assert!(text.contains("steps <int>: number of values (>= 0)\n"), "{text}");
+    // A number or a 0-d tensor (a variable), as PyTorch takes either.
+    assert!(text.contains("start <oneof<number, cell-path>>: first value\n"), "{text}");
+    assert!(text.contains("end <oneof<number, cell-path>>: last value (included)\n"), "{text}");
+    assert!(text.contains("steps <oneof<int, cell-path>>: number of values (>= 0)\n"), "{text}");
     assert!(!text.contains("(optional)"), "{text}");
     let out = Nu::new().run("help nutorch add | ansi strip");
     let text = String::from_utf8_lossy(&out.stdout);
