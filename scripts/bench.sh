@@ -9,7 +9,8 @@ source "$(dirname "$0")/env.sh"
 cd "$NUTORCH_ROOT"
 what="${1:-all}"
 export NUTORCH_STORE_DIR="$(mktemp -d)"
-trap 'rm -rf "$NUTORCH_STORE_DIR"' EXIT
+# The plugin writes its tensors as nu stops it: give it that moment before the store goes.
+trap 'sleep 2; rm -rf "$NUTORCH_STORE_DIR"' EXIT
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 cargo build --release -q -p nu_plugin_nutorch -p nutorch-examples --example train_blobs
