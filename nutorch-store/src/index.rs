@@ -61,6 +61,25 @@ pub struct IndexEntry {
     pub writing: Option<u64>,
 }
 
+impl IndexEntry {
+    /// An entry with no file yet: a tensor whose first write began or failed.
+    pub fn without_file(refs: u64, last_used: u64) -> IndexEntry {
+        IndexEntry {
+            file: String::new(),
+            refs,
+            last_used,
+            had_graph: false,
+            shared_storage_with: Vec::new(),
+            view: None,
+            check: None,
+            written_at: 0,
+            unwritten: None,
+            stale: None,
+            writing: None,
+        }
+    }
+}
+
 pub struct Index {
     dir: PathBuf,
     /// Swapped for a fresh handle by `reopen` (after a failed write, sled refuses all work

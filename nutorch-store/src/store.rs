@@ -986,19 +986,9 @@ fn adopt_orphans(dir: &Path, index: &Index, rebuilt: bool) -> usize {
             continue;
         }
         let written = f.metadata().ok().and_then(|m| m.modified().ok()).map(unix_secs).unwrap_or(0);
-        let entry = IndexEntry {
-            file: file.to_string(),
-            refs: placeholder.as_ref().map_or(UNKNOWN_REFS, |p| p.refs),
-            last_used: written,
-            had_graph: false,
-            shared_storage_with: Vec::new(),
-            view: None,
-            check: None,
-            written_at: written,
-            unwritten: None,
-            stale: None,
-            writing: None,
-        };
+        let refs = placeholder.as_ref().map_or(UNKNOWN_REFS, |p| p.refs);
+        let entry =
+            IndexEntry { file: file.to_string(), written_at: written, ..IndexEntry::without_file(refs, written) };
         if index.put_unflushed(stem, &entry).is_ok() {
             adopted += 1;
         }

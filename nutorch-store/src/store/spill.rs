@@ -194,19 +194,7 @@ impl Store {
         for (id, refs, last_used) in changed {
             let before = disk.index.modify(&id, |e| Some(IndexEntry { writing: Some(now), ..e }))?;
             if before.is_none() {
-                let first = IndexEntry {
-                    file: String::new(),
-                    refs,
-                    last_used: unix_secs(last_used),
-                    had_graph: false,
-                    shared_storage_with: Vec::new(),
-                    view: None,
-                    check: None,
-                    written_at: 0,
-                    unwritten: None,
-                    stale: None,
-                    writing: Some(now),
-                };
+                let first = IndexEntry { writing: Some(now), ..IndexEntry::without_file(refs, unix_secs(last_used)) };
                 disk.index.put_unflushed(&id, &first)?;
             }
         }
@@ -273,17 +261,8 @@ impl Store {
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     let entry = IndexEntry {
-                        file: String::new(),
-                        refs,
-                        last_used: unix_secs(last_used),
-                        had_graph: false,
-                        shared_storage_with: Vec::new(),
-                        view: None,
-                        check: None,
-                        written_at: 0,
                         unwritten: Some(message.clone()),
-                        stale: None,
-                        writing: None,
+                        ..IndexEntry::without_file(refs, unix_secs(last_used))
                     };
                     let _ = disk.index.put_unflushed(&id, &entry);
                 }
