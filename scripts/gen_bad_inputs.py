@@ -15,7 +15,6 @@ them through the real nu. Output: tests/golden/bad_inputs.json.
 import importlib
 import json
 import math
-import struct
 import pathlib
 import sys
 
@@ -167,33 +166,6 @@ def enc_args(args):
     return {k: (v if isinstance(v, dict) and "nu" in v else framework.enc_arg(v)) for k, v in args.items() if v is not None}
 
 
-# Dtypes whose every value (complex64: each part) is a float32: written with the fewest digits that give the same
-# float32 back (0.65725565, not 0.6572556495666504), which keeps the file small.
-SINGLE = {"float32", "float16", "bfloat16", "complex64"}
-
-
-def shortest_f32(v):
-    if not isinstance(v, float):
-        return v
-    exact = struct.pack("<f", v)
-    for digits in range(6, 10):
-        short = float(f"{v:.{digits}g}")
-        if struct.pack("<f", short) == exact:
-            return short
-    return v
-
-
-def shortest_floats(x):
-    """x with the values of its float32 (and half precision) tensors written shortest."""
-    if isinstance(x, dict):
-        if x.get("dtype") in SINGLE and isinstance(x.get("values"), list):
-            return {**x, "values": [shortest_f32(v) for v in x["values"]]}
-        return {k: shortest_floats(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [shortest_floats(v) for v in x]
-    return x
-
-
 def main():
     torch.set_default_dtype(torch.float32)
     framework.warnings.filterwarnings("ignore")
@@ -224,7 +196,7 @@ def main():
                     entry[key] = c[key]
             cases.append(entry)
     out = framework.ROOT / "tests" / "golden" / "bad_inputs.json"
-    cases = [shortest_floats(c) for c in cases]
+    cases = [gen_goldens.shortest_floats(c) for c in cases]
     text = json.dumps({"torch": torch.__version__, "cases": cases}, separators=(",", ":"), allow_nan=False)
     text = text.replace(',{"op":', ',\n{"op":')
     out.write_text(text + "\n")
