@@ -10,7 +10,9 @@ out-of-range `dim`; huge and negative sizes for the ops that make tensors. Each 
 run in PyTorch and its outcome recorded: the exception (type and first line) or the value in
 the format of the goldens (nu_plugin_nutorch/tests/golden/ops.json; tensors of more than
 CAP elements, and complex ones, keep only dtype and shape). tests/e2e/bad_input.rs replays
-them through the real nu. Output: tests/golden/bad_inputs.json.
+them through the real nu. Output: tests/golden/bad_inputs.json: `bases` holds each op's base
+arguments once, and each case only its `change` (the mutated arguments, which replace or add
+to the base ones, in that order).
 """
 import importlib
 import json
@@ -179,9 +181,11 @@ def main():
             continue
         bases[c["op"]] = c
     cases = []
+    base_args = {}
     for op, c in bases.items():
         fn = c["fn"] or framework.resolve(ops[op])
         random = c["random"] is not None
+        base_args[op] = enc_args({k: v for k, v in c["args"].items() if v is not None})
         for label, change in mutations(c):
             args = {k: v for k, v in {**c["args"], **change}.items() if v is not None}
             expect = outcome(c, args, fn, c["seed"], label)
@@ -190,15 +194,21 @@ def main():
                 for t in [expect.get("tensor")] + list((expect.get("record") or {}).values()) + (expect.get("list") or []):
                     if isinstance(t, dict):
                         t.pop("values", None)
-            entry = {"op": op, "mutation": label, "args": enc_args(args), "expect": expect}
+            # Only the changed arguments: the replay takes the rest from the op's base arguments.
+            entry = {"op": op, "mutation": label, "change": enc_args(change), "expect": expect}
             for key in ("seed", "rtol", "atol"):
                 if c[key] is not None:
                     entry[key] = c[key]
             cases.append(entry)
     out = framework.ROOT / "tests" / "golden" / "bad_inputs.json"
     cases = [gen_goldens.shortest_floats(c) for c in cases]
-    text = json.dumps({"torch": torch.__version__, "cases": cases}, separators=(",", ":"), allow_nan=False)
-    text = text.replace(',{"op":', ',\n{"op":')
+    used = {c["op"] for c in cases}
+    base_args = {op: gen_goldens.shortest_floats(a) for op, a in base_args.items() if op in used}
+    dump = lambda v: json.dumps(v, separators=(",", ":"), allow_nan=False)  # noqa: E731
+    # One op's base arguments per line, then one case per line.
+    bases_text = ",\n".join(f"{dump(op)}:{dump(a)}" for op, a in base_args.items())
+    cases_text = ",\n".join(dump(c) for c in cases)
+    text = f'{{"torch":{dump(torch.__version__)},"bases":{{\n{bases_text}}},\n"cases":[{cases_text}]}}'
     out.write_text(text + "\n")
     errors = sum("error" in c["expect"] for c in cases)
     print(f"{len(cases)} cases for {len(bases)} ops ({errors} PyTorch errors) -> {out.relative_to(framework.ROOT)}, {len(text) // 1024} KiB")

@@ -231,7 +231,7 @@ pub static OPS: &[OpSpec] = &[
         let size = sizes(a, "size")?;
         let layout = a.ints("physical_layout");
         if layout.len() != size.len() {
-            return Err(bad("physical_layout", format!("Number of dimensions in size does not match the length of the physical_layout; i.e. len(size) = {} is not equal to len(physical_layout) = {}", size.len(), layout.len())));
+            return Err(bad("size", format!("Number of dimensions in size does not match the length of the physical_layout; i.e. len(size) = {} is not equal to len(physical_layout) = {}", size.len(), layout.len())));
         }
         let mut seen = vec![false; size.len()];
         for (i, &d) in layout.iter().enumerate() {
