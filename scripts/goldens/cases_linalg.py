@@ -338,3 +338,21 @@ def sparse_refused(**_):
 with own_inputs(329):
     case("sparse_sampled_addmm", input=R(2, 2), mat1=R(2, 3), mat2=R(3, 2), err="sparse tensors are not supported", fn=sparse_refused)
     case("sparse_sampled_addmm", input=R(2, 2, dtype=torch.float64), mat1=R(2, 3, dtype=torch.float64), mat2=R(3, 2, dtype=torch.float64), beta=0.5, alpha=2, err="sparse tensors are not supported", fn=sparse_refused)
+
+
+# dims given as a tensor, as torch.tensordot takes it: one element is a count, a 2-d tensor
+# holds the two lists.
+with own_inputs(337):
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T(1))
+    case("tensordot", a=R(3, 4, 5, dtype=torch.float64), b=R(4, 5, 2, dtype=torch.float64), dims=T([2]))
+    case("tensordot", a=R(3, 4, 5), b=R(5, 4, 2), dims=T([[1, 2], [1, 0]]))
+    case("tensordot", a=I(3, 4), b=I(4, 2), dims=T([[1], [0]]), cpu_only=True)
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T(0))
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T(-1), err="dims >= 0")
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T([1, 0]), err=True)
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T([[1, 0]]), err=True)
+    # A number given as a 0-d tensor, as PyTorch's Scalar takes one.
+    x = R(3, 4)
+    case("linalg_vector_norm", x=x, ord=T(1.0))
+    case("linalg_vector_norm", x=R(3, 4, dtype=torch.float64), ord=T(3), dim=[1])
+    case("linalg_matrix_norm", A=x, ord=T(-2.0))

@@ -275,3 +275,12 @@ with own_inputs(336):
     case("hash_tensor", input=R(0), err="reduction dim", fn=hash64)
     case("hash_tensor", input=R(3), mode=1, err="Unknown hash_tensor mode", fn=hash64)
     case("hash_tensor", input=R(3), dim=2, err=True, fn=hash64)
+
+
+# p given as a 0-d tensor, as PyTorch's Scalar takes one.
+with own_inputs(338):
+    x = R(3, 4)
+    case("norm", input=x, p=T(1.0))
+    case("norm", input=R(3, 4, dtype=torch.float64), p=T(3), dim=[1])
+    case("norm", input=x, p=T(float("inf")), dim=[0], keepdim=True)
+    case("norm", input=x, p=T([1.0, 2.0]), err=True)
