@@ -379,3 +379,22 @@ with own_inputs(335):
     case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, out_proj_weight=R(E, E), fn=mha, err="in_proj_weight is None")
     case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, is_causal=True, fn=mha, err="Need attn_mask", **packed)
     case("multi_head_attention_forward", query=R(1, L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, fn=mha, err="query should be unbatched 2D or batched 3D", **packed)
+
+
+def refused(message):
+    """Where PyTorch's kernel reads past a tensor or crashes, nutorch refuses: the case
+    expects its error."""
+    def f(**_):
+        raise RuntimeError(message)
+    return f
+
+
+with own_inputs(339):
+    # PyTorch reads past a weight of the wrong size, and crashes (segmentation fault) in
+    # evaluation without running statistics.
+    case("native_batch_norm", input=R(2, 3), weight=R(1), training=True, err="weight should contain 3 elements not 1", fn=refused("weight should contain 3 elements not 1"))
+    case("native_batch_norm", input=R(2, 3), running_mean=R(3), running_var=P(2), training=False, err="running_var should contain 3 elements not 2", fn=refused("running_var should contain 3 elements not 2"))
+    case("native_batch_norm", input=R(2, 3), training=False, err="must be given in evaluation mode", fn=refused("must be given in evaluation mode"))
+    # PyTorch samples garbage (uninitialized values) for a padding mode it does not know.
+    case("grid_sampler_2d", input=R(1, 1, 2, 2), grid=grid(1, 1, 1, 2), interpolation_mode=0, padding_mode=7, align_corners=False, err="padding_mode must be", fn=refused("padding_mode must be"))
+    case("grid_sampler_3d", input=R(1, 1, 2, 2, 2), grid=grid(1, 1, 1, 1, 3), interpolation_mode=-1, padding_mode=0, align_corners=False, err="interpolation_mode must be", fn=refused("interpolation_mode must be"))
