@@ -398,3 +398,13 @@ with own_inputs(339):
     # PyTorch samples garbage (uninitialized values) for a padding mode it does not know.
     case("grid_sampler_2d", input=R(1, 1, 2, 2), grid=grid(1, 1, 1, 2), interpolation_mode=0, padding_mode=7, align_corners=False, err="padding_mode must be", fn=refused("padding_mode must be"))
     case("grid_sampler_3d", input=R(1, 1, 2, 2, 2), grid=grid(1, 1, 1, 1, 3), interpolation_mode=-1, padding_mode=0, align_corners=False, err="interpolation_mode must be", fn=refused("interpolation_mode must be"))
+with own_inputs(340):
+    # A float mask of another dtype than the query's: torch.baddbmm refuses it.
+    E, H, L, S, N = 4, 2, 3, 5, 2
+    packed = dict(in_proj_weight=R(3 * E, E), out_proj_weight=R(E, E))
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
+         attn_mask=R(L, S, dtype=torch.float64), training=False, fn=mha, err="Input dtypes must be the same", **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
+         key_padding_mask=R(N, S, dtype=torch.float64), training=False, fn=mha, err="Input dtypes must be the same", **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
+         attn_mask=B(L, S), key_padding_mask=R(N, S), training=False, fn=mha, **packed)

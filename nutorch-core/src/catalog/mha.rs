@@ -159,7 +159,7 @@ pub fn multi_head_attention_forward(a: &Args) -> OpResult {
     };
     let (tgt_len, bsz, embed_dim) = match query.size()[..] {
         [t, b, e] => (t, b, e),
-        _ => unreachable!("a 3-d query"),
+        _ => return Err(bad("query", "query should be unbatched 2D or batched 3D tensor")),
     };
     let kind = query.f_kind()?;
     let mut key_padding_mask = canonical_mask("key_padding_mask", kpm_in.as_ref(), kind)?;
@@ -372,6 +372,21 @@ pub fn multi_head_attention_forward(a: &Args) -> OpResult {
         let e = *q.size().last().unwrap_or(&1);
         let q_scaled = q.f_mul(&super::util::num((1.0 / e as f64).sqrt(), &q)?)?;
         let kt = k.f_transpose(-2, -1)?;
+        // torch.baddbmm(attn_mask, q, k^T) takes no mask of another dtype (an add would promote).
+        if let Some(m) = &attn_mask {
+            let (mk, qk) = (m.f_kind()?, q_scaled.f_kind()?);
+            if mk != qk {
+                let blamed = match attn_mask_in {
+                    Some(am) if am.f_kind()? != Kind::Bool && am.f_kind()? != qk => "attn_mask",
+                    _ => "key_padding_mask",
+                };
+                let (mk, qk) = (super::util::dtype(m)?, super::util::dtype(&q_scaled)?);
+                return Err(bad(
+                    blamed,
+                    format!("Input dtypes must be the same, got: input {mk}, batch1: {qk}, batch2: {qk}"),
+                ));
+            }
+        }
         let w = match &attn_mask {
             Some(m) => m.f_add(&q_scaled.f_bmm(&kt)?)?,
             None => q_scaled.f_bmm(&kt)?,
