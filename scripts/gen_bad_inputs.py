@@ -10,12 +10,13 @@ out-of-range `dim`; huge and negative sizes for the ops that make tensors. Each 
 run in PyTorch and its outcome recorded: the exception (type and first line) or the value in
 the format of the goldens (nu_plugin_nutorch/tests/golden/ops.json; tensors of more than
 CAP elements, and complex ones, keep only dtype and shape). tests/e2e/bad_input.rs replays
-them through the real nu. Output: tests/golden/bad_inputs.json.
+them through the real nu. Output: tests/golden/bad_inputs.json: `bases` holds each op's base
+arguments once, and each case only its `change` (the mutated arguments, which replace or add
+to the base ones, in that order).
 """
 import importlib
 import json
 import math
-import struct
 import pathlib
 import sys
 
@@ -167,33 +168,6 @@ def enc_args(args):
     return {k: (v if isinstance(v, dict) and "nu" in v else framework.enc_arg(v)) for k, v in args.items() if v is not None}
 
 
-# Dtypes whose every value (complex64: each part) is a float32: written with the fewest digits that give the same
-# float32 back (0.65725565, not 0.6572556495666504), which keeps the file small.
-SINGLE = {"float32", "float16", "bfloat16", "complex64"}
-
-
-def shortest_f32(v):
-    if not isinstance(v, float):
-        return v
-    exact = struct.pack("<f", v)
-    for digits in range(6, 10):
-        short = float(f"{v:.{digits}g}")
-        if struct.pack("<f", short) == exact:
-            return short
-    return v
-
-
-def shortest_floats(x):
-    """x with the values of its float32 (and half precision) tensors written shortest."""
-    if isinstance(x, dict):
-        if x.get("dtype") in SINGLE and isinstance(x.get("values"), list):
-            return {**x, "values": [shortest_f32(v) for v in x["values"]]}
-        return {k: shortest_floats(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [shortest_floats(v) for v in x]
-    return x
-
-
 def main():
     torch.set_default_dtype(torch.float32)
     framework.warnings.filterwarnings("ignore")
@@ -207,9 +181,11 @@ def main():
             continue
         bases[c["op"]] = c
     cases = []
+    base_args = {}
     for op, c in bases.items():
         fn = c["fn"] or framework.resolve(ops[op])
         random = c["random"] is not None
+        base_args[op] = enc_args({k: v for k, v in c["args"].items() if v is not None})
         for label, change in mutations(c):
             args = {k: v for k, v in {**c["args"], **change}.items() if v is not None}
             expect = outcome(c, args, fn, c["seed"], label)
@@ -218,15 +194,21 @@ def main():
                 for t in [expect.get("tensor")] + list((expect.get("record") or {}).values()) + (expect.get("list") or []):
                     if isinstance(t, dict):
                         t.pop("values", None)
-            entry = {"op": op, "mutation": label, "args": enc_args(args), "expect": expect}
+            # Only the changed arguments: the replay takes the rest from the op's base arguments.
+            entry = {"op": op, "mutation": label, "change": enc_args(change), "expect": expect}
             for key in ("seed", "rtol", "atol"):
                 if c[key] is not None:
                     entry[key] = c[key]
             cases.append(entry)
     out = framework.ROOT / "tests" / "golden" / "bad_inputs.json"
-    cases = [shortest_floats(c) for c in cases]
-    text = json.dumps({"torch": torch.__version__, "cases": cases}, separators=(",", ":"), allow_nan=False)
-    text = text.replace(',{"op":', ',\n{"op":')
+    cases = [gen_goldens.shortest_floats(c) for c in cases]
+    used = {c["op"] for c in cases}
+    base_args = {op: gen_goldens.shortest_floats(a) for op, a in base_args.items() if op in used}
+    dump = lambda v: json.dumps(v, separators=(",", ":"), allow_nan=False)  # noqa: E731
+    # One op's base arguments per line, then one case per line.
+    bases_text = ",\n".join(f"{dump(op)}:{dump(a)}" for op, a in base_args.items())
+    cases_text = ",\n".join(dump(c) for c in cases)
+    text = f'{{"torch":{dump(torch.__version__)},"bases":{{\n{bases_text}}},\n"cases":[{cases_text}]}}'
     out.write_text(text + "\n")
     errors = sum("error" in c["expect"] for c in cases)
     print(f"{len(cases)} cases for {len(bases)} ops ({errors} PyTorch errors) -> {out.relative_to(framework.ROOT)}, {len(text) // 1024} KiB")

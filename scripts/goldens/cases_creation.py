@@ -166,3 +166,23 @@ with own_inputs(201):  # the inputs of the cases above and after stay as they we
     case("empty_strided", size=[2, 3], stride=[1], err=True)
     case("empty_strided", size=[2, 3], stride=[-1, 2], err=True)
     case("empty_strided", size=[2, -3], stride=[1, 2], err="negative")
+
+
+with own_inputs(322):
+    rnd = (float("-inf"), float("inf"))
+    case("empty_permuted", size=[2, 3, 4], physical_layout=[0, 2, 1], random=rnd)
+    case("empty_permuted", size=[4, 2], physical_layout=[1, 0], dtype="int16", random=(-(2**15), 2**15))
+    case("empty_permuted", size=[], physical_layout=[], dtype="float64", random=rnd)
+    case("empty_permuted", size=[0, 3], physical_layout=[1, 0], random=rnd)
+    case("empty_permuted", size=[2, 3], physical_layout=[0], err="does not match the length")
+    case("empty_permuted", size=[2, 3], physical_layout=[0, 2], err="Dimension out of range")
+    case("empty_permuted", size=[2, 3], physical_layout=[1, 1], err="Duplicate dim")
+    case("empty_permuted", size=[2, -3], physical_layout=[0, 1], err="negative")
+with own_inputs(323):
+    rnd = (float("-inf"), float("inf"))
+    case("new_empty_strided", input=R(2), size=[2, 3], stride=[1, 2], random=rnd)
+    case("new_empty_strided", input=I(2), size=[4], stride=[2], dtype="int16", random=(-(2**15), 2**15))
+    case("new_empty_strided", input=R(2, dtype=torch.float64), size=[0, 3], stride=[3, 1], random=rnd)
+    case("new_empty_strided", input=R(2), size=[], stride=[], random=rnd)
+    case("new_empty_strided", input=R(2), size=[2, 3], stride=[1], err=True)
+    case("new_empty_strided", input=R(2), size=[2, -3], stride=[1, 2], err="negative")

@@ -125,3 +125,22 @@ def sparse_refused(**_):
 
 case("to_sparse", input=R(2, 3), err="sparse tensors are not supported", fn=sparse_refused)
 case("to_sparse", input=I(2, 3), sparse_dim=1, err="sparse tensors are not supported", fn=sparse_refused)
+
+
+with own_inputs(320):
+    for op in ["cfloat", "cdouble"]:
+        case(op, input=R(2, 3))
+        case(op, input=I(4))
+        case(op, input=R(dtype=torch.float64))
+        case(op, input=R(2, dtype=torch.complex64))
+        case(op, input=B(0, 2))
+
+
+def complex32_refused(**_):
+    """PyTorch makes a complex32 tensor; nutorch has no complex32 dtype and refuses."""
+    raise RuntimeError("complex32 (chalf) tensors are not supported")
+
+
+with own_inputs(321):
+    case("chalf", input=R(2, 3), err="complex32 (chalf) tensors are not supported", fn=complex32_refused)
+    case("chalf", input=I(0), err="complex32 (chalf) tensors are not supported", fn=complex32_refused)

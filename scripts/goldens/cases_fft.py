@@ -119,3 +119,21 @@ with own_inputs(206):  # the inputs of the cases above and after stay as they we
     case("istft", input=R(5, 9), n_fft=8, err="complex")
     case("istft", input=_spec, n_fft=8, window=hann(8), center=False, err=True)
     case("istft", input=_spec, n_fft=8, hop_length=0, err=True)
+
+
+with own_inputs(324):
+    for op in ["fft_hfft2", "fft_hfftn"]:
+        case(op, input=R(3, 4, dtype=torch.complex64))
+        case(op, input=R(2, 3, 4), s=[4, 6], dim=[0, 2] if op == "fft_hfft2" else [0, 2], norm="ortho")
+        case(op, input=R(3, 4, dtype=torch.complex128), norm="forward")
+        case(op, input=I(2, 3))
+        case(op, input=R(3, 4, dtype=torch.complex64), dim=[-1, 3], err=True)
+        case(op, input=R(3, 4, dtype=torch.complex64), s=[0, 2], err="Invalid number of data points")
+    case("fft_hfftn", input=R(2, 3, 4, dtype=torch.complex64), dim=[1])
+    for op in ["fft_ihfft2", "fft_ihfftn"]:
+        case(op, input=R(3, 4))
+        case(op, input=R(2, 3, 4, dtype=torch.float64), s=[4, 6], dim=[0, 2], norm="ortho")
+        case(op, input=I(2, 3), norm="forward")
+        case(op, input=R(3, 4, dtype=torch.complex64), err=True)
+        case(op, input=R(3, 4), dim=[0, 5], err=True)
+    case("fft_ihfftn", input=R(2, 3, 5), dim=[0])

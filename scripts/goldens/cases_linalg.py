@@ -293,3 +293,66 @@ def _refused(**_):
 case("linalg_eig", A=T([[float("nan"), 1.0], [0.0, 1.0]]), err="infs or NaNs")
 case("linalg_eigvals", A=T([[float("nan"), 1.0], [0.0, 1.0]]), fn=_refused, err="infs or NaNs")
 case("linalg_eigvals", A=T([[float("inf"), 1.0], [0.0, 1.0]], dtype=torch.float64), fn=_refused, err="infs or NaNs")
+
+
+with own_inputs(325):
+    ldlx = rec(("LD", "pivots", "info"), la.ldl_factor_ex)
+    sym = (lambda m: m + m.mT)(R(3, 3))
+    case("linalg_ldl_factor_ex", A=sym, fn=ldlx, cpu_only=True)
+    case("linalg_ldl_factor_ex", A=(lambda m: m + m.mT)(R(2, 3, 3, dtype=torch.float64)), fn=ldlx, cpu_only=True)
+    herm = (lambda m: m + m.mH)(R(3, 3, dtype=torch.complex64))
+    case("linalg_ldl_factor_ex", A=herm, hermitian=True, fn=ldlx, cpu_only=True)
+    case("linalg_ldl_factor_ex", A=torch.zeros(2, 2), fn=ldlx, cpu_only=True)  # singular: info > 0
+    case("linalg_ldl_factor_ex", A=R(0, 0), fn=ldlx)
+    case("linalg_ldl_factor_ex", A=R(2, 3), fn=ldlx, err=True)
+    case("linalg_ldl_factor_ex", A=I(2, 2), fn=ldlx, err=True)
+with own_inputs(326):
+    case("lu_solve", input=R(3, 2), LU_data=LU3, LU_pivots=PIV3, cpu_only=True)
+    lu64, piv64 = la.lu_factor((lambda m: m @ m.mT + 3 * torch.eye(3, dtype=torch.float64))(R(2, 3, 3, dtype=torch.float64)))
+    case("lu_solve", input=R(2, 3, 1, dtype=torch.float64), LU_data=lu64, LU_pivots=piv64, cpu_only=True)
+    case("lu_solve", input=R(3, 0), LU_data=LU3, LU_pivots=PIV3, cpu_only=True)
+    case("lu_solve", input=R(3, 2, dtype=torch.float64), LU_data=LU3, LU_pivots=PIV3, err=True)
+    case("lu_solve", input=R(3, 2), LU_data=LU3, LU_pivots=T([1, 5, 3], dtype=torch.int32), err="pivots")
+# Random projections: exact on the CPU after the same seed.
+with own_inputs(327):
+    low = R(5, 2) @ R(2, 4)
+    case("svd_lowrank", A=low, q=3, seeded=1, cpu_only=True)
+    case("svd_lowrank", A=(R(2, 6, 2, dtype=torch.float64) @ R(2, 2, 3, dtype=torch.float64)), q=2, seeded=2, cpu_only=True)
+    case("svd_lowrank", A=low, q=2, niter=0, M=R(4), seeded=3, cpu_only=True)
+    case("svd_lowrank", A=R(3, 5, dtype=torch.float64), q=3, niter=4, seeded=4, cpu_only=True)
+    case("svd_lowrank", A=R(4), seeded=5, err=True)
+    case("svd_lowrank", A=I(3, 3), seeded=5, err=True)
+with own_inputs(328):
+    case("pca_lowrank", A=R(6, 3), seeded=1, cpu_only=True)
+    case("pca_lowrank", A=R(2, 4, 5, dtype=torch.float64), q=2, center=False, niter=1, seeded=2, cpu_only=True)
+    case("pca_lowrank", A=R(3, 3), q=0, seeded=3, cpu_only=True)
+    case("pca_lowrank", A=R(3, 3), q=4, err="must be non-negative integer")
+    case("pca_lowrank", A=R(3, 3), niter=-1, err="must be non-negative integer")
+
+
+def sparse_refused(**_):
+    """PyTorch needs a sparse CSR input; nutorch holds only strided tensors and refuses."""
+    raise RuntimeError("sparse tensors are not supported")
+
+
+with own_inputs(329):
+    case("sparse_sampled_addmm", input=R(2, 2), mat1=R(2, 3), mat2=R(3, 2), err="sparse tensors are not supported", fn=sparse_refused)
+    case("sparse_sampled_addmm", input=R(2, 2, dtype=torch.float64), mat1=R(2, 3, dtype=torch.float64), mat2=R(3, 2, dtype=torch.float64), beta=0.5, alpha=2, err="sparse tensors are not supported", fn=sparse_refused)
+
+
+# dims given as a tensor, as torch.tensordot takes it: one element is a count, a 2-d tensor
+# holds the two lists.
+with own_inputs(337):
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T(1))
+    case("tensordot", a=R(3, 4, 5, dtype=torch.float64), b=R(4, 5, 2, dtype=torch.float64), dims=T([2]))
+    case("tensordot", a=R(3, 4, 5), b=R(5, 4, 2), dims=T([[1, 2], [1, 0]]))
+    case("tensordot", a=I(3, 4), b=I(4, 2), dims=T([[1], [0]]), cpu_only=True)
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T(0))
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T(-1), err="dims >= 0")
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T([1, 0]), err=True)
+    case("tensordot", a=R(3, 4), b=R(4, 2), dims=T([[1, 0]]), err=True)
+    # A number given as a 0-d tensor, as PyTorch's Scalar takes one.
+    x = R(3, 4)
+    case("linalg_vector_norm", x=x, ord=T(1.0))
+    case("linalg_vector_norm", x=R(3, 4, dtype=torch.float64), ord=T(3), dim=[1])
+    case("linalg_matrix_norm", A=x, ord=T(-2.0))

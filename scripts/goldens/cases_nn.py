@@ -292,3 +292,119 @@ case("upsample_nearest", input=R(1, 1, 3, 3), err=True, fn=lambda input: F.upsam
 case("upsample_bilinear", input=R(1, 1, 3, 3), size=[5, 4])
 case("upsample_bilinear", input=R(2, 2, 3, 3, dtype=f64), scale_factor=2.0)
 case("upsample_bilinear", input=R(1, 2, 4), size=7, err=True)
+
+
+def grid(*shape, dtype=torch.float32):
+    return R(*shape, dtype=dtype, lo=-1.2, hi=1.2)
+
+
+def mode_refused(**_):
+    """PyTorch samples garbage (no mode at all) for an unknown mode number; nutorch refuses."""
+    raise RuntimeError("interpolation_mode must be 0 (bilinear), 1 (nearest) or 2 (bicubic)")
+
+
+with own_inputs(330):
+    case("grid_sampler_2d", input=R(2, 3, 4, 5), grid=grid(2, 3, 2, 2), interpolation_mode=0, padding_mode=0, align_corners=False)
+    case("grid_sampler_2d", input=R(1, 2, 3, 3), grid=grid(1, 2, 4, 2), interpolation_mode=1, padding_mode=1, align_corners=True)
+    case("grid_sampler_2d", input=R(1, 2, 3, 3, dtype=torch.float64), grid=grid(1, 2, 2, 2, dtype=torch.float64), interpolation_mode=2, padding_mode=2, align_corners=False)
+    case("grid_sampler_2d", input=R(0, 2, 3, 3), grid=grid(0, 1, 1, 2), interpolation_mode=0, padding_mode=0, align_corners=False)
+    case("grid_sampler_2d", input=R(1, 1, 2, 2), grid=grid(1, 1, 1, 3), interpolation_mode=0, padding_mode=0, align_corners=False, err="size 2 in last dimension")
+    case("grid_sampler_2d", input=R(1, 1, 2, 2), grid=grid(1, 1, 1, 2), interpolation_mode=5, padding_mode=0, align_corners=False, err="interpolation_mode must be", fn=mode_refused)
+with own_inputs(331):
+    case("grid_sampler_3d", input=R(2, 2, 3, 4, 5), grid=grid(2, 2, 3, 2, 3), interpolation_mode=0, padding_mode=0, align_corners=False)
+    case("grid_sampler_3d", input=R(1, 1, 3, 3, 3, dtype=torch.float64), grid=grid(1, 2, 2, 1, 3, dtype=torch.float64), interpolation_mode=1, padding_mode=2, align_corners=True)
+    case("grid_sampler_3d", input=R(1, 1, 2, 2, 2), grid=grid(1, 1, 1, 1, 3), interpolation_mode=0, padding_mode=1, align_corners=True)
+    case("grid_sampler_3d", input=R(1, 1, 2, 2, 2), grid=grid(1, 1, 1, 1, 3), interpolation_mode=2, padding_mode=0, align_corners=False, err="bicubic")
+    case("grid_sampler_3d", input=R(1, 1, 2, 2), grid=grid(1, 1, 1, 2), interpolation_mode=0, padding_mode=0, align_corners=False, err="5D")
+with own_inputs(332):
+    case("constant_pad_nd", input=R(2, 3), pad=[1, 2])
+    case("constant_pad_nd", input=I(2, 3), pad=[1, 1, 2, 0], value=7)
+    case("constant_pad_nd", input=R(2, 3, dtype=torch.float64), pad=[-1, 0], value=2.5)
+    case("constant_pad_nd", input=R(), pad=[])
+    case("constant_pad_nd", input=R(0, 2), pad=[1, 1, 1, 1])
+    case("constant_pad_nd", input=R(2, 2), pad=[1], err="must be even")
+    case("constant_pad_nd", input=R(2, 2), pad=[1, 1, 1, 1, 1, 1], err="no more than twice")
+
+
+def native_bn(input, weight=None, bias=None, running_mean=None, running_var=None, training=False, momentum=0.1, eps=1e-5):
+    return torch.native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def native_ln(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    return torch.native_layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+with own_inputs(333):
+    case("native_batch_norm", input=R(4, 3), weight=R(3), bias=R(3), training=True, fn=native_bn)
+    case("native_batch_norm", input=R(2, 3, 5, dtype=torch.float64), running_mean=R(3, dtype=torch.float64), running_var=P(3, dtype=torch.float64), training=False, eps=1e-3, fn=native_bn)
+    case("native_batch_norm", input=R(2, 3, 2, 2), running_mean=R(3), running_var=P(3), training=True, momentum=0.3, fn=native_bn)
+    case("native_batch_norm", input=R(0, 3), training=True, err="at least one element", fn=native_bn)
+    case("native_batch_norm", input=I(2, 3), training=True, err=True, fn=native_bn)
+    case("native_batch_norm", input=R(2, 3), running_mean=R(3), training=False, err="both be None", fn=native_bn)
+with own_inputs(334):
+    case("native_layer_norm", input=R(2, 3), normalized_shape=[3], fn=native_ln)
+    case("native_layer_norm", input=R(2, 3, 4, dtype=torch.float64), normalized_shape=[3, 4], weight=R(3, 4, dtype=torch.float64), bias=R(3, 4, dtype=torch.float64), eps=1e-3, fn=native_ln)
+    case("native_layer_norm", input=R(0, 3), normalized_shape=[3], fn=native_ln)
+    case("native_layer_norm", input=R(2, 3), normalized_shape=[4], err="normalized_shape", fn=native_ln)
+    case("native_layer_norm", input=R(2, 3), normalized_shape=[3], weight=R(2), err="weight", fn=native_ln)
+
+
+def mha(query, key, value, embed_dim_to_check, num_heads, in_proj_weight=None, in_proj_bias=None, bias_k=None, bias_v=None,
+        add_zero_attn=False, dropout_p=0.0, out_proj_weight=None, out_proj_bias=None, **kw):
+    out, weights = F.multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                                  bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, **kw)
+    return {"attn_output": out, "attn_output_weights": weights}
+
+
+with own_inputs(335):
+    E, H, L, S, N = 4, 2, 3, 5, 2
+    packed = dict(in_proj_weight=R(3 * E, E), in_proj_bias=R(3 * E), out_proj_weight=R(E, E), out_proj_bias=R(E))
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, training=False, fn=mha, **packed)
+    f64 = torch.float64
+    case("multi_head_attention_forward", query=R(L, E, dtype=f64), key=R(S, E, dtype=f64), value=R(S, E, dtype=f64), embed_dim_to_check=E, num_heads=H,
+         in_proj_weight=R(3 * E, E, dtype=f64), out_proj_weight=R(E, E, dtype=f64), bias_k=R(1, 1, E, dtype=f64), bias_v=R(1, 1, E, dtype=f64),
+         add_zero_attn=True, key_padding_mask=T([False, True, False, False, False]), attn_mask=B(L, S) & T([True, False, False, False, False]).logical_not(),
+         average_attn_weights=False, training=False, fn=mha)
+    Ek, Ev = 3, 6
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, Ek), value=R(S, N, Ev), embed_dim_to_check=E, num_heads=H,
+         use_separate_proj_weight=True, q_proj_weight=R(E, E), k_proj_weight=R(E, Ek), v_proj_weight=R(E, Ev), in_proj_bias=R(3 * E),
+         out_proj_weight=R(E, E), attn_mask=R(N * H, L, S), training=False, fn=mha)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
+         static_k=R(N * H, 4, E // H), static_v=R(N * H, 4, E // H), key_padding_mask=R(N, 4), training=False, fn=mha, **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, dropout_p=0.5,
+         seeded=7, cpu_only=True, fn=mha, **packed)
+    case("multi_head_attention_forward", query=R(0, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=1, training=False, fn=mha, **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=5, num_heads=H, fn=mha, err="was expecting embedding dimension", **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=3, fn=mha, err="not divisible", **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, out_proj_weight=R(E, E), fn=mha, err="in_proj_weight is None")
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, is_causal=True, fn=mha, err="Need attn_mask", **packed)
+    case("multi_head_attention_forward", query=R(1, L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H, fn=mha, err="query should be unbatched 2D or batched 3D", **packed)
+
+
+def refused(message):
+    """Where PyTorch's kernel reads past a tensor or crashes, nutorch refuses: the case
+    expects its error."""
+    def f(**_):
+        raise RuntimeError(message)
+    return f
+
+
+with own_inputs(339):
+    # PyTorch reads past a weight of the wrong size, and crashes (segmentation fault) in
+    # evaluation without running statistics.
+    case("native_batch_norm", input=R(2, 3), weight=R(1), training=True, err="weight should contain 3 elements not 1", fn=refused("weight should contain 3 elements not 1"))
+    case("native_batch_norm", input=R(2, 3), running_mean=R(3), running_var=P(2), training=False, err="running_var should contain 3 elements not 2", fn=refused("running_var should contain 3 elements not 2"))
+    case("native_batch_norm", input=R(2, 3), training=False, err="must be given in evaluation mode", fn=refused("must be given in evaluation mode"))
+    # PyTorch samples garbage (uninitialized values) for a padding mode it does not know.
+    case("grid_sampler_2d", input=R(1, 1, 2, 2), grid=grid(1, 1, 1, 2), interpolation_mode=0, padding_mode=7, align_corners=False, err="padding_mode must be", fn=refused("padding_mode must be"))
+    case("grid_sampler_3d", input=R(1, 1, 2, 2, 2), grid=grid(1, 1, 1, 1, 3), interpolation_mode=-1, padding_mode=0, align_corners=False, err="interpolation_mode must be", fn=refused("interpolation_mode must be"))
+with own_inputs(340):
+    # A float mask of another dtype than the query's: torch.baddbmm refuses it.
+    E, H, L, S, N = 4, 2, 3, 5, 2
+    packed = dict(in_proj_weight=R(3 * E, E), out_proj_weight=R(E, E))
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
+         attn_mask=R(L, S, dtype=torch.float64), training=False, fn=mha, err="Input dtypes must be the same", **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
+         key_padding_mask=R(N, S, dtype=torch.float64), training=False, fn=mha, err="Input dtypes must be the same", **packed)
+    case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
+         attn_mask=B(L, S), key_padding_mask=R(N, S), training=False, fn=mha, **packed)

@@ -257,3 +257,30 @@ with own_inputs(205):  # the inputs of the cases above and after stay as they we
     case("histogramdd", input=R(5, 2, dtype=torch.float64), bins=2, weight=R(5), err=True)
     case("histogramdd", input=I(5, 2), bins=2, err=True)
     case("histogramdd", input=T([[1.0, float("nan")], [0.0, 1.0]]), bins=2, err=True, cpu_only=True)
+
+
+def hash64(input, **kw):
+    """torch.hash_tensor's uint64 as int64 (nutorch has no uint64): the same bits."""
+    return torch.hash_tensor(input, **kw).view(torch.int64)
+
+
+with own_inputs(336):
+    case("hash_tensor", input=R(3, 4), fn=hash64)
+    case("hash_tensor", input=I(3, 4, dtype=torch.int32), dim=1, fn=hash64)
+    case("hash_tensor", input=I(2, 3, 4), dim=[0, -1], keepdim=True, fn=hash64)
+    case("hash_tensor", input=B(5), fn=hash64)
+    case("hash_tensor", input=R(3, 0), dim=0, fn=hash64)
+    case("hash_tensor", input=R(0, 3), dim=0, err="non-zero size", fn=hash64)
+    case("hash_tensor", input=R(), fn=hash64)
+    case("hash_tensor", input=R(0), err="reduction dim", fn=hash64)
+    case("hash_tensor", input=R(3), mode=1, err="Unknown hash_tensor mode", fn=hash64)
+    case("hash_tensor", input=R(3), dim=2, err=True, fn=hash64)
+
+
+# p given as a 0-d tensor, as PyTorch's Scalar takes one.
+with own_inputs(338):
+    x = R(3, 4)
+    case("norm", input=x, p=T(1.0))
+    case("norm", input=R(3, 4, dtype=torch.float64), p=T(3), dim=[1])
+    case("norm", input=x, p=T(float("inf")), dim=[0], keepdim=True)
+    case("norm", input=x, p=T([1.0, 2.0]), err=True)

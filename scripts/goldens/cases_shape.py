@@ -229,3 +229,110 @@ with own_inputs(202):  # the inputs of the cases above and after stay as they we
     case("as_strided_scatter", input=_x6, src=torch.ones(2, 4), size=[2, 4], stride=[3, 1], err="out of bounds")
     case("as_strided_scatter", input=_x6, src=torch.ones(2), size=[2], stride=[1], storage_offset=5, err="out of bounds")
     case("as_strided_scatter", input=_x6, src=torch.ones(2), size=[2], stride=[-1], err="Negative strides")
+
+
+# The *_copy variants: the view op's arguments and values, in storage of their own.
+with own_inputs(301):
+    case("alias_copy", input=R(2, 3))
+    case("alias_copy", input=I(4))
+    case("alias_copy", input=R())
+    case("alias_copy", input=R(3, 2).mT)
+with own_inputs(302):
+    case("as_strided_copy", input=R(6), size=[2, 2], stride=[1, 2])
+    case("as_strided_copy", input=I(3, 4), size=[2, 3], stride=[4, 1], storage_offset=1)
+    case("as_strided_copy", input=R(4, dtype=f64), size=[0, 2], stride=[1, 1])
+    case("as_strided_copy", input=R(4), size=[3, 3], stride=[3, 1], err=True)
+    case("as_strided_copy", input=R(4), size=[2], stride=[1, 1], err=True)
+with own_inputs(303):
+    case("diagonal_copy", input=R(3, 4))
+    case("diagonal_copy", input=I(2, 3, 4), offset=1, dim1=-1, dim2=0)
+    case("diagonal_copy", input=R(2, 2, dtype=torch.complex64), offset=5)
+    case("diagonal_copy", input=R(3, 3), dim1=0, dim2=0, err=True)
+with own_inputs(304):
+    case("expand_copy", input=R(3, 1), size=[3, 4])
+    case("expand_copy", input=I(3), size=[2, -1], implicit=True)
+    case("expand_copy", input=R(), size=[0])
+    case("expand_copy", input=R(3), size=[4], err=True)
+with own_inputs(305):
+    case("permute_copy", input=R(2, 3, 4), dims=[2, 0, 1])
+    case("permute_copy", input=I(2, 3), dims=[-1, 0])
+    case("permute_copy", input=R(0, 2, dtype=f64), dims=[1, 0])
+    case("permute_copy", input=R(2, 3), dims=[0, 0], err=True)
+with own_inputs(306):
+    case("split_with_sizes_copy", input=R(5, 2), split_sizes=[1, 4])
+    case("split_with_sizes_copy", input=I(2, 6), split_sizes=[3, 0, 3], dim=-1)
+    case("split_with_sizes_copy", input=R(0, dtype=f64), split_sizes=[0])
+    case("split_with_sizes_copy", input=R(5), split_sizes=[1, 2], err=True)
+with own_inputs(307):
+    case("squeeze_copy", input=R(1, 3, 1))
+    case("squeeze_copy", input=I(1, 3, 1), dim=[0, 2])
+    case("squeeze_copy", input=R(1, 2, dtype=f64), dim=-2)
+    case("squeeze_copy", input=R())
+    case("squeeze_copy", input=R(1, 3), dim=5, err=True)
+with own_inputs(308):
+    case("t_copy", input=R(2, 3))
+    case("t_copy", input=I(3))
+    case("t_copy", input=R())
+    case("t_copy", input=R(2, 3, 4), err=True)
+with own_inputs(309):
+    case("transpose_copy", input=R(2, 3, 4), dim0=0, dim1=2)
+    case("transpose_copy", input=I(2, 3), dim0=-1, dim1=-2)
+    case("transpose_copy", input=R(0, 2, dtype=torch.complex64), dim0=0, dim1=1)
+    case("transpose_copy", input=R(2, 3), dim0=0, dim1=2, err=True)
+with own_inputs(310):
+    case("unbind_copy", input=R(2, 3))
+    case("unbind_copy", input=I(2, 3), dim=-1)
+    case("unbind_copy", input=R(0, 2, dtype=f64), dim=1)
+    case("unbind_copy", input=R(), err=True)
+with own_inputs(311):
+    case("unfold_copy", input=R(7), dimension=0, size=2, step=2)
+    case("unfold_copy", input=I(3, 4), dimension=-1, size=3, step=1)
+    case("unfold_copy", input=R(2, 0, dtype=f64), dimension=0, size=2, step=1)
+    case("unfold_copy", input=R(3), dimension=0, size=4, step=1, err=True)
+with own_inputs(312):
+    case("unsqueeze_copy", input=R(3), dim=0)
+    case("unsqueeze_copy", input=I(2, 3), dim=-1)
+    case("unsqueeze_copy", input=R(), dim=0)
+    case("unsqueeze_copy", input=R(2), dim=3, err=True)
+with own_inputs(313):
+    case("view_copy", input=R(2, 3), size=[6])
+    case("view_copy", input=I(2, 6), size=[3, -1, 2])
+    case("view_copy", input=R(0, 3, dtype=f64), size=[3, 0])
+    case("view_copy", input=R(3, 2).mT, size=[6])
+    case("view_copy", input=R(6), size=[4, -1], err=True)
+
+# The transposes PyTorch has as properties.
+with own_inputs(314):
+    case("T", input=R(2, 3), fn=lambda input: input.T)
+    case("T", input=I(2, 3, 4), fn=lambda input: input.T)
+    case("T", input=R(3, dtype=f64), fn=lambda input: input.T)
+    case("T", input=R(), fn=lambda input: input.T)
+with own_inputs(315):
+    case("H", input=R(2, 3), fn=lambda input: input.H)
+    case("H", input=R(2, 3, dtype=torch.complex64), fn=lambda input: input.H)
+    case("H", input=I(0, 2), fn=lambda input: input.H)
+    case("H", input=R(), fn=lambda input: input.H)
+    case("H", input=R(3), err="only supported on matrices", fn=lambda input: input.H)
+with own_inputs(316):
+    case("mT", input=R(2, 3), fn=lambda input: input.mT)
+    case("mT", input=I(2, 3, 4), fn=lambda input: input.mT)
+    case("mT", input=R(0, 2, 3, dtype=f64), fn=lambda input: input.mT)
+    case("mT", input=R(), fn=lambda input: input.mT)
+    case("mT", input=R(3), err="only supported on matrices", fn=lambda input: input.mT)
+with own_inputs(317):
+    case("mH", input=R(2, 3), fn=lambda input: input.mH)
+    case("mH", input=R(2, 2, 3, dtype=torch.complex64), fn=lambda input: input.mH)
+    case("mH", input=I(1, 0), fn=lambda input: input.mH)
+    case("mH", input=R(), fn=lambda input: input.mH)
+    case("mH", input=R(2), err="only supported on matrices", fn=lambda input: input.mH)
+
+with own_inputs(318):
+    case("unsafe_chunk", input=R(5), chunks=2)
+    case("unsafe_chunk", input=I(2, 6), chunks=4, dim=-1)
+    case("unsafe_chunk", input=R(0, 2, dtype=f64), chunks=3)
+    case("unsafe_chunk", input=R(4), chunks=0, err=True)
+with own_inputs(319):
+    case("unsafe_split", input=R(5), split_size=2)
+    case("unsafe_split", input=I(2, 6), split_size=4, dim=-1)
+    case("unsafe_split", input=R(0, 2, dtype=f64), split_size=1)
+    case("unsafe_split", input=R(4), split_size=2, dim=2, err=True)

@@ -2,7 +2,7 @@
 //! half inputs, empty and 0-d ones, NaN and infinities, not a tensor, an unknown id, an
 //! out-of-range dim, huge and negative sizes) through the real nu, each compared with what
 //! PyTorch does for the same call (tests/golden/bad_inputs.json, written by
-//! scripts/gen_bad_inputs.py).
+//! scripts/gen_bad_inputs.py: each op's base arguments once, each case's changes to them).
 //!
 //! Cases run in batches, several hundred per nu process, each in `try { } catch { }`, so that
 //! one error cannot stop the batch. Every batch first makes a sentinel tensor and reads the
@@ -482,11 +482,39 @@ struct BatchRun {
     success: bool,
 }
 
+/// The cases with their whole arguments: the file holds each op's base arguments once
+/// (`bases`) and each case only its `change`, which replaces base arguments in place or adds
+/// to them (Python's `{**base, **change}`).
+fn with_base_args(golden: &J) -> Vec<J> {
+    let bases = golden["bases"].as_object().expect("bases");
+    let cases = golden["cases"].as_array().expect("cases");
+    cases
+        .iter()
+        .map(|case| {
+            let op = case["op"].as_str().expect("op");
+            let mut args = bases.get(op).and_then(J::as_object).cloned().unwrap_or_default();
+            for (k, v) in case["change"].as_object().expect("change") {
+                args.insert(k.clone(), v.clone());
+            }
+            let mut full = serde_json::Map::new();
+            for (k, v) in case.as_object().expect("case") {
+                if k == "change" {
+                    full.insert("args".into(), J::Object(args.clone()));
+                } else {
+                    full.insert(k.clone(), v.clone());
+                }
+            }
+            J::Object(full)
+        })
+        .collect()
+}
+
 #[test]
 fn bad_input_matches_pytorch() {
     let started = Instant::now();
     let golden = nutorch_e2e::golden("bad_inputs.json");
-    let cases: Vec<&J> = golden["cases"].as_array().expect("cases").iter().collect();
+    let full = with_base_args(&golden);
+    let cases: Vec<&J> = full.iter().collect();
     assert!(cases.len() >= 1500, "only {} cases", cases.len());
     let sigs = signatures(&Nu::new());
     let indexed: Vec<(usize, &J)> = cases.iter().copied().enumerate().collect();

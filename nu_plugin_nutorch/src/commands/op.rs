@@ -126,9 +126,15 @@ fn value_shape(ty: Ty) -> SyntaxShape {
             SyntaxShape::FullCellPath,
         ]),
         Ty::Floats => SyntaxShape::List(Box::new(SyntaxShape::Number)),
-        Ty::Shapes => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::List(Box::new(SyntaxShape::Any))]),
+        Ty::Shapes => SyntaxShape::OneOf(vec![
+            SyntaxShape::Int,
+            SyntaxShape::List(Box::new(SyntaxShape::Any)),
+            SyntaxShape::FullCellPath,
+        ]),
         Ty::Str(_) | Ty::DType | Ty::Device => SyntaxShape::String,
-        Ty::NumOrStr(_) => SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::String]),
+        Ty::NumOrStr(_) => {
+            SyntaxShape::OneOf(vec![SyntaxShape::Number, SyntaxShape::String, SyntaxShape::FullCellPath])
+        }
         Ty::IntsOrStr(_) => SyntaxShape::OneOf(vec![
             SyntaxShape::Int,
             SyntaxShape::List(Box::new(int_or_tensor())),

@@ -249,11 +249,44 @@ fn ints_or_none(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<
 /// an int or a list of ints is one.
 fn shapes(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<Vec<i64>>, LabeledError> {
     match value {
+        // torch.tensordot's dims may be a tensor: its rows are the lists (a 0-d or one-element
+        // tensor is a count). broadcast_shapes, as PyTorch, takes no tensor for a shape.
+        Value::Custom { .. } if arg.name == "dims" => tensor_rows(plugin, arg, value),
         Value::List { vals, .. } if vals.iter().any(|v| matches!(v, Value::List { .. })) => {
             vals.iter().map(|v| ints(plugin, arg, v)).collect()
         }
         other => Ok(vec![ints(plugin, arg, other)?]),
     }
+}
+
+/// An integer tensor as its rows of ints: a 0-d tensor is one row of one, a 1-d tensor one
+/// row, a 2-d tensor one row per row.
+fn tensor_rows(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<Vec<Vec<i64>>, LabeledError> {
+    let tensor = args::tensor(plugin, value)?;
+    let (t, span) = (tensor.item, tensor.span);
+    let want = "an int, lists of ints or an integer tensor of at most 2 dims";
+    let refuse = |why: String| invalid(format!("{} must be {want}, got {why}", kebab(arg.name)), span);
+    let kind = t.f_kind().map_err(|e| invalid(e.to_string(), span))?;
+    let dtype = DType::from_kind(kind).map_err(|e| invalid(e.to_string(), span))?;
+    if !dtype.is_integer() || dtype.is_bool() {
+        return Err(refuse(format!("a {dtype} tensor")));
+    }
+    let size = t.size();
+    if size.len() > 2 {
+        return Err(refuse(format!("a tensor of shape {size:?}")));
+    }
+    let flat = t
+        .f_to_kind(nutorch_core::tch::Kind::Int64)
+        .and_then(|x| x.f_to_device(nutorch_core::tch::Device::Cpu))
+        .and_then(|x| x.f_contiguous())
+        .and_then(|x| x.f_reshape([-1]))
+        .map_err(|e| invalid(e.to_string(), span))?;
+    let values = Vec::<i64>::try_from(&flat).map_err(|e| invalid(e.to_string(), span))?;
+    Ok(match size.as_slice() {
+        [_, cols] if *cols > 0 => values.chunks(*cols as usize).map(<[i64]>::to_vec).collect(),
+        [rows, _] => vec![Vec::new(); *rows as usize],
+        _ => vec![values],
+    })
 }
 
 fn tensors(plugin: &NutorchPlugin, value: &Value) -> Result<Vec<nutorch_core::tch::Tensor>, LabeledError> {
@@ -351,6 +384,8 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
         Ty::NumOrStr(choices) => match value {
             Value::Int { val, .. } => Val::Number(Number::Int(*val)),
             Value::Float { val, .. } => Val::Number(Number::Float(*val)),
+            // A 0-d tensor for the number, as PyTorch's Scalar takes one (`torch.norm(x, p=torch.tensor(1.0))`).
+            Value::Custom { .. } => Val::Number(tensor_number(plugin, arg, value)?),
             other => {
                 let text = other
                     .coerce_str()

@@ -224,6 +224,34 @@ pub static OPS: &[OpSpec] = &[
         super::util::strided_extent("size", &size, &stride, 0)?;
         finish(a, Tensor::f_empty_strided(size.as_slice(), stride.as_slice(), options(a, DType::Float32))?)
     }),
+    op!("empty_permuted", Creation, "torch.empty_permuted", "An uninitialized dense tensor of the given size whose dims lie in memory in the order physical_layout gives (outermost first).",
+    [req("size", Ints).doc("the shape, as a list"), req("physical_layout", Ints).doc("the dims from outermost to innermost in memory (a permutation of 0..len(size))"), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch empty_permuted [2 3 4] [0 2 1] | nutorch stride" => "[12, 1, 3]",
+    |a| {
+        let size = sizes(a, "size")?;
+        let layout = a.ints("physical_layout");
+        if layout.len() != size.len() {
+            return Err(bad("size", format!("Number of dimensions in size does not match the length of the physical_layout; i.e. len(size) = {} is not equal to len(physical_layout) = {}", size.len(), layout.len())));
+        }
+        let mut seen = vec![false; size.len()];
+        for (i, &d) in layout.iter().enumerate() {
+            if d < 0 || d as usize >= size.len() {
+                return Err(bad("physical_layout", format!("Dimension out of range (expected to be between 0 and {}, but got {d} at index {i}).  NB: negative dims not currently supported; file an issue if you want it.", size.len() as i64 - 1)));
+            }
+            if std::mem::replace(&mut seen[d as usize], true) {
+                return Err(bad("physical_layout", "Duplicate dim not allowed"));
+            }
+        }
+        finish(a, Tensor::f_empty_permuted(size.as_slice(), layout.as_slice(), options(a, DType::Float32))?)
+    }),
+    op!("new_empty_strided", Creation, "Tensor.new_empty_strided", "An uninitialized tensor of the given size and strides, with the input's dtype and device unless given.",
+    [INPUT, req("size", Ints).doc("the shape, as a list"), req("stride", Ints).doc("the step in elements along each dim"), DTYPE, DEVICE, REQUIRES_GRAD], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch new_empty_strided [2 3] [1 2] | nutorch stride" => "[1, 2]",
+    |a| {
+        let (size, stride) = (a.ints("size"), a.ints("stride"));
+        super::util::strided_extent("size", &size, &stride, 0)?;
+        finish(a, a.input().f_new_empty_strided(size.as_slice(), stride.as_slice(), like_options(a)?)?)
+    }),
     // Random ops draw from libtorch's generator: `manual_seed` makes them repeatable, and on
     // the CPU they give the same values as PyTorch after `torch.manual_seed`.
     op!("manual_seed", Random, "torch.manual_seed", "Seeds the random number generators (CPU and every GPU).",

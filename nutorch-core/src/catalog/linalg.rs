@@ -545,6 +545,50 @@ pub static OPS: &[OpSpec] = &[
         [A, opt("hermitian", Bool, Dflt::Bool(false))], O::Record(&["LD", "pivots"]),
         "(nutorch fromvalue [[4.0 2.0] [2.0 3.0]] | nutorch linalg_ldl_factor).LD | nutorch tovalue" => "[[4.0, 0.0], [0.5, 2.0]]",
         |a| rec2(["LD", "pivots"], a.tensor("A").f_linalg_ldl_factor(a.flag("hermitian"))?)),
+    op!("linalg_ldl_factor_ex", Linalg, "torch.linalg.ldl_factor_ex", "Compact LDL factorization with an info code (nonzero: LAPACK's complaint), as {LD, pivots, info}.",
+        [A, opt("hermitian", Bool, Dflt::Bool(false)), opt("check_errors", Bool, Dflt::Bool(false))], O::Record(&["LD", "pivots", "info"]),
+        "(nutorch fromvalue [[4.0 2.0] [2.0 3.0]] | nutorch linalg_ldl_factor_ex).info | nutorch tovalue" => "0",
+        |a| rec3(["LD", "pivots", "info"], a.tensor("A").f_linalg_ldl_factor_ex(a.flag("hermitian"), a.flag("check_errors"))?)),
+    op!("lu_solve", Linalg, "torch.lu_solve", "The solution of A X = input from A's LU factorization (LU_data and LU_pivots of lu_factor; deprecated in PyTorch for linalg_lu_solve).",
+    [INPUT, ten("LU_data"), ten("LU_pivots")], O::Tensor,
+    "nutorch fromvalue [[2.0] [4.0]] | nutorch lu_solve (nutorch fromvalue [[2.0 0.0] [0.0 4.0]]) (nutorch fromvalue [1 2] --dtype int32) | nutorch tovalue" => "[[1.0], [1.0]]",
+    |a| {
+        let lu = a.tensor("LU_data");
+        check_lu_pivots("LU_pivots", a.tensor("LU_pivots"), lu)?;
+        t(a.input().f_lu_solve(lu, a.tensor("LU_pivots"))?)
+    }),
+    op!("svd_lowrank", Linalg, "torch.svd_lowrank", "An approximate rank-q SVD A ~ U diag(S) V^H of a (batch of) low-rank matrices, by random projections, as [U, S, V].",
+        [A, opt("q", Int, Dflt::Int(6)).doc("the rank to find (a little over A's)"), opt("niter", Int, Dflt::Int(2)).doc("subspace iterations"),
+         opt("M", Tensor, Dflt::None).doc("a tensor broadcast to A's shape: the SVD is of A - M")], O::Tensors,
+        "nutorch manual_seed 0; (nutorch fromvalue [[3.0 0.0] [0.0 0.0]] | nutorch svd_lowrank --q 1).1 | nutorch tovalue" => "[3.0]",
+        |a| {
+            let (u, s, v) = svd_lowrank(a.tensor("A"), a.int("q"), a.int("niter"), a.opt_tensor("M"))?;
+            Ok(super::Out::List(vec![u, s, v]))
+        },
+        notes: "Random (torch.randn): `nutorch manual_seed` first gives PyTorch's values on the CPU."),
+    op!("pca_lowrank", Linalg, "torch.pca_lowrank", "Principal components of a (batch of) data matrices: the approximate SVD of A with its column means taken off, as [U, S, V].",
+    [A, opt("q", Int, Dflt::None).doc("the rank to find (default min(6, m, n))"), opt("center", Bool, Dflt::Bool(true)).doc("take the column means off first"),
+     opt("niter", Int, Dflt::Int(2)).doc("subspace iterations")], O::Tensors,
+    "nutorch manual_seed 0; (nutorch fromvalue [[1.0 1.0] [3.0 3.0]] | nutorch pca_lowrank --q 1).1 | nutorch tovalue" => "[2.0]",
+    |a| {
+        let x = a.tensor("A");
+        let (m, n) = matrix_dims(x)?;
+        let q = match a.opt_int("q") {
+            None => 6.min(m).min(n),
+            Some(q) if q < 0 || q > m.min(n) => {
+                return Err(bad("q", format!("q(={q}) must be non-negative integer and not greater than min(m, n)={}", m.min(n))))
+            }
+            Some(q) => q,
+        };
+        let niter = a.int("niter");
+        if niter < 0 {
+            return Err(bad("niter", format!("niter(={niter}) must be non-negative integer")));
+        }
+        let centered = if a.flag("center") { x.f_sub(&x.f_mean_dim(-2, true, None::<tch::Kind>)?)? } else { x.shallow_clone() };
+        let (u, s, v) = svd_lowrank(&centered, q, niter, None)?;
+        Ok(super::Out::List(vec![u, s, v]))
+    },
+    notes: "Random (torch.randn): `nutorch manual_seed` first gives PyTorch's values on the CPU."),
     op!("linalg_ldl_solve", Linalg, "torch.linalg.ldl_solve", "The solution of A X = B from A's LDL factorization (LD and pivots of ldl_factor).",
     [ten("LD"), ten("pivots"), ten("B"), opt("hermitian", Bool, Dflt::Bool(false))], O::Tensor,
     "nutorch fromvalue [[4.0 0.0] [0.5 2.0]] | nutorch linalg_ldl_solve (nutorch fromvalue [1 2] --dtype int32) (nutorch fromvalue [[6.0] [5.0]]) | nutorch tovalue" => "[[1.0], [1.0]]",
@@ -656,4 +700,71 @@ fn check_ldl_pivots(pivots: &Tensor, ld: &Tensor) -> R<()> {
         }
     }
     Ok(())
+}
+
+/// The (m, n) of a (batch of) matrices, as the low-rank methods unpack `A.shape[-2:]`.
+fn matrix_dims(x: &Tensor) -> R<(i64, i64)> {
+    let size = x.size();
+    if size.len() < 2 {
+        return Err(bad("A", format!("expected a matrix or a batch of matrices, got a {}-d tensor", size.len())));
+    }
+    Ok((size[size.len() - 2], size[size.len() - 1]))
+}
+
+/// torch._lowrank._svd_lowrank, step by step (torch.randn draws the same values here after
+/// the same seed): Q spans the range of A - M (Halko et al.'s Algorithm 4.4, niter subspace
+/// iterations), then the SVD of Q^H (A - M) is lifted back by Q. A wide A is transposed first.
+fn svd_lowrank(x: &Tensor, q: i64, niter: i64, m_opt: Option<&Tensor>) -> R<(Tensor, Tensor, Tensor)> {
+    let (m, n) = matrix_dims(x)?;
+    let mean = match m_opt {
+        Some(mm) => Some(mm.f_broadcast_to(x.size())?),
+        None => None,
+    };
+    let (a, mean) = if m < n {
+        (
+            x.f_mh()?,
+            match mean {
+                Some(mm) => Some(mm.f_mh()?),
+                None => None,
+            },
+        )
+    } else {
+        (x.shallow_clone(), mean)
+    };
+    if q < 0 {
+        return Err(bad(
+            "q",
+            format!("Trying to create tensor with negative dimension {q}: [{}, {q}]", a.size()[a.dim() - 1]),
+        ));
+    }
+    // The random projection's dtype: A's when complex, float16/32/64, else float32.
+    let kind = match a.f_kind()? {
+        k @ (tch::Kind::Half
+        | tch::Kind::Float
+        | tch::Kind::Double
+        | tch::Kind::ComplexFloat
+        | tch::Kind::ComplexDouble) => k,
+        _ => tch::Kind::Float,
+    };
+    let minus_mean = |prod: Tensor, by: &dyn Fn(&Tensor) -> Result<Tensor, tch::TchError>| -> R<Tensor> {
+        Ok(match &mean {
+            Some(mm) => prod.f_sub(&by(mm)?)?,
+            None => prod,
+        })
+    };
+    let r = Tensor::f_randn([a.size()[a.dim() - 1], q], (kind, a.device()))?;
+    let qr = |t: &Tensor| -> R<Tensor> { Ok(Tensor::f_linalg_qr(t, "reduced")?.0) };
+    let mut basis = qr(&minus_mean(a.f_matmul(&r)?, &|mm| mm.f_matmul(&r))?)?;
+    for _ in 0..niter.max(0) {
+        let b = basis.shallow_clone();
+        basis = qr(&minus_mean(a.f_mh()?.f_matmul(&b)?, &|mm| mm.f_mh()?.f_matmul(&b))?)?;
+        let b = basis.shallow_clone();
+        basis = qr(&minus_mean(a.f_matmul(&b)?, &|mm| mm.f_matmul(&b))?)?;
+    }
+    let qh = basis.f_mh()?;
+    let b = minus_mean(qh.f_matmul(&a)?, &|mm| qh.f_matmul(mm))?;
+    // torch.svd's V is linalg.svd's Vh^H (tch cannot leave linalg_svd's driver unset).
+    let (u, s, v) = b.f_svd(true, true)?;
+    let u = basis.f_matmul(&u)?;
+    Ok(if m < n { (v, s, u) } else { (u, s, v) })
 }

@@ -26,6 +26,7 @@ mod inplace;
 mod linalg;
 mod loss;
 mod masked;
+mod mha;
 mod nn;
 mod pointwise;
 mod reduction;

@@ -950,6 +950,83 @@ pub static OPS: &[OpSpec] = &[
         }
         t(Tensor::f_affine_grid_generator(theta, a.ints("size"), a.flag("align_corners"))?)
     }),
+    op!("grid_sampler_2d", Nn, "torch.grid_sampler_2d", "grid_sample's kernel for (N, C, H, W) input: modes as numbers (0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros, 1 border, 2 reflection).",
+    [INPUT, ten("grid"), req("interpolation_mode", Int), req("padding_mode", Int), req("align_corners", Bool)], O::Tensor,
+    "nutorch fromvalue [[[[1.0 2.0] [3.0 4.0]]]] | nutorch grid_sampler_2d (nutorch fromvalue [[[[0.0 0.0]]]]) 0 0 false | nutorch tovalue" => "[[[[2.5]]]]",
+    |a| {
+        let (mode, padding) = sampler_modes(a)?;
+        t(a.input().f_grid_sampler_2d(a.tensor("grid"), mode, padding, a.flag("align_corners"))?)
+    }),
+    op!("grid_sampler_3d", Nn, "torch.grid_sampler_3d", "grid_sample's kernel for (N, C, D, H, W) input: modes as numbers (0 bilinear, 1 nearest; 2 bicubic is refused; padding 0 zeros, 1 border, 2 reflection).",
+    [INPUT, ten("grid"), req("interpolation_mode", Int), req("padding_mode", Int), req("align_corners", Bool)], O::Tensor,
+    "nutorch fromvalue [[[[[1.0 2.0]]]]] | nutorch grid_sampler_3d (nutorch fromvalue [[[[[0.0 0.0 0.0]]]]]) 0 0 false | nutorch tovalue" => "[[[[[1.5]]]]]",
+    |a| {
+        let (mode, padding) = sampler_modes(a)?;
+        t(a.input().f_grid_sampler_3d(a.tensor("grid"), mode, padding, a.flag("align_corners"))?)
+    }),
+    op!("constant_pad_nd", Nn, "torch.constant_pad_nd", "The input padded with value: pad lists (before, after) pairs from the last dim backwards (negative pads crop).",
+    [INPUT, req("pad", Ints), opt("value", Number, Dflt::Int(0)).pos()], O::Tensor,
+    "nutorch fromvalue [1 2] | nutorch constant_pad_nd [1 1] 9 | nutorch tovalue" => "[9, 1, 2, 9]",
+    |a| {
+        let x = a.input();
+        let pad = a.ints("pad");
+        if pad.len() % 2 != 0 {
+            return Err(bad("pad", format!("Length of pad must be even but instead it equals {}", pad.len())));
+        }
+        if pad.len() > 2 * x.dim() {
+            return Err(bad("pad", format!("Length of pad should be no more than twice the number of dimensions of the input. Pad length is {} while the input has {} dimensions.", pad.len(), x.dim())));
+        }
+        t(x.f_pad(pad.as_slice(), "constant", a.number("value").as_f64())?)
+    }),
+    op!("native_batch_norm", Nn, "torch.native_batch_norm", "batch_norm's kernel: the normalized input with the batch mean and inverse std it used (empty in evaluation), as [output, save_mean, save_invstd].",
+    [INPUT, W_OPT, BIAS, opt("running_mean", Tensor, Dflt::None), opt("running_var", Tensor, Dflt::None),
+     opt("training", Bool, Dflt::Bool(false)), opt("momentum", Float, Dflt::Float(0.1)), EPS5], O::Tensors,
+    "(nutorch fromvalue [[1.0] [3.0]] | nutorch native_batch_norm --training).1 | nutorch tovalue" => "[2.0]",
+    |a| {
+        let x = a.input();
+        if x.dim() < 2 {
+            return Err(bad("input", format!("native_batch_norm expects an input of at least 2 dims (N, C, ...), got {}-d", x.dim())));
+        }
+        let channels = x.size()[1];
+        for name in ["weight", "bias", "running_mean", "running_var"] {
+            if let Some(p) = a.opt_tensor(name) {
+                if p.numel() as i64 != channels {
+                    return Err(bad(name, format!("{name} should contain {channels} elements not {}", p.numel())));
+                }
+            }
+        }
+        let (mean, var) = (a.opt_tensor("running_mean"), a.opt_tensor("running_var"));
+        if mean.is_some() != var.is_some() {
+            return Err(bad(if mean.is_some() { "running_var" } else { "running_mean" }, "running_mean and running_var must either both be None or neither be None"));
+        }
+        if !a.flag("training") && mean.is_none() {
+            return Err(bad("running_mean", "running_mean and running_var must be given in evaluation mode (without --training)"));
+        }
+        let (y, m, v) = x.f_native_batch_norm(a.opt_tensor("weight"), a.opt_tensor("bias"), mean, var, a.flag("training"), a.float("momentum"), a.float("eps"))?;
+        Ok(super::Out::List(vec![y, m, v]))
+    },
+    notes: "PyTorch's positional weight, bias, running_mean and running_var are flags here (null by default); PyTorch requires training, momentum and eps, here they default to false, 0.1 and 1e-5. The tensors' sizes are checked first: PyTorch's kernel reads past them (or crashes without running statistics in evaluation)."),
+    op!("native_layer_norm", Nn, "torch.native_layer_norm", "layer_norm's kernel: the normalized input with the mean and inverse std it used, as [output, mean, rstd].",
+    [INPUT, req("normalized_shape", Ints), W_OPT, BIAS, EPS5], O::Tensors,
+    "(nutorch fromvalue [[1.0 3.0]] | nutorch native_layer_norm 2).1 | nutorch tovalue" => "[[2.0]]",
+    |a| {
+        let (y, m, r) = a.input().f_native_layer_norm(a.ints("normalized_shape"), a.opt_tensor("weight"), a.opt_tensor("bias"), a.float("eps"))?;
+        Ok(super::Out::List(vec![y, m, r]))
+    },
+    notes: "PyTorch's positional weight and bias are flags here (null by default); PyTorch requires eps, here it defaults to 1e-5."),
+    op!("multi_head_attention_forward", Nn, "torch.nn.functional.multi_head_attention_forward", "Multi-head attention as nn.MultiheadAttention computes it, as {attn_output, attn_output_weights}.",
+    [ten("query"), ten("key"), ten("value"), req("embed_dim_to_check", Int), req("num_heads", Int),
+     opt("in_proj_weight", Tensor, Dflt::None).doc("the packed (3 E, E) projection of query, key and value"), opt("in_proj_bias", Tensor, Dflt::None),
+     opt("bias_k", Tensor, Dflt::None), opt("bias_v", Tensor, Dflt::None), opt("add_zero_attn", Bool, Dflt::Bool(false)),
+     opt("dropout_p", Float, Dflt::Float(0.0)), opt("out_proj_weight", Tensor, Dflt::None).doc("the output projection (required)"), opt("out_proj_bias", Tensor, Dflt::None),
+     opt("training", Bool, Dflt::Bool(true)), opt("key_padding_mask", Tensor, Dflt::None), opt("need_weights", Bool, Dflt::Bool(true)),
+     opt("attn_mask", Tensor, Dflt::None), opt("use_separate_proj_weight", Bool, Dflt::Bool(false)),
+     opt("q_proj_weight", Tensor, Dflt::None), opt("k_proj_weight", Tensor, Dflt::None), opt("v_proj_weight", Tensor, Dflt::None),
+     opt("static_k", Tensor, Dflt::None), opt("static_v", Tensor, Dflt::None), opt("average_attn_weights", Bool, Dflt::Bool(true)),
+     opt("is_causal", Bool, Dflt::Bool(false))], O::Fields(&[("attn_output", O::Tensor), ("attn_output_weights", O::Tensor)]),
+    "(nutorch ones 1 2 | nutorch multi_head_attention_forward (nutorch ones 1 2) (nutorch ones 1 2) 2 1 --in-proj-weight (nutorch ones 6 2) --out-proj-weight (nutorch eye 2) --need-weights=false).attn_output_weights" => "null",
+    |a| super::mha::multi_head_attention_forward(a),
+    notes: "PyTorch's positional in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight and out_proj_bias are flags here; out_proj_weight is required. attn_output_weights is null with --need-weights=false."),
     op!("grid_sample", Nn, "torch.nn.functional.grid_sample", "Input values sampled at the grid's (x, y) locations in [-1, 1].",
     [INPUT, ten("grid"), opt("mode", Str(&["bilinear", "nearest", "bicubic"]), Dflt::Str("bilinear")),
      opt("padding_mode", Str(&["zeros", "border", "reflection"]), Dflt::Str("zeros")), opt("align_corners", Bool, Dflt::Bool(false))], O::Tensor,
@@ -960,3 +1037,23 @@ pub static OPS: &[OpSpec] = &[
         t(a.input().f_grid_sampler(a.tensor("grid"), mode, padding, a.flag("align_corners"))?)
     }),
 ];
+
+/// grid_sampler_2d/3d's mode numbers, checked: libtorch takes any number and samples with
+/// no mode at all (garbage, uninitialized values) for one it does not know.
+/// (grid_sampler_3d refuses bicubic itself.)
+fn sampler_modes(a: &Args) -> R<(i64, i64)> {
+    let (mode, padding) = (a.int("interpolation_mode"), a.int("padding_mode"));
+    if !(0..=2).contains(&mode) {
+        return Err(bad(
+            "interpolation_mode",
+            format!("interpolation_mode must be 0 (bilinear), 1 (nearest) or 2 (bicubic), got {mode}"),
+        ));
+    }
+    if !(0..=2).contains(&padding) {
+        return Err(bad(
+            "padding_mode",
+            format!("padding_mode must be 0 (zeros), 1 (border) or 2 (reflection), got {padding}"),
+        ));
+    }
+    Ok((mode, padding))
+}

@@ -202,6 +202,20 @@ pub static OPS: &[OpSpec] = &[
         None if !a.flag("keepdim") => t(a.input().f_sum(kind(a))?),
         dims => t(a.input().f_sum_dim_intlist(dims.as_deref(), a.flag("keepdim"), kind(a))?),
     }),
+    op!("hash_tensor", Reduction, "torch.hash_tensor", "A hash of all elements, or along --dim: the xor of their bits as 64-bit values (PyTorch's uint64, as int64 here).",
+    [INPUT, opt("dim", Ints, Dflt::Ints(&[])).doc("the dimension or dimensions to reduce (all when empty)"), KEEPDIM, opt("mode", Int, Dflt::Int(0)).doc("the hash: 0 (xor reduction) is the only one")], O::Tensor,
+    "nutorch fromvalue [1 2 3] | nutorch hash_tensor | nutorch tovalue" => "0",
+    |a| {
+        let x = a.input();
+        let dims = a.ints("dim");
+        check_dims("dim", x, &dims)?;
+        if a.int("mode") != 0 {
+            return Err(bad("mode", format!("Unknown hash_tensor mode: {}", a.int("mode"))));
+        }
+        // nutorch has no uint64: the same 64 bits, read as int64.
+        t(x.f_hash_tensor(dims.as_slice(), a.flag("keepdim"), 0)?.f_view_dtype(Kind::Int64)?)
+    },
+    notes: "PyTorch gives a uint64 tensor; nutorch has no uint64, so the same bits come back as int64 (torch.hash_tensor(x).view(torch.int64)): equal hashes stay equal."),
     op!("nansum", Reduction, "torch.nansum", "Sum treating NaN as zero.",
         [INPUT, DIMS, KEEPDIM, DTYPE], O::Tensor,
         "nutorch fromvalue [1.0 NaN 2.0] | nutorch nansum | nutorch tovalue" => "3.0",

@@ -378,7 +378,130 @@ pub static OPS: &[OpSpec] = &[
         }
         t(x.f_as_strided_scatter(src, size.as_slice(), stride.as_slice(), offset)?)
     }),
+    // The *_copy variants: the view op's arguments, a result with storage of its own.
+    op!("alias_copy", Shape, "torch.alias_copy", "A copy of the input (what torch.alias views, in storage of its own).",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [1 2] | nutorch alias_copy | nutorch tovalue" => "[1, 2]",
+        |a| t(a.input().f_alias_copy()?)),
+    op!("as_strided_copy", Shape, "torch.as_strided_copy", "A copy of the strided view of the input's storage (size, strides, storage offset).",
+    [INPUT, req("size", Ints).doc("the shape, as a list"), req("stride", Ints).doc("the step in elements along each dim, as a list"),
+     opt("storage_offset", Int, Dflt::None).pos().doc("the first element's position in the storage")], O::Tensor,
+    "nutorch arange 6 | nutorch as_strided_copy [2 2] [1 2] | nutorch tovalue" => "[[0, 2], [1, 3]]",
+    |a| {
+        let (size, stride, offset) = strided_view(a)?;
+        t(a.input().f_as_strided_copy(size.as_slice(), stride.as_slice(), offset)?)
+    }),
+    op!("diagonal_copy", Shape, "torch.diagonal_copy", "A copy of a diagonal of the matrices in dims dim1, dim2.",
+        [INPUT, opt("offset", Int, Dflt::Int(0)), opt("dim1", Int, Dflt::Int(0)), opt("dim2", Int, Dflt::Int(1))], O::Tensor,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch diagonal_copy | nutorch tovalue" => "[1, 4]",
+        |a| t(a.input().f_diagonal_copy(a.int("offset"), a.int("dim1"), a.int("dim2"))?)),
+    op!("expand_copy", Shape, "torch.expand_copy", "A copy of the input broadcast to a larger shape (-1 keeps a size).",
+        [INPUT, req("size", Ints), opt("implicit", Bool, Dflt::Bool(false))], O::Tensor,
+        "nutorch fromvalue [[1] [2]] | nutorch expand_copy 2 3 | nutorch tovalue" => "[[1, 1, 1], [2, 2, 2]]",
+        |a| t(a.input().f_expand_copy(a.ints("size"), a.flag("implicit"))?)),
+    op!("permute_copy", Shape, "torch.permute_copy", "A copy with the dimensions reordered.",
+        [INPUT, req("dims", Ints).doc("the new order of the dimensions")], O::Tensor,
+        "(nutorch zeros 2 3 4 | nutorch permute_copy 2 0 1).shape" => "[4, 2, 3]",
+        |a| t(a.input().f_permute_copy(a.ints("dims"))?)),
+    op!("split_with_sizes_copy", Shape, "torch.split_with_sizes_copy", "Copies of the pieces of the listed sizes along dim (which add up to its size).",
+        [INPUT, req("split_sizes", Ints), DIM0], O::Tensors,
+        "nutorch fromvalue [1 2 3 4 5] | nutorch split_with_sizes_copy [1 4] | nutorch tovalue" => "[[1], [2, 3, 4, 5]]",
+        |a| list(a.input().f_split_with_sizes_copy(a.ints("split_sizes").as_slice(), a.int("dim"))?)),
+    op!("squeeze_copy", Shape, "torch.squeeze_copy", "A copy with dimensions of size 1 removed (all, or those in --dim).",
+    [INPUT, opt("dim", Ints, Dflt::None)], O::Tensor,
+    "(nutorch zeros 1 2 1 | nutorch squeeze_copy).shape" => "[2]",
+    |a| match a.opt_ints("dim") {
+        None => t(a.input().f_squeeze_copy()?),
+        Some(dims) => t(a.input().f_squeeze_copy_dims(dims.as_slice())?),
+    }),
+    op!("t_copy", Shape, "torch.t_copy", "A copy of the transpose of a matrix (0-d and 1-d tensors unchanged).",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch t_copy | nutorch tovalue" => "[[1, 3], [2, 4]]",
+        |a| t(a.input().f_t_copy()?)),
+    op!("transpose_copy", Shape, "torch.transpose_copy", "A copy with dimensions dim0 and dim1 swapped.",
+        [INPUT, req("dim0", Int), req("dim1", Int)], O::Tensor,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch transpose_copy 0 1 | nutorch tovalue" => "[[1, 3], [2, 4]]",
+        |a| t(a.input().f_transpose_copy(a.int("dim0"), a.int("dim1"))?)),
+    op!("unbind_copy", Shape, "torch.unbind_copy", "Copies of the slices along dim, as a list.",
+        [INPUT, DIM0], O::Tensors,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch unbind_copy | nutorch tovalue" => "[[1, 2], [3, 4]]",
+        |a| list(a.input().f_unbind_copy(a.int("dim"))?)),
+    op!("unfold_copy", Shape, "torch.unfold_copy", "A copy of all slices of a size along dimension, every step elements (as a new last dimension).",
+        [INPUT, req("dimension", Int), req("size", Int), req("step", Int)], O::Tensor,
+        "nutorch fromvalue [1 2 3 4] | nutorch unfold_copy 0 2 2 | nutorch tovalue" => "[[1, 2], [3, 4]]",
+        |a| t(a.input().f_unfold_copy(a.int("dimension"), non_negative("size", a.int("size"))?, positive("step", a.int("step"))?)?)),
+    op!("unsqueeze_copy", Shape, "torch.unsqueeze_copy", "A copy with a dimension of size 1 inserted at dim.",
+        [INPUT, req("dim", Int)], O::Tensor,
+        "nutorch fromvalue [1 2] | nutorch unsqueeze_copy 0 | nutorch tovalue" => "[[1, 2]]",
+        |a| t(a.input().f_unsqueeze_copy(a.int("dim"))?)),
+    op!("view_copy", Shape, "torch.view_copy", "A copy in a new shape (one size may be -1, inferred), where view could make one.",
+        [INPUT, req("size", Ints).doc("the new shape: sizes as arguments or one list")], O::Tensor,
+        "nutorch arange 4 | nutorch view_copy 2 2 | nutorch tovalue" => "[[0, 1], [2, 3]]",
+        |a| t(a.input().f_view_copy(shape_arg(a, "size")?)?)),
+    // The transposes PyTorch has as properties.
+    op!("T", Shape, "Tensor.T", "The dimensions reversed (a matrix's transpose; PyTorch deprecates it for other than 2-d).",
+        [INPUT], O::Tensor,
+        "nutorch fromvalue [[1 2] [3 4]] | nutorch T | nutorch tovalue" => "[[1, 3], [2, 4]]",
+        |a| t(a.input().f_numpy_t()?)),
+    op!("H", Shape, "Tensor.H", "The conjugate transpose of a matrix (a 0-d tensor unchanged).",
+    [INPUT], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch H | nutorch tovalue" => "[[1, 3], [2, 4]]",
+    |a| {
+        let d = a.input().dim();
+        if d != 0 && d != 2 {
+            return Err(bad("input", format!("tensor.H is only supported on matrices (2-D tensors). Got {d}-D tensor. For batches of matrices, consider using tensor.mH")));
+        }
+        t(a.input().f_matrix_h()?)
+    }),
+    op!("mT", Shape, "Tensor.mT", "The last two dimensions swapped (a batch of matrices transposed).",
+    [INPUT], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch mT | nutorch tovalue" => "[[1, 3], [2, 4]]",
+    |a| {
+        matrices(a, "tensor.mT")?;
+        t(a.input().f_mt()?)
+    }),
+    op!("mH", Shape, "Tensor.mH", "The last two dimensions swapped and conjugated (a batch of matrices' adjoints).",
+    [INPUT], O::Tensor,
+    "nutorch fromvalue [[1 2] [3 4]] | nutorch mH | nutorch tovalue" => "[[1, 3], [2, 4]]",
+    |a| {
+        matrices(a, "tensor.mH")?;
+        t(a.input().f_mh()?)
+    }),
+    op!("unsafe_chunk", Shape, "torch.unsafe_chunk", "The input split into (at most) chunks pieces along dim, as chunk (a list).",
+        [INPUT, req("chunks", Int), DIM0], O::Tensors,
+        "nutorch fromvalue [1 2 3 4] | nutorch unsafe_chunk 2 | nutorch tovalue" => "[[1, 2], [3, 4]]",
+        |a| list(a.input().f_unsafe_chunk(positive("chunks", a.int("chunks"))?, a.int("dim"))?),
+        notes: "The same pieces as chunk: PyTorch's unsafe_ variant only skips autograd's checks on in-place changes."),
+    op!("unsafe_split", Shape, "torch.unsafe_split", "The input split into pieces of split_size along dim, as split (a list).",
+        [INPUT, req("split_size", Int), DIM0], O::Tensors,
+        "nutorch fromvalue [1 2 3 4 5] | nutorch unsafe_split 2 | nutorch tovalue" => "[[1, 2], [3, 4], [5]]",
+        |a| list(a.input().f_unsafe_split(positive("split_size", a.int("split_size"))?, a.int("dim"))?),
+        notes: "The same pieces as split: PyTorch's unsafe_ variant only skips autograd's checks on in-place changes."),
 ];
+
+/// The size, strides and storage offset of as_strided_copy, checked against the input's
+/// storage (a view past its end would read foreign memory).
+fn strided_view(a: &Args) -> R<(Vec<i64>, Vec<i64>, i64)> {
+    let x = a.input();
+    let (size, stride) = (a.ints("size"), a.ints("stride"));
+    let offset = a.opt_int("storage_offset").unwrap_or(storage_offset(x));
+    let extent = super::util::strided_extent("size", &size, &stride, offset)?;
+    super::util::check_in_storage(&size, &stride, offset, extent, super::util::storage_elements(x)?)?;
+    Ok((size, stride, offset))
+}
+
+/// mT and mH: matrices or batches of them, as PyTorch's message says (a 0-d tensor passes
+/// unchanged, as PyTorch still allows with a deprecation warning).
+fn matrices(a: &Args, what: &str) -> R<()> {
+    let d = a.input().dim();
+    if d == 1 {
+        return Err(bad(
+            "input",
+            format!("{what} is only supported on matrices or batches of matrices. Got {d}-D tensor."),
+        ));
+    }
+    Ok(())
+}
 
 /// torch.broadcast_shapes, by its own algorithm (torch/functional.py): each shape is lined up
 /// from the right, a size of 1 stretches, and the first mismatch is an error naming it.

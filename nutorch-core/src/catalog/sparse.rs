@@ -23,4 +23,9 @@ pub static OPS: &[OpSpec] = &[
         "nutorch fromvalue [[1.0 2.0]] | nutorch sparse_mm (nutorch fromvalue [[3.0] [4.0]]) | nutorch tovalue" => "[[11.0]]",
         |a| t(Tensor::f_internal_sparse_mm(a.tensor("mat1"), a.tensor("mat2"))?),
         notes: "PyTorch's mat1 may be sparse; here tensors are always strided, as torch.sparse.mm also takes them."),
+    op!("sparse_sampled_addmm", Linalg, "torch.sparse.sampled_addmm", "beta * input + alpha * (mat1 @ mat2) at input's sparsity pattern (not supported: always an error).",
+        [INPUT, ten("mat1"), ten("mat2"), opt("beta", Number, Dflt::Int(1)), opt("alpha", Number, Dflt::Int(1))], O::Tensor,
+        "try { nutorch ones 2 2 | nutorch sparse_sampled_addmm (nutorch ones 2 2) (nutorch ones 2 2) } catch {|e| $e.msg }" => "\"Invalid argument\"",
+        |_| Err(bad("input", SPARSE_UNSUPPORTED)),
+        notes: "PyTorch needs input to be a sparse CSR tensor; nutorch holds only strided ones."),
 ];
