@@ -1,6 +1,7 @@
 //! nutorch-core's build script: the shared linking of build/link_libtorch.rs, plus
 //! csrc/state.cpp (the random generators' state, grad_fn, storage identity: what tch does not
-//! reach) compiled against libtorch's headers, as torch-sys compiles its own shim.
+//! reach) and csrc/scalar_ops.cpp (ops with the Scalar arguments tch's bindings leave out)
+//! compiled against libtorch's headers, as torch-sys compiles its own shim.
 
 #[path = "link_libtorch.rs"]
 mod link_libtorch;
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 fn main() {
     link_libtorch::main();
     println!("cargo:rerun-if-changed=csrc/state.cpp");
+    println!("cargo:rerun-if-changed=csrc/scalar_ops.cpp");
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=LIBTORCH_CXX11_ABI");
     // The torch folder: LIBTORCH, else the parent of the lib directory torch-sys reports.
@@ -23,6 +25,7 @@ fn main() {
     cc::Build::new()
         .cpp(true)
         .file("csrc/state.cpp")
+        .file("csrc/scalar_ops.cpp")
         .include(torch.join("include"))
         .include(torch.join("include/torch/csrc/api/include"))
         .flag("-std=c++17")

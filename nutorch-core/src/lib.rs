@@ -18,6 +18,7 @@ pub mod npy;
 pub mod number;
 pub mod repr;
 pub mod safetensors_data;
+pub mod scalar_ops;
 pub mod state;
 
 pub use convert::{check_fits, tensor_from_data, tensor_to_data, Buffer, Data};

@@ -137,3 +137,9 @@ with own_inputs(103):
     case("clamp", input=R(2, 3), min=R(2, 3) - 1, max=T(1.0))
     case("add", input=I(4), other=T(2), alpha=T(3))
     case("add", input=R(4), other=T(2.5, dtype=torch.float64))
+
+# addcdiv/addcmul by PyTorch's fused kernels (bfloat16 in float inside), value as PyTorch reads it.
+with own_inputs(402):
+    case("addcdiv", input=R(5, dtype=torch.bfloat16), tensor1=R(5, 5, 1, dtype=torch.bfloat16), tensor2=P(1, 5, dtype=torch.bfloat16), value=3.14)
+    case("addcmul", input=R(4, dtype=torch.bfloat16), tensor1=R(4, dtype=torch.bfloat16), tensor2=R(4, dtype=torch.bfloat16), value=-0.7)
+    case("addcdiv", input=I(3), tensor1=I(3), tensor2=I(3, lo=1), err="Integer division")

@@ -186,3 +186,11 @@ with own_inputs(203):  # the inputs of the cases above and after stay as they we
     case("nonzero_static", input=T(3), size=2)
     case("nonzero_static", input=R(0), size=2)
     case("nonzero_static", input=T([0, 1]), size=-1, err="non-negative")
+
+# Along a dim, PyTorch takes the indices modulo the size (negative ones too); flattened, a
+# negative index is refused.
+with own_inputs(403):
+    case("take_along_dim", input=R(3, 4), indices=T([[-1, 0], [-4, 3], [2, -2]]), dim=1)
+    case("take_along_dim", input=R(3, 4), indices=T([[-5, 4, -1000001, 9]]), dim=1)
+    case("take_along_dim", input=R(3, 0), indices=T([[0]]), dim=1, err=True)
+    case("take_along_dim", input=R(3, 4), indices=T([-1, 0]), err=True)

@@ -356,3 +356,13 @@ with own_inputs(337):
     case("linalg_vector_norm", x=x, ord=T(1.0))
     case("linalg_vector_norm", x=R(3, 4, dtype=torch.float64), ord=T(3), dim=[1])
     case("linalg_matrix_norm", A=x, ord=T(-2.0))
+
+# PyTorch's own addmm/addmv/addr/addbmm/baddbmm: int tensors stay int (a float alpha on them
+# too), bfloat16 is computed as PyTorch's kernel computes it.
+with own_inputs(401):
+    case("addmv", input=I(2), mat=I(2, 3), vec=I(3), beta=2, alpha=3)
+    case("addmv", input=I(2), mat=I(2, 3), vec=I(3), alpha=1.5)
+    case("baddbmm", input=I(2, 2, 2), batch1=I(2, 2, 3), batch2=I(2, 3, 2), beta=-1, alpha=2)
+    case("addbmm", input=R(3, 2, dtype=torch.bfloat16), batch1=R(4, 3, 5, dtype=torch.bfloat16), batch2=R(4, 5, 2, dtype=torch.bfloat16), beta=0.5, alpha=2)
+    case("addr", input=R(3, 4, dtype=torch.bfloat16), vec1=R(3, dtype=torch.bfloat16), vec2=R(4, dtype=torch.bfloat16), alpha=0.3)
+    case("addmm", input=I(2, 2), mat1=I(2, 3), mat2=I(3, 2), beta=0, alpha=-2, cpu_only=True)  # no int matmul on CUDA

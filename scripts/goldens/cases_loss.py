@@ -1,7 +1,7 @@
 """Losses."""
 import torch
 
-from .framework import B, I, P, R, T, case
+from .framework import B, I, P, R, T, case, own_inputs
 
 F = torch.nn.functional
 f64 = torch.float64
@@ -100,3 +100,9 @@ case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), nega
 case("triplet_margin_with_distance_loss", anchor=R(4), positive=R(4), negative=R(4), fn=with_distance)
 case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(3, 4), margin=0.0, err=True, fn=with_distance)
 case("triplet_margin_with_distance_loss", anchor=R(3, 4), positive=R(3, 4), negative=R(4), err=True, fn=with_distance)
+
+# A 0-d input is one class.
+with own_inputs(404):
+    case("multilabel_margin_loss", input=T(0.5), target=T(0))
+    case("multilabel_margin_loss", input=T(0.5), target=T(-1))
+    case("multilabel_margin_loss", input=T(0.5), target=T(1), err=True)

@@ -128,3 +128,9 @@ with own_inputs(105):
     case("round", input=T([1.25, 2.5, -0.125]), decimals=1)
     case("round", input=I(4), decimals=-1, err=True)
     case("round", input=B(3), decimals=1, err=True)
+
+# rrelu in training: the slopes PyTorch's kernel draws after the same seed.
+with own_inputs(405):
+    case("rrelu", input=R(20), lower=0.1, upper=0.6, training=True, seeded=7)
+    case("rrelu", input=R(6, dtype=torch.bfloat16), training=True, seeded=8)
+    case("rrelu", input=R(6, dtype=torch.float64), lower=0.0, upper=1.0, training=True, seeded=9)

@@ -3,7 +3,8 @@
 
 use super::pointwise::operand_tensor;
 use super::spec::{bad, opt, req, ten, Dflt, OpSpec, OutKind as O, Ty::*, INPUT, OTHER};
-use super::util::{t, wrapped, R};
+use super::util::{scalar_op, t, wrapped, R};
+use crate::scalar_ops::ScalarOp;
 use super::{Args, Operand};
 use crate::number::Number;
 use crate::op;
@@ -212,19 +213,11 @@ pub static OPS: &[OpSpec] = &[
     op!("addcmul", Binary, "torch.addcmul", "input + value * tensor1 * tensor2.",
     [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
     "nutorch fromvalue [1.0] | nutorch addcmul (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[13.0]",
-    |a| {
-        let prod = a.tensor("tensor1").f_mul(a.tensor("tensor2"))?;
-        let prod = prod.f_mul(&wrapped(a.number("value"), &prod)?)?;
-        t(a.input().f_add(&prod)?)
-    }),
+    |a| t(scalar_op(a, ScalarOp::Addcmul, ["tensor1", "tensor2"], &["value"])?)),
     op!("addcdiv", Binary, "torch.addcdiv", "input + value * tensor1 / tensor2.",
     [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
     "nutorch fromvalue [1.0] | nutorch addcdiv (nutorch fromvalue [6.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[5.0]",
-    |a| {
-        let q = a.tensor("tensor1").f_div(a.tensor("tensor2"))?;
-        let q = q.f_mul(&wrapped(a.number("value"), &q)?)?;
-        t(a.input().f_add(&q)?)
-    }),
+    |a| t(scalar_op(a, ScalarOp::Addcdiv, ["tensor1", "tensor2"], &["value"])?)),
     op!("clamp", Binary, "torch.clamp", "Each element limited to [min, max] (either bound may be omitted).",
         [INPUT, opt("min", TensorOrNumber, Dflt::None), opt("max", TensorOrNumber, Dflt::None)], O::Tensor,
         "nutorch fromvalue [-2 0 5] | nutorch clamp --min -1 --max 3 | nutorch tovalue" => "[-1, 0, 3]",

@@ -82,11 +82,16 @@ pub static OPS: &[OpSpec] = &[
     "nutorch fromvalue [[3 1] [2 4]] | nutorch take_along_dim (nutorch fromvalue [[1] [0]]) --dim 1 | nutorch tovalue" => "[[1], [2]]",
     |a| {
         let x = a.input();
-        let size = match a.opt_int("dim") {
-            Some(d) => size_at("dim", x, d)?,
-            None => flat_numel(x),
-        };
-        check_index("indices", a.tensor("indices"), size, false)?;
+        match a.opt_int("dim") {
+            // Along a dim PyTorch 2.11 takes every index modulo the size (-5 of 4 is 3, 4 is
+            // 0), and refuses only a dim of size 0.
+            Some(d) => {
+                if size_at("dim", x, d)? == 0 && a.tensor("indices").numel() > 0 {
+                    return Err(bad("indices", "indices into a dimension of size 0"));
+                }
+            }
+            None => check_index("indices", a.tensor("indices"), flat_numel(x), false)?,
+        }
         t(x.f_take_along_dim(a.tensor("indices"), a.opt_int("dim"))?)
     }),
     op!("take", Indexing, "torch.take", "Elements of the flattened input at the indices (negative count from the end).",

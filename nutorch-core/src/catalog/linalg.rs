@@ -2,7 +2,8 @@
 //! eigh, lu), solvers, inverses and norms. torch.linalg.<name> is `linalg_<name>` here.
 
 use super::spec::{bad, opt, req, ten, ArgSpec, Dflt, OpSpec, OutKind as O, Ty::*, INPUT, OTHER};
-use super::util::{check_dims, rec2, rec3, rec4, require_float, t, wrapped, R};
+use super::util::{check_dims, rec2, rec3, rec4, require_float, scalar_op, t, R};
+use crate::scalar_ops::ScalarOp;
 use super::Args;
 use crate::op;
 use tch::Tensor;
@@ -10,31 +11,9 @@ use tch::Tensor;
 const A: ArgSpec = ten("A");
 const BETA_ALPHA: [ArgSpec; 2] = [opt("beta", Number, Dflt::Int(1)), opt("alpha", Number, Dflt::Int(1))];
 
-/// `beta * input + alpha * product`, as addmm and friends compute it.
-fn beta_alpha(a: &Args, product: Tensor) -> R<Tensor> {
-    let x = a.input();
-    // PyTorch's kernels (addmm, addbmm, baddbmm) refuse an input of another dtype than the
-    // product's ("self and mat2 must have the same dtype"); a promoted sum would hide it.
-    let (xk, pk) = (x.f_kind()?, product.f_kind()?);
-    if xk != pk && matches!(a.spec().name, "addmm" | "addbmm" | "baddbmm") {
-        return Err(bad(
-            "input",
-            format!(
-                "input is {}, the product is {}: they must have the same dtype",
-                super::util::dtype(x)?,
-                super::util::dtype(&product)?
-            ),
-        ));
-    }
-    let scaled = match a.number("alpha") {
-        crate::Number::Int(1) => product,
-        alpha => product.f_mul(&wrapped(alpha, &product)?)?,
-    };
-    Ok(match a.number("beta") {
-        crate::Number::Int(0) | crate::Number::Float(0.0) => scaled.f_add(&x.f_zeros_like()?)?,
-        crate::Number::Int(1) => x.f_add(&scaled)?,
-        beta => x.f_mul(&wrapped(beta, x)?)?.f_add(&scaled)?,
-    })
+/// `beta * input + alpha * (t1 ⊗ t2)` by PyTorch's own addmm, addmv, addr, addbmm or baddbmm.
+fn beta_alpha(a: &Args, op: ScalarOp, t1: &str, t2: &str) -> R<Tensor> {
+    scalar_op(a, op, [t1, t2], &["beta", "alpha"])
 }
 
 /// A norm order: a number (checked) or one of the words.
@@ -184,23 +163,23 @@ pub static OPS: &[OpSpec] = &[
     op!("addmm", Linalg, "torch.addmm", "beta * input + alpha * (mat1 @ mat2).",
         [INPUT, ten("mat1"), ten("mat2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch fromvalue [[1.0]] | nutorch addmm (nutorch fromvalue [[1.0 2.0]]) (nutorch fromvalue [[3.0] [4.0]]) | nutorch tovalue" => "[[12.0]]",
-        |a| t(beta_alpha(a, a.tensor("mat1").f_mm(a.tensor("mat2"))?)?)),
+        |a| t(beta_alpha(a, ScalarOp::Addmm, "mat1", "mat2")?)),
     op!("addmv", Linalg, "torch.addmv", "beta * input + alpha * (mat @ vec).",
         [INPUT, ten("mat"), ten("vec"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch fromvalue [1.0] | nutorch addmv (nutorch fromvalue [[1.0 2.0]]) (nutorch fromvalue [3.0 4.0]) --beta 2 | nutorch tovalue" => "[13.0]",
-        |a| t(beta_alpha(a, a.tensor("mat").f_mv(a.tensor("vec"))?)?)),
+        |a| t(beta_alpha(a, ScalarOp::Addmv, "mat", "vec")?)),
     op!("addr", Linalg, "torch.addr", "beta * input + alpha * outer(vec1, vec2).",
         [INPUT, ten("vec1"), ten("vec2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch zeros 2 2 | nutorch addr (nutorch fromvalue [1.0 2.0]) (nutorch fromvalue [1.0 1.0]) | nutorch tovalue" => "[[1.0, 1.0], [2.0, 2.0]]",
-        |a| t(beta_alpha(a, a.tensor("vec1").f_outer(a.tensor("vec2"))?)?)),
+        |a| t(beta_alpha(a, ScalarOp::Addr, "vec1", "vec2")?)),
     op!("addbmm", Linalg, "torch.addbmm", "beta * input + alpha * (sum of the batch products batch1[i] @ batch2[i]).",
         [INPUT, ten("batch1"), ten("batch2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch zeros 1 1 | nutorch addbmm (nutorch ones 2 1 3) (nutorch ones 2 3 1) | nutorch tovalue" => "[[6.0]]",
-        |a| t(beta_alpha(a, a.tensor("batch1").f_bmm(a.tensor("batch2"))?.f_sum_dim_intlist(Some([0i64].as_slice()), false, None)?)?)),
+        |a| t(beta_alpha(a, ScalarOp::Addbmm, "batch1", "batch2")?)),
     op!("baddbmm", Linalg, "torch.baddbmm", "beta * input + alpha * (batch1 @ batch2), batch by batch.",
         [INPUT, ten("batch1"), ten("batch2"), BETA_ALPHA[0], BETA_ALPHA[1]], O::Tensor,
         "nutorch zeros 1 1 1 | nutorch baddbmm (nutorch ones 1 1 3) (nutorch ones 1 3 1) | nutorch tovalue" => "[[[3.0]]]",
-        |a| t(beta_alpha(a, a.tensor("batch1").f_bmm(a.tensor("batch2"))?)?)),
+        |a| t(beta_alpha(a, ScalarOp::Baddbmm, "batch1", "batch2")?)),
     op!("einsum", Linalg, "torch.einsum", "Einstein summation over the operands, as the equation says.",
         [req("equation", Str(&[])), req("operands", Tensors)], O::Tensor,
         "nutorch einsum 'ij,j->i' (nutorch fromvalue [[1 2] [3 4]]) (nutorch fromvalue [1 1]) | nutorch tovalue" => "[3, 7]",

@@ -372,7 +372,8 @@ pub static OPS: &[OpSpec] = &[
 /// multilabel_margin_loss's targets: class indices, or -1 after the last one.
 fn check_multilabel(a: &Args) -> R<()> {
     let x = a.input();
-    let c = *x.size().last().unwrap_or(&0);
+    // A 0-d input is one class, as in PyTorch.
+    let c = *x.size().last().unwrap_or(&1);
     let target = a.tensor("target");
     if dtype(target)? != crate::DType::Int64 {
         return Err(bad("target", "multilabel_margin_loss needs int64 targets"));

@@ -263,12 +263,13 @@ pub static ACTIVATIONS: &[OpSpec] = &[
             return Err(bad("lower", format!("lower ({lower}) must not exceed upper ({upper})")));
         }
         if a.flag("training") {
-            // A slope drawn uniformly from [lower, upper] for each negative element
-            // (tch's rrelu binding passes `training` as the lower bound).
+            // A slope drawn uniformly from [lower, upper] for each negative element, by
+            // PyTorch's own kernel (tch's rrelu binding has no bounds), so the same seed gives
+            // the same slopes.
             let x = a.input();
             float_kernel(x, "rrelu")?;
-            let slopes = x.f_empty_like()?.f_uniform(lower, upper)?;
-            return select(&positive(x)?, x, &x.f_mul(&slopes)?).map(super::spec::Out::T);
+            let (lo, hi) = (crate::Number::Float(lower), crate::Number::Float(upper));
+            return Ok(super::spec::Out::T(crate::scalar_ops::call(crate::scalar_ops::ScalarOp::RreluTraining, x, x, x, lo, hi)?));
         }
         leaky(a.input(), (lower + upper) / 2.0).map(super::spec::Out::T)
     }),
