@@ -53,6 +53,10 @@ class CannotExpress(Exception):
     pass
 
 
+class SampleBroken(Exception):
+    """PyTorch's own call of the sample fails: nothing to compare (told on stderr)."""
+
+
 def entry_name(entry):
     return entry.name + (f".{entry.variant_test_name}" if entry.variant_test_name else "")
 
@@ -116,7 +120,7 @@ ARG_ORDER = {
     "where": ["input", "condition", "other"],
     "nn.functional.embedding": ["weight", "input"],
     "nn.functional.embedding_bag": ["weight", "input"],
-    "normal.number_mean": ["std", "mean"],
+    "normal.number_mean": ["std", "mean", "size"],
 }
 
 # Entries whose function is a composition around the op (OpInfo's name for the op's variant):
@@ -125,6 +129,8 @@ COMPOSITE = {
     "linalg.lstsq.grad_oriented": "the entry's function is lstsq(a, b)[:2], not lstsq",
     "linalg.pinv.singular": "the entry's function is pinv(a @ b.mT), not pinv",
     "rand_like": "the entry's function is randn_like, not rand_like",
+    "svd_lowrank": "the entry's function is svd_lowrank(a @ b.mT), not svd_lowrank",
+    "pca_lowrank": "the entry's function is pca_lowrank(a @ b.mT), not pca_lowrank",
 }
 
 INT_TYPES = {"int", "number", "float", "ints", "ints_or_none", "ints_or_str", "num_or_str", "tensor_or_number", "float_or_floats", "floats"}
@@ -133,27 +139,55 @@ INT_TYPES = {"int", "number", "float", "ints", "ints_or_none", "ints_or_str", "n
 def named_args(entry, spec, sample):
     """The sample's arguments by the catalog's names: positional ones in the catalog's order
     (PyTorch's), the rest by keyword. Several ints after the last, an op's list argument that
-    takes the rest (`permute(x, 1, 0)`), are that list."""
-    names, rest = spec["args"], spec.get("rest")
-    names = ARG_ORDER.get(entry_name(entry), ARG_ORDER.get(entry.name, names))
+    takes the rest (`permute(x, 1, 0)`), are that list, as are several tensors for a list of
+    tensors (`block_diag(a, b)`). A bool, dtype or string that does not fit its place goes to
+    the next argument of its type (PyTorch's overloads: `std(x, True)` is unbiased,
+    `x.to(torch.float64)` a dtype)."""
+    names, types, rest = spec["args"], spec["types"], spec.get("rest")
+    order = ARG_ORDER.get(entry_name(entry), ARG_ORDER.get(entry.name))
     positional = [sample.input, *sample.args]
     out = {}
+    j = 0
     for i, value in enumerate(positional):
-        if rest is not None and i < len(names) and names[i] == rest and len(positional) > i + 1:
-            later = spec["args"][spec["args"].index(rest) + 1:]
-            tail = positional[i:]
-            takes_int = any(spec["types"][spec["args"].index(n)] in INT_TYPES for n in later)
-            if not takes_int and all(isinstance(v, int) and not isinstance(v, bool) for v in tail):
-                out[rest] = list(tail)
-                break
-        if i >= len(names):
+        names_left = order[i:] if order else names[j:]
+        if not names_left:
             raise CannotExpress(f"{len(positional)} positional arguments; the op takes {len(names)} arguments")
-        out[names[i]] = value
+        name = names_left[0]
+        ty = types[names.index(name)] if name in names else None
+        tail = positional[i:]
+        if name == rest and len(tail) > 1 and is_list_tail(spec, rest, tail):
+            out[rest] = list(tail)
+            break
+        if ty == "tensors" and isinstance(value, torch.Tensor):
+            out[name] = [value]  # one tensor for a list of them (`cartesian_prod(a)`)
+        elif order is None and ty is not None and not fits(ty, value) and isinstance(value, (bool, str, torch.dtype)):
+            later = [k for k in range(j + 1, len(names)) if fits(types[k], value) and names[k] not in out]
+            if not later:
+                raise CannotExpress(f"positional {describe(value)} fits no argument from `{name}` on")
+            j = later[0]
+            out[names[j]] = value
+        else:
+            out[name] = value
+        j += 1
     for name, value in sample.kwargs.items():
         if name in out:
             raise CannotExpress(f"`{name}` given by position and by name")
+        if name == "layout" and value == torch.strided:
+            continue  # the only layout nutorch has
         out[name] = value  # one the op does not take: the replay says so
     return out
+
+
+def is_list_tail(spec, rest, tail):
+    """Whether the positionals from the op's rest argument on are that one list: ints when no
+    later argument takes an int, or tensors for a list of tensors."""
+    names, types = spec["args"], spec["types"]
+    ty = types[names.index(rest)]
+    if ty == "tensors":
+        return all(isinstance(v, torch.Tensor) for v in tail)
+    later = names[names.index(rest) + 1:]
+    takes_int = any(types[names.index(n)] in INT_TYPES for n in later)
+    return not takes_int and all(isinstance(v, int) and not isinstance(v, bool) for v in tail)
 
 
 def is_int(v):
@@ -176,13 +210,13 @@ def fits(ty, v):
         "tensor_or_number": lambda: isinstance(v, (torch.Tensor, int, float)),
         "int": lambda: is_int(v),
         "float": lambda: is_number(v),
-        "number": lambda: is_number(v) or isinstance(v, bool),
+        "number": lambda: is_number(v),
         "bool": lambda: isinstance(v, bool),
         "ints": lambda: is_int(v) or (seq and all(is_int(x) for x in v)),
         "ints_or_none": lambda: is_int(v) or (seq and all(x is None or is_int(x) for x in v)),
         "float_or_floats": lambda: is_number(v) or (seq and all(is_number(x) for x in v)),
         "floats": lambda: seq and all(is_number(x) for x in v),
-        "shapes": lambda: seq,
+        "shapes": lambda: seq or is_int(v) or isinstance(v, torch.Tensor),
         "str": lambda: isinstance(v, str),
         "ints_or_str": lambda: isinstance(v, str) or is_int(v) or (seq and all(is_int(x) for x in v)),
         "num_or_str": lambda: isinstance(v, str) or is_number(v),
@@ -197,6 +231,15 @@ def describe(v):
     if isinstance(v, (list, tuple)):
         return "a list of " + ", ".join(sorted({type(x).__name__ for x in v}))
     return f"a {type(v).__name__}"
+
+
+def plain_value(v):
+    """PyTorch's objects as nutorch writes them: a memory format or device by name."""
+    if isinstance(v, torch.memory_format):
+        return str(v).removeprefix("torch.")
+    if isinstance(v, torch.device):
+        return str(v)
+    return v
 
 
 def check_value(name, v):
@@ -261,29 +304,36 @@ def make_case(entry, op, spec, sample, tag, error_expected):
     """One case in ops.json's format, or CannotExpress."""
     if entry_name(entry) in COMPOSITE:
         raise CannotExpress(COMPOSITE[entry_name(entry)])
-    args = named_args(entry, spec, sample)
-    types = dict(zip(spec["args"], spec["types"]))
-    for k, v in args.items():
-        if k in types and not fits(types[k], v):
-            raise CannotExpress(f"`{k}` is {describe(v)}; the op takes {types[k]}")
-    if "out" in args:
-        raise CannotExpress("`out=` (nutorch ops return their result)")
-    args = {k: check_value(k, v) for k, v in args.items()}
-    if not args:
-        raise CannotExpress("no arguments")
     entry_out = {"op": op, "sample": tag}
     seed = seed_for(tag)
+    # PyTorch's outcome first: a sample its own function refuses (a Python number where it
+    # takes a tensor) is no sample.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = run(entry, sample, seed)
     except Exception as e:  # noqa: BLE001 - PyTorch's error is the expected outcome
         if not error_expected:
-            raise CannotExpress(f"PyTorch raised {type(e).__name__} on its own sample: {str(e).splitlines()[0][:120]}") from None
+            raise SampleBroken(f"PyTorch raised {type(e).__name__} on its own sample: {str(e).splitlines()[0][:120]}") from None
         entry_out["expect"] = {"error": ""}
     else:
         if error_expected:
             raise CannotExpress("no error on the CPU for this error input")
+    args = {k: plain_value(v) for k, v in named_args(entry, spec, sample).items()}
+    types = dict(zip(spec["args"], spec["types"]))
+    for k, v in args.items():
+        if k in types and not fits(types[k], v):
+            if not error_expected:
+                raise CannotExpress(f"`{k}` is {describe(v)}; the op takes {types[k]}")
+            # PyTorch refuses the type, and so does the op's Nushell signature, when the call
+            # is parsed: the replay takes that refusal for the error.
+            entry_out["refused_by_signature"] = f"`{k}` is {describe(v)}; the op takes {types[k]}"
+    if "out" in args:
+        raise CannotExpress("`out=` (nutorch ops return their result)")
+    args = {k: check_value(k, v) for k, v in args.items()}
+    if not args:
+        raise CannotExpress("no arguments")
+    if "expect" not in entry_out:
         if op in UNINITIALISED:
             t = framework.enc_out(result)["tensor"]
             entry_out["expect"] = {"random": {"dtype": t["dtype"], "shape": t["shape"], "min": "-inf", "max": "inf"}}
@@ -358,6 +408,8 @@ def main():
                     cases.append(make_case(entry, op, catalog[op], s, tag, False))
                 except CannotExpress as e:
                     cannot.append({"entry": name, "op": op, "sample": tag, "reason": str(e)})
+                except SampleBroken as e:
+                    print(f"{tag}: {e}", file=sys.stderr)
         torch.manual_seed(seed_for(SEED_TAG, name, "errors"))
         try:
             errors = list(entry.error_inputs("cpu"))

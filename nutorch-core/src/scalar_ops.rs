@@ -107,7 +107,14 @@ mod tests {
     #[test]
     fn addcdiv_takes_its_value() {
         let x = Tensor::from_slice(&[1.0f32]);
-        let r = call(ScalarOp::Addcdiv, &x, &Tensor::from_slice(&[6.0f32]), &Tensor::from_slice(&[3.0f32]), Number::Int(2), Number::Int(0));
+        let r = call(
+            ScalarOp::Addcdiv,
+            &x,
+            &Tensor::from_slice(&[6.0f32]),
+            &Tensor::from_slice(&[3.0f32]),
+            Number::Int(2),
+            Number::Int(0),
+        );
         assert_eq!(Vec::<f32>::try_from(&r.unwrap()).unwrap(), vec![5.0]);
     }
 }

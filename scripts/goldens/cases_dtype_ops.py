@@ -116,6 +116,15 @@ with own_inputs(106):
     case("to", input=R(3, 4).mT, memory_format="preserve_format", fn=_to)
     case("to", input=R(2, 3), memory_format="channels_last_3d", err="required rank 5", fn=_to)
 
+    def _cast(name):
+        return lambda input, memory_format: getattr(input, name)(memory_format=getattr(torch, memory_format))
+
+    with own_inputs(406):
+        case("double", input=R(2, 3, 4, 5), memory_format="channels_last", fn=_cast("double"))
+        case("int", input=R(3, 4).mT, memory_format="contiguous_format", fn=_cast("int"))
+        case("half", input=R(3, 4).mT, memory_format="preserve_format", fn=_cast("half"))
+        case("bool", input=R(2, 3), memory_format="channels_last", err="required rank 4", fn=_cast("bool"))
+
 
 
 def sparse_refused(**_):

@@ -4,10 +4,10 @@
 use super::pointwise::operand_tensor;
 use super::spec::{bad, opt, req, ten, Dflt, OpSpec, OutKind as O, Ty::*, INPUT, OTHER};
 use super::util::{scalar_op, t, wrapped, R};
-use crate::scalar_ops::ScalarOp;
 use super::{Args, Operand};
 use crate::number::Number;
 use crate::op;
+use crate::scalar_ops::ScalarOp;
 use tch::Tensor;
 
 const OTHER_N: super::spec::ArgSpec = req("other", TensorOrNumber);

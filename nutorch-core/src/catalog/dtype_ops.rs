@@ -1,7 +1,7 @@
 //! Dtype and device conversion (to, float, long, cpu, ...) and a tensor's facts (shape, numel,
 //! item, is_floating_point, ...), which come back as plain values.
 
-use super::spec::{bad, opt, req, ten, Dflt, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, OTHER};
+use super::spec::{bad, opt, req, ten, ArgSpec, Dflt, OpSpec, Out, OutKind as O, Ty::*, DEVICE, DTYPE, INPUT, OTHER};
 use super::util::{dtype, norm_dim, t, wrapped, R};
 use super::{Args, Operand};
 use crate::dtype::DType;
@@ -11,9 +11,9 @@ use tch::{Device, Kind, Tensor};
 /// A conversion to one dtype: Tensor.float() and friends.
 macro_rules! cast {
     ($name:literal, $cat:ident, $torch:literal, $dtype:ident, $ex:literal => $res:literal) => {
-        op!($name, $cat, $torch, concat!("A copy as ", stringify!($dtype), " (the tensor itself if it already is)."), [INPUT], O::Tensor,
+        op!($name, $cat, $torch, concat!("A copy as ", stringify!($dtype), " (the tensor itself if it already is)."), [INPUT, MEMORY_FORMAT], O::Tensor,
             $ex => $res,
-            |a| t(a.input().f_to_dtype(DType::$dtype.kind(), false, false)?))
+            |a| t(in_memory_format(&a.input().f_to_dtype(DType::$dtype.kind(), false, false)?, a.str("memory_format"))?))
     };
 }
 
@@ -24,6 +24,8 @@ fn device_arg(a: &Args) -> R<Option<Device>> {
 
 /// PyTorch's memory formats, by the names of their torch objects.
 const MEMORY_FORMATS: &[&str] = &["contiguous_format", "channels_last", "channels_last_3d", "preserve_format"];
+/// The casts' `memory_format` (`x.float(memory_format=...)`).
+const MEMORY_FORMAT: ArgSpec = opt("memory_format", Str(MEMORY_FORMATS), Dflt::Str("preserve_format"));
 
 /// `x` laid out in memory as `format` says (a view of `x` when it already is): row-major, or
 /// channels last ((N, C, H, W) stored as (N, H, W, C), PyTorch's strides; `_3d` for 5-d).

@@ -3,9 +3,9 @@
 
 use super::spec::{bad, opt, req, ten, ArgSpec, Dflt, OpSpec, OutKind as O, Ty::*, INPUT, OTHER};
 use super::util::{check_dims, rec2, rec3, rec4, require_float, scalar_op, t, R};
-use crate::scalar_ops::ScalarOp;
 use super::Args;
 use crate::op;
+use crate::scalar_ops::ScalarOp;
 use tch::Tensor;
 
 const A: ArgSpec = ten("A");

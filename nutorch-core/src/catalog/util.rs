@@ -313,9 +313,14 @@ pub fn storage_elements(tensor: &Tensor) -> R<i64> {
 /// crate::scalar_ops); its error is blamed on the scalar argument it names, if any.
 pub fn scalar_op(a: &Args, op: crate::scalar_ops::ScalarOp, tensors: [&str; 2], scalars: &[&'static str]) -> R<Tensor> {
     let number = |i: usize| scalars.get(i).map(|n| a.number(n)).unwrap_or(Number::Int(0));
-    crate::scalar_ops::call(op, a.input(), a.tensor(tensors[0]), a.tensor(tensors[1]), number(0), number(1)).map_err(|error| {
-        let text = error.to_string();
-        let arg = scalars.iter().copied().find(|n| text.contains(&format!("argument {n}")) || text.contains(&format!("{n} must")));
-        OpError { arg, error }
-    })
+    crate::scalar_ops::call(op, a.input(), a.tensor(tensors[0]), a.tensor(tensors[1]), number(0), number(1)).map_err(
+        |error| {
+            let text = error.to_string();
+            let arg = scalars
+                .iter()
+                .copied()
+                .find(|n| text.contains(&format!("argument {n}")) || text.contains(&format!("{n} must")));
+            OpError { arg, error }
+        },
+    )
 }
