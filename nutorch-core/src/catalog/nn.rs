@@ -987,6 +987,11 @@ pub static OPS: &[OpSpec] = &[
         if x.dim() < 2 {
             return Err(bad("input", format!("native_batch_norm expects an input of at least 2 dims (N, C, ...), got {}-d", x.dim())));
         }
+        // CUDA's kernel fails on an empty batch with an asynchronous launch error; the CPU's
+        // refusal, before libtorch sees it.
+        if a.flag("training") && x.numel() == 0 {
+            return Err(bad("input", format!("input tensor must have at least one element, but got input_sizes = {:?}", x.size())));
+        }
         let channels = x.size()[1];
         for name in ["weight", "bias", "running_mean", "running_var"] {
             if let Some(p) = a.opt_tensor(name) {
