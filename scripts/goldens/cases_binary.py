@@ -143,3 +143,8 @@ with own_inputs(402):
     case("addcdiv", input=R(5, dtype=torch.bfloat16), tensor1=R(5, 5, 1, dtype=torch.bfloat16), tensor2=P(1, 5, dtype=torch.bfloat16), value=3.14)
     case("addcmul", input=R(4, dtype=torch.bfloat16), tensor1=R(4, dtype=torch.bfloat16), tensor2=R(4, dtype=torch.bfloat16), value=-0.7)
     case("addcdiv", input=I(3), tensor1=I(3), tensor2=I(3, lo=1), err="Integer division")
+
+# lerp is floating-point only, as PyTorch's kernels.
+with own_inputs(408):
+    case("lerp", input=I(3), end=I(3), weight=0.5, err=True)
+    case("lerp", input=B(2), end=B(2), weight=0.5, err=True)

@@ -408,3 +408,8 @@ with own_inputs(340):
          key_padding_mask=R(N, S, dtype=torch.float64), training=False, fn=mha, err="Input dtypes must be the same", **packed)
     case("multi_head_attention_forward", query=R(L, N, E), key=R(S, N, E), value=R(S, N, E), embed_dim_to_check=E, num_heads=H,
          attn_mask=B(L, S), key_padding_mask=R(N, S), training=False, fn=mha, **packed)
+
+# batch_norm refuses a non-positive eps, as PyTorch 2.11.
+with own_inputs(407):
+    case("batch_norm", input=R(3, 2), training=True, eps=-1.0, err="eps must be positive")
+    case("batch_norm", input=R(3, 2), training=True, eps=0.0, err="eps must be positive")

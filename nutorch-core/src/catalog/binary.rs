@@ -207,9 +207,14 @@ pub static OPS: &[OpSpec] = &[
     binop_t!("lcm", Binary, "torch.lcm", "Least common multiple of integers.", f_lcm,
         "nutorch fromvalue [4 6] | nutorch lcm (nutorch fromvalue [6 4]) | nutorch tovalue" => "[12, 12]"),
     op!("lerp", Binary, "torch.lerp", "Linear interpolation input + weight * (end - input).",
-        [INPUT, ten("end"), req("weight", TensorOrNumber)], O::Tensor,
-        "nutorch fromvalue [0.0 10.0] | nutorch lerp (nutorch fromvalue [10.0 20.0]) 0.5 | nutorch tovalue" => "[5.0, 15.0]",
-        |a| t(a.input().f_lerp_tensor(a.tensor("end"), &operand_tensor(a, "weight")?)?)),
+    [INPUT, ten("end"), req("weight", TensorOrNumber)], O::Tensor,
+    "nutorch fromvalue [0.0 10.0] | nutorch lerp (nutorch fromvalue [10.0 20.0]) 0.5 | nutorch tovalue" => "[5.0, 15.0]",
+    |a| {
+        // PyTorch's lerp kernels are floating-point only (an int weight tensor's dtype
+        // would be refused too): a cast would hide it.
+        super::pointwise::float_kernel(a.input(), "lerp")?;
+        t(a.input().f_lerp_tensor(a.tensor("end"), &operand_tensor(a, "weight")?)?)
+    }),
     op!("addcmul", Binary, "torch.addcmul", "input + value * tensor1 * tensor2.",
     [INPUT, ten("tensor1"), ten("tensor2"), opt("value", Number, Dflt::Int(1))], O::Tensor,
     "nutorch fromvalue [1.0] | nutorch addcmul (nutorch fromvalue [2.0]) (nutorch fromvalue [3.0]) --value 2 | nutorch tovalue" => "[13.0]",

@@ -745,6 +745,10 @@ pub static OPS: &[OpSpec] = &[
             if !a.flag("training") && (a.opt_tensor("running_mean").is_none() || a.opt_tensor("running_var").is_none()) {
                 return Err(bad("running_mean", "without --training, running_mean and running_var are needed"));
             }
+            let eps = a.float("eps");
+            if eps <= 0.0 {
+                return Err(bad("eps", format!("batch_norm eps must be positive, but got {eps:?}")));
+            }
             t(a.input().f_batch_norm(a.opt_tensor("weight"), a.opt_tensor("bias"), a.opt_tensor("running_mean"), a.opt_tensor("running_var"), a.flag("training"), a.float("momentum"), a.float("eps"), false)?)
         },
         notes: "With --training and running statistics, they are updated in place, as in PyTorch."),

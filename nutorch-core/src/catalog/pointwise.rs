@@ -191,7 +191,7 @@ fn select(cond: &Tensor, x: &Tensor, other: &Tensor) -> R<Tensor> {
 
 /// The composed activations run on any dtype; PyTorch's kernels for them have none for bool
 /// and integer tensors ("elu_cpu" not implemented for 'Long'), so neither do they.
-fn float_kernel(x: &Tensor, what: &str) -> R<()> {
+pub(super) fn float_kernel(x: &Tensor, what: &str) -> R<()> {
     let dt = super::util::dtype(x)?;
     if !(dt.is_floating_point() || dt.is_complex()) {
         return Err(bad("input", format!("{what} is not implemented for {dt} tensors (as in PyTorch)")));
