@@ -102,7 +102,6 @@ fn user_mistakes_are_labelled_errors() {
         ("nutorch fromvalue [1 'a']", "at [1]"),
         ("nutorch tovalue 'no-such-id'", "no tensor with id 'no-such-id'"),
         ("nutorch sin", "pipe the input tensor in: `$x | nutorch sin`"),
-        ("nutorch fromvalue [1 2] --dtype complex64 | nutorch tovalue", "view_as_real"),
     ];
     for (source, expected) in cases {
         let text = error_text(eval(&mut test, source));

@@ -62,9 +62,10 @@ pub fn numel_of(shape: &[i64]) -> Result<usize> {
 pub fn tensor_to_data(tensor: &Tensor) -> Result<Data> {
     let dtype = DType::of(tensor)?;
     if dtype.is_complex() {
-        return Err(Error::Value(format!(
-            "{dtype} values have no Nushell equivalent; take `view_as_real` first (a float tensor with a last dimension of 2: real, imaginary)"
-        )));
+        // Nushell has no complex numbers: each element is its [real, imaginary] pair, as
+        // view_as_real gives them (a last dimension of 2); fromvalue --dtype complex64 reads
+        // them back.
+        return tensor_to_data(&tensor.f_resolve_conj()?.f_resolve_neg()?.f_view_as_real()?);
     }
     let shape = tensor.size();
     let numel = numel_of(&shape)?;
@@ -184,6 +185,13 @@ pub fn check_fits(data: &Data, dtype: DType) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn complex_values_read_as_real_imaginary_pairs() {
+        let pairs = Tensor::from_slice(&[1.0f64, 2.0, 3.0, -1.0]).reshape([2, 2]);
+        let conj = tensor_to_data(&pairs.view_as_complex().conj()).unwrap();
+        assert_eq!((conj.shape, conj.values), (vec![2, 2], Buffer::Float(vec![1.0, -2.0, 3.0, 1.0])));
+    }
+
     use super::*;
 
     fn round_trip(data: &Data, dtype: Option<DType>) -> Data {
@@ -294,9 +302,8 @@ mod tests {
     }
 
     #[test]
-    fn complex_is_refused_with_the_way_out() {
+    fn a_complex_tensor_reads_as_its_view_as_real() {
         let t = Tensor::f_zeros([2], (Kind::ComplexFloat, Device::Cpu)).unwrap();
-        let err = tensor_to_data(&t).unwrap_err().to_string();
-        assert!(err.contains("view_as_real"), "{err}");
+        assert_eq!(tensor_to_data(&t).unwrap().shape, vec![2, 2]);
     }
 }

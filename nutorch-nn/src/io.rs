@@ -26,10 +26,18 @@ pub struct TensorFile {
 pub fn save_tensors(path: &Path, tensors: &[(String, Tensor)], metadata: &HashMap<String, String>) -> Result<()> {
     let mut buffers = Vec::with_capacity(tensors.len());
     let mut seen = std::collections::HashSet::new();
+    let mut metadata = metadata.clone();
     for (name, tensor) in tensors {
         if !seen.insert(name.as_str()) {
             return Err(Error::Argument(format!("tensor name '{name}' appears twice")));
         }
+        // safetensors has no complex dtype: a complex tensor is written as its real view (a
+        // last dimension of 2: real, imaginary), its dtype in the metadata, and read back so.
+        let dtype_now = DType::of(tensor)?;
+        if dtype_now.is_complex() {
+            metadata.insert(format!("{COMPLEX_KEY}{name}"), dtype_now.name().to_string());
+        }
+        let tensor = &nutorch_core::safetensors_data::storable(tensor)?;
         let kind = tensor.f_kind()?;
         let dtype = dtype_of_kind(kind).ok_or_else(|| {
             Error::Value(format!("tensor '{name}' has dtype {kind:?}, which safetensors files cannot hold"))
@@ -49,7 +57,7 @@ pub fn save_tensors(path: &Path, tensors: &[(String, Tensor)], metadata: &HashMa
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Value(format!("cannot lay out tensors for '{}': {e}", path.display())))?;
-    let metadata = (!metadata.is_empty()).then(|| metadata.clone());
+    let metadata = (!metadata.is_empty()).then_some(metadata);
     safetensors::serialize_to_file(views, metadata, path)
         .map_err(|e| Error::Io(format!("cannot write '{}': {e}", path.display())))
 }
@@ -78,9 +86,22 @@ pub fn load_tensors(path: &Path) -> Result<TensorFile> {
         }
         tensors.insert(name, Tensor::f_from_data_size(view.data(), &shape, kind)?);
     }
-    let metadata = header.metadata().clone().unwrap_or_default();
+    let mut metadata = header.metadata().clone().unwrap_or_default();
+    for (name, tensor) in tensors.iter_mut() {
+        let Some(dtype) = metadata.remove(&format!("{COMPLEX_KEY}{name}")) else { continue };
+        let dtype = DType::parse(&dtype).ok().filter(|d| d.is_complex()).ok_or_else(|| {
+            Error::Value(format!("tensor '{name}' in '{}': unknown complex dtype {dtype}", path.display()))
+        })?;
+        let real = std::mem::replace(tensor, Tensor::new());
+        *tensor = nutorch_core::safetensors_data::restore_complex(real, dtype)
+            .map_err(|e| Error::Value(format!("tensor '{name}' in '{}': {e}", path.display())))?;
+    }
     Ok(TensorFile { tensors, metadata })
 }
+
+/// The metadata key prefix naming a complex tensor's dtype (`nutorch.complex.<name>`: the file
+/// holds its real view).
+pub const COMPLEX_KEY: &str = "nutorch.complex.";
 
 /// The metadata key holding a model's architecture (a [`LayerSpec`] as JSON).
 pub const SPEC_KEY: &str = "nutorch.spec";
@@ -199,6 +220,25 @@ fn kind_of_dtype(dtype: Dtype) -> Option<Kind> {
 mod tests {
     use super::*;
     use tch::Device;
+
+    #[test]
+    fn complex_tensors_travel_as_their_real_view_and_come_back_complex() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("z.safetensors");
+        let pairs = Tensor::from_slice(&[1.0f64, 2.0, 3.0, -1.0]).reshape([2, 2]);
+        let z = pairs.view_as_complex();
+        save_tensors(&path, &[("z".to_string(), z.conj())], &HashMap::new()).unwrap();
+        // The file itself holds float64 pairs (what PyTorch's safetensors reads) and the dtype.
+        let bytes = std::fs::read(&path).unwrap();
+        let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+        assert_eq!(header.metadata().as_ref().unwrap()["nutorch.complex.z"], "complex128");
+        let file = load_tensors(&path).unwrap();
+        assert!(file.metadata.is_empty(), "{:?}", file.metadata);
+        let back = &file.tensors["z"];
+        assert_eq!(back.kind(), Kind::ComplexDouble);
+        let values = Vec::<f64>::try_from(back.view_as_real().reshape([-1])).unwrap();
+        assert_eq!(values, vec![1.0, -2.0, 3.0, 1.0]); // the conjugate, resolved
+    }
 
     #[test]
     fn round_trip_keeps_values_dtypes_and_metadata() {

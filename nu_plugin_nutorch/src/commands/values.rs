@@ -32,7 +32,8 @@ impl PluginCommand for ToValue {
     }
 
     fn extra_description(&self) -> &str {
-        "Integer dtypes give ints, floating dtypes floats, bool gives bools. The tensor stays \
+        "Integer dtypes give ints, floating dtypes floats, bool gives bools, complex dtypes a \
+         [real, imaginary] pair of floats per element (view_as_real's values). The tensor stays \
          where it is (a CUDA tensor is read without moving it). Lists and records of tensors \
          (what split or sort return) are converted element by element; any other value in \
          them is an error naming where it is."
@@ -175,7 +176,9 @@ impl PluginCommand for FromValue {
          `open data.csv`) gives a 2-D tensor, one row per record and one column per field in \
          record order (--columns chooses and orders them); every cell must be a number or bool. \
          A value the dtype cannot hold ([300] as int8, NaN as int64) is an error, as \
-         torch.tensor gives."
+         torch.tensor gives. --dtype complex64 makes real numbers complex, as torch.tensor does; \
+         [real, imaginary] pairs (what tovalue gives for a complex tensor) become complex with \
+         `| nutorch view_as_complex`."
     }
 
     fn search_terms(&self) -> Vec<&str> {
@@ -200,6 +203,14 @@ impl PluginCommand for FromValue {
                 result: Some(Value::test_list(vec![
                     Value::test_list(vec![Value::test_int(2), Value::test_int(1)]),
                     Value::test_list(vec![Value::test_int(4), Value::test_int(3)]),
+                ])),
+            },
+            Example {
+                example: "[[3.0 4.0] [0.0 -1.0]] | nutorch fromvalue | nutorch view_as_complex | nutorch mul 2 | nutorch tovalue",
+                description: "Complex numbers from [real, imaginary] pairs (3+4j and -1j), read back as pairs",
+                result: Some(Value::test_list(vec![
+                    Value::test_list(vec![Value::test_float(6.0), Value::test_float(8.0)]),
+                    Value::test_list(vec![Value::test_float(0.0), Value::test_float(-2.0)]),
                 ])),
             },
             Example {
