@@ -21,9 +21,11 @@ PER_ENTRY_ERRORS of its error inputs. PyTorch's global generator is seeded per e
 (make_tensor draws from it), so the file is the same on every run. An op whose result depends
 on the generator (dropout, bernoulli, ...) is called after `manual_seed`, as the replay does.
 
-A sample we cannot write as a nutorch call (a Python callable, a complex scalar, a positional
-argument PyTorch's signature does not name, ...) is listed under `cannot` with the reason;
-opinfo.rs adds those whose arguments the op does not take.
+A sample we cannot write as a nutorch call (a Python callable, a complex scalar, a value of a
+type the op's argument does not take, more positionals than the op has, ...) is listed under
+`cannot` with the reason; opinfo.rs adds those with an argument the op does not take. A sample
+PyTorch's own function refuses is left out (said on stderr); an error input whose value the op's
+signature refuses is kept, marked `refused_by_signature` (Nushell's parser refuses it).
 """
 import contextlib
 import io
