@@ -87,6 +87,26 @@ fn shape_check(q: &Tensor, k: &Tensor, v: &Tensor, kpm: Option<&Tensor>, mask: O
     }
 }
 
+/// The packed in_proj_bias as its q, k and v thirds.
+fn split_in_proj_bias(b: Option<&Tensor>) -> R<Option<Vec<Tensor>>> {
+    let Some(b) = b else { return Ok(None) };
+    let bs = b.f_chunk(3, 0)?;
+    if bs.len() != 3 {
+        return Err(bad(
+            "in_proj_bias",
+            format!("in_proj_bias of shape {:?} does not split into three biases", b.size()),
+        ));
+    }
+    Ok(Some(bs))
+}
+
+/// A projection's N parts as an array (split3 gives exactly N).
+fn parts_of<const N: usize>(parts: Vec<Tensor>) -> R<[Tensor; N]> {
+    parts.try_into().map_err(|p: Vec<Tensor>| {
+        bad("in_proj_weight", format!("the projection split into {} parts, not {N}", p.len()))
+    })
+}
+
 /// q, k and v projected by the packed in_proj_weight (`_in_projection_packed`).
 fn in_projection_packed(
     q: &Tensor,
@@ -104,8 +124,7 @@ fn in_projection_packed(
     };
     if same(k, v) {
         if same(q, k) {
-            let mut p = split3(linear(q, w, b)?, 3)?;
-            let (vv, kk, qq) = (p.pop().unwrap(), p.pop().unwrap(), p.pop().unwrap());
+            let [qq, kk, vv] = parts_of::<3>(split3(linear(q, w, b)?, 3)?)?;
             return Ok((qq, kk, vv));
         }
         let ws = w.f_split_with_sizes([e, e * 2], 0)?;
@@ -114,8 +133,7 @@ fn in_projection_packed(
             None => None,
         };
         let q_proj = linear(q, &ws[0], bs.as_ref().map(|b| &b[0]))?;
-        let mut kv = split3(linear(k, &ws[1], bs.as_ref().map(|b| &b[1]))?, 2)?;
-        let (vv, kk) = (kv.pop().unwrap(), kv.pop().unwrap());
+        let [kk, vv] = parts_of::<2>(split3(linear(k, &ws[1], bs.as_ref().map(|b| &b[1]))?, 2)?)?;
         return Ok((q_proj, kk, vv));
     }
     let ws = w.f_chunk(3, 0)?;
@@ -125,19 +143,7 @@ fn in_projection_packed(
             format!("in_proj_weight of shape {:?} does not split into three projections", w.size()),
         ));
     }
-    let bs = match b {
-        Some(b) => {
-            let bs = b.f_chunk(3, 0)?;
-            if bs.len() != 3 {
-                return Err(bad(
-                    "in_proj_bias",
-                    format!("in_proj_bias of shape {:?} does not split into three biases", b.size()),
-                ));
-            }
-            Some(bs)
-        }
-        None => None,
-    };
+    let bs = split_in_proj_bias(b)?;
     let bias = |i: usize| bs.as_ref().map(|b| &b[i]);
     Ok((linear(q, &ws[0], bias(0))?, linear(k, &ws[1], bias(1))?, linear(v, &ws[2], bias(2))?))
 }
@@ -222,19 +228,7 @@ pub fn multi_head_attention_forward(a: &Args) -> OpResult {
                 None => return Err(bad(name, format!("use_separate_proj_weight is True but {name} is None"))),
             }
         }
-        let bs = match in_bias {
-            Some(b) => {
-                let bs = b.f_chunk(3, 0)?;
-                if bs.len() != 3 {
-                    return Err(bad(
-                        "in_proj_bias",
-                        format!("in_proj_bias of shape {:?} does not split into three biases", b.size()),
-                    ));
-                }
-                Some(bs)
-            }
-            None => None,
-        };
+        let bs = split_in_proj_bias(in_bias)?;
         let last = |x: &Tensor| *x.size().last().unwrap_or(&0);
         let (eq, ek, ev) = (last(&query), last(&key), last(&value));
         for (name, w, want) in
