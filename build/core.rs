@@ -12,6 +12,7 @@ fn main() {
     link_libtorch::main();
     println!("cargo:rerun-if-changed=csrc/state.cpp");
     println!("cargo:rerun-if-changed=csrc/scalar_ops.cpp");
+    println!("cargo:rerun-if-changed=csrc/indexing.cpp");
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=LIBTORCH_CXX11_ABI");
     // The torch folder: LIBTORCH, else the parent of the lib directory torch-sys reports.
@@ -26,6 +27,7 @@ fn main() {
         .cpp(true)
         .file("csrc/state.cpp")
         .file("csrc/scalar_ops.cpp")
+        .file("csrc/indexing.cpp")
         .include(torch.join("include"))
         .include(torch.join("include/torch/csrc/api/include"))
         .flag("-std=c++17")

@@ -91,8 +91,11 @@ def match_entries(ops):
             by_fn.setdefault(f, []).append(name)
     matched, unmatched = [], []
     for entry in op_db:
+        if entry.name == "__getitem__":
+            matched.append((entry, "getitem"))  # x[index], nutorch's getitem
+            continue
         if entry.name.startswith("__"):
-            continue  # Python's operator protocol (`__radd__`, `__getitem__`): not ops
+            continue  # the rest of Python's operator protocol (`__radd__`, `__rmul__`): not ops
         hit = None
         for f in [entry.op, entry.method_variant] + [a.op for a in entry.aliases]:
             names = by_fn.get(f) if f is not None else None
@@ -244,8 +247,36 @@ def plain_value(v):
     return v
 
 
+def index_text(v):
+    """A Python index in PyTorch's text form (`x[...]`'s brackets): '0:3, 1', '[0, 3], ...'."""
+    if isinstance(v, tuple):
+        return "()" if not v else ", ".join(index_text(x) for x in v) + ("," if len(v) == 1 else "")
+    if isinstance(v, slice):
+        part = lambda b: "" if b is None else str(b)  # noqa: E731
+        return f"{part(v.start)}:{part(v.stop)}" + ("" if v.step is None else f":{v.step}")
+    if isinstance(v, list):
+        return "[" + ", ".join(index_text(x) for x in v) + "]"
+    if v is Ellipsis:
+        return "..."
+    if v is None or isinstance(v, (bool, int)):
+        return str(v)
+    raise CannotExpress(f"an index entry {describe(v)}")
+
+
+def index_arg(v):
+    """getitem's index: the text form, or (with tensors in it) one tensor or a list of the
+    tuple's entries, each tensor or text (`['[0, 2]', $t]`, a tuple as the replay writes it)."""
+    if isinstance(v, torch.Tensor):
+        return v
+    if isinstance(v, tuple) and any(isinstance(x, torch.Tensor) for x in v):
+        return [x if isinstance(x, torch.Tensor) else index_text(x) for x in v]
+    return index_text(v)
+
+
 def check_value(name, v):
     """A value the framework writes as a nutorch argument, or CannotExpress."""
+    if name == "indices":
+        return index_arg(v)
     if v is None or isinstance(v, (bool, int, str, torch.Tensor, torch.dtype)):
         return v
     if isinstance(v, float):

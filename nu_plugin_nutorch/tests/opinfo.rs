@@ -53,6 +53,7 @@ fn type_name(ty: Ty) -> &'static str {
         Ty::NumOrStr(_) => "num_or_str",
         Ty::DType => "dtype",
         Ty::Device => "device",
+        Ty::Index => "index",
     }
 }
 

@@ -13,6 +13,7 @@ pub mod creation;
 pub mod device;
 pub mod dtype;
 pub mod error;
+pub mod indexing;
 pub mod info;
 pub mod npy;
 pub mod number;

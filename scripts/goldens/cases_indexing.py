@@ -194,3 +194,106 @@ with own_inputs(403):
     case("take_along_dim", input=R(3, 4), indices=T([[-5, 4, -1000001, 9]]), dim=1)
     case("take_along_dim", input=R(3, 0), indices=T([[0]]), dim=1, err=True)
     case("take_along_dim", input=R(3, 4), indices=T([-1, 0]), err=True)
+
+
+# Python-style indexing: getitem/setitem take PyTorch's own text ('1:3, ::2') or Nushell
+# values ({"nu": source}: ranges, null, lists, bare words), each case with the Python index it
+# stands for.
+class _Index:
+    def __getitem__(self, key):
+        return key
+
+
+def py_index(text):
+    """The index object Python makes of `x[text]`."""
+    return eval(f"_[{text}]", {"_": _Index(), "torch": torch})  # noqa: S307 - our own literals
+
+
+def getitem_case(input, text, nu=None, **kw):
+    index = py_index(text)
+    case("getitem", input=input, indices={"nu": nu} if nu is not None else text, fn=lambda input, indices: input[index], **kw)
+
+
+def setitem_case(input, text, value, nu=None, **kw):
+    index = py_index(text)
+
+    def assign(input, indices, value):
+        input[index] = value
+        return input
+
+    case("setitem", input=input, indices={"nu": nu} if nu is not None else text, value=value, fn=assign, **kw)
+
+
+with own_inputs(409):
+    x3 = R(3, 4, 5)
+    for text in [":", "1:", ":2", "-2:", "::2", "1:-1", "-3:-1:2", "5:", "10:20", "-10:", "2:1", "1::2",
+                 "1:, ::2", ":, -1", "..., 0", "0, ..., None", "None, 1:3", "None, None", "[0, 2], :, 1",
+                 ":, [0, -1], [1, 2]", "[[0], [2]], [0, 1]", "[[0, 1], [1, 0]]", "[True, False, True]", "True",
+                 "False", "..., [1, 0]", "1, [0, 1], 1:3", "[0, 1], :, [0, 1]", "()", "...", "0, 0, 0", "-1, -1, -1",
+                 "[], :", "..., ...", "(0, 1)", "[0, 2],", ":, :, ::4", ":, (0, 3)", "[-3, 2], [-4, 3]"]:
+        getitem_case(x3, text)
+    getitem_case(I(2, 3), "1, None, ..., ::2")
+    getitem_case(I(4, dtype=torch.int8), "[True, False, True, True]")
+    getitem_case(R(2, 3, dtype=torch.complex64), ":, 1:")
+    getitem_case(R(2, 3, dtype=torch.bfloat16), "..., -2")
+    getitem_case(B(3, 2), "[2, 0]")
+    getitem_case(R(3), "None")
+    getitem_case(T(1.5), "...")
+    getitem_case(T(1.5), "None")
+    getitem_case(T(1.5), "True")
+    for text, says in [("3", "out of bounds"), ("0, 0, 0, 0", "too many indices"), ("::-1", "step must be greater than zero"),
+                       ("::0", "slice step cannot be zero"), (":, [4]", "out of bounds"),
+                       ("[True, False]", "does not match"), ("1.5", "expected"), ("[0, 1:2]", "inside a list"),
+                       (":, [[0, 1], [2]]", "rectangular"), ("", "empty index"), ("0 1", "expected ','")]:
+        case("getitem", input=x3, indices=text, err=says, fn=lambda input, indices: input[py_index(indices)])
+    # The Nushell forms: ranges are slices with inclusive ends unless `..<`, null is None.
+    for nu, text in [("1..<3 '::2'", "1:3, ::2"), ("-1", "-1"), ("... null", "..., None"), ("':' 0", ":, 0"),
+                     ("[0 2]", "[0, 2]"), ("[1..<3 0]", "1:3, 0"), ("(-2)..", "-2:"), ("0..2..<4", "0:4:2"),
+                     ("1..-1", "1:"), ("1..2", "1:3"), ("(-3)..-2", "-3:-1"), ("null null", "None, None"),
+                     ("true", "True"), ("[true false true]", "[True, False, True]"), ("0 [0 -1]", "0, [0, -1]"),
+                     ("[[0 1] [1 0]]", "[[0, 1], [1, 0]]"), ("'...' 1", "..., 1"), ("1:3 ::2", "1:3, ::2"),
+                     ("0..", ":"), ("..<2", ":2"), ("1..3..", "1::2"), ("[0 null]", "0, None"),
+                     (": 1 '2:'", ":, 1, 2:"), ("5..1", "5:2"), ("0 ':, 1'", "0, :, 1")]:
+        getitem_case(x3, text, nu=nu)
+    for nu, says in [("0.5..2", "bounds are ints"), ("1.5", "an index entry is"), ("{a: 1}", "an index entry is"),
+                     ("5..3..1", "step must be positive"), ("[0 '1:2:3:4']", "expected ','")]:
+        case("getitem", input=x3, indices={"nu": nu}, err=says)
+    # Index tensors and masks, alone and in a tuple.
+    m = R(3, 4)
+    case("getitem", input=m, indices=m > 0, fn=lambda input, indices: input[indices])
+    case("getitem", input=x3, indices=[T([2, 0]), T([[1], [3]])], fn=lambda input, indices: input[tuple(indices)])
+    case("getitem", input=x3, indices=T([1, 3]), err="out of bounds", fn=lambda input, indices: input[indices])
+    case("getitem", input=x3, indices=T([0.0]), err="tensors used as indices", fn=lambda input, indices: input[indices])
+    case("getitem", input=x3, indices=T(1), fn=lambda input, indices: input[indices])
+
+    # Assignment: values broadcast to the indexed part and cast to the tensor's dtype.
+    setitem_case(R(3, 4), "1:3, ::2", 0.5)
+    setitem_case(R(3, 4), ":, 0", R(3))
+    setitem_case(R(3, 4, 5), "..., -1", R(3, 1))
+    setitem_case(R(3, 4, 5), "[0, 2]", R(5))
+    setitem_case(R(3, 4), "[[0, 1], [1, 0]]", T([5.0, 6.0]))
+    setitem_case(I(3, 4), "0", 2.7)
+    setitem_case(I(3, 4), ":, 1:", R(3, 3))
+    setitem_case(B(2, 3), "1", True)
+    setitem_case(R(2, 3, dtype=torch.float64), "None, 0", 7)
+    setitem_case(R(4), "()", 1.5)
+    setitem_case(R(2, 3, dtype=torch.complex64), "0, 1", 2.0)
+    setitem_case(R(3, 4), "1:3", 0, nu="1..<3")
+    setitem_case(R(3, 4), "[0, 2]", R(4), nu="[0 2]")
+    setitem_case(R(3, 4), "1:, 0", -1, nu="[1.. 0]")
+    setitem_case(R(3, 4), "..., None, 2", 9.0, nu="'..., None, 2'")
+    mask_input = R(3, 4)
+    case("setitem", input=mask_input, indices=mask_input > 0, value=0.0,
+         fn=lambda input, indices, value: (input.__setitem__(indices, value), input)[1])
+    case("setitem", input=R(3, 4), indices=[T([0, 2]), T([1, 3])], value=T([1.0, 2.0]),
+         fn=lambda input, indices, value: (input.__setitem__(tuple(indices), value), input)[1])
+    case("setitem", input=R(3, 4), indices=[T([0, 0])], value=T([1.0, 2.0]), err="shape mismatch",
+         fn=lambda input, indices, value: (input.__setitem__(tuple(indices), value), input)[1])
+    for text, value, says in [("0", R(2), "must match the existing size"), ("5", 1.0, "out of bounds"), ("::-1", 1.0, "step must be greater than zero"),
+                              ("[3]", 1.0, "out of bounds")]:
+        case("setitem", input=R(3, 4), indices=text, value=value, err=says,
+             fn=lambda input, indices, value: input.__setitem__(py_index(indices), value))
+    case("setitem", input=R(3).requires_grad_(), indices="0", value=1.0, err="leaf Variable that requires grad",
+         fn=lambda input, indices, value: input.__setitem__(py_index(indices), value))
+    case("setitem", input=R(3), indices="0", value=R(2, 2), err="expand",
+         fn=lambda input, indices, value: input.__setitem__(py_index(indices), value))

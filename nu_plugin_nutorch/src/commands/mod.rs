@@ -4,6 +4,7 @@ mod alias_module;
 pub mod completion;
 mod devices;
 mod did_you_mean;
+mod index_arg;
 pub(crate) mod nn;
 mod no_grad;
 pub mod op;

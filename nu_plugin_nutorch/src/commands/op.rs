@@ -141,6 +141,9 @@ fn value_shape(ty: Ty) -> SyntaxShape {
             SyntaxShape::String,
             SyntaxShape::FullCellPath,
         ]),
+        // Ints and ranges first, so that `-1` and `1..<3` parse as such rather than as a flag
+        // or a word.
+        Ty::Index => SyntaxShape::OneOf(vec![SyntaxShape::Int, SyntaxShape::Range, SyntaxShape::Any]),
     }
 }
 
@@ -229,6 +232,7 @@ fn stock_doc(name: &str, ty: Ty) -> String {
         Ty::IntsOrStr(_) => "ints or a word",
         Ty::DType => "a dtype",
         Ty::Device => "a device",
+        Ty::Index => "an index: ints, ranges, null, '...', tensors, lists or PyTorch's text ('1:3, ::2')",
     };
     format!("{} ({kind})", name.replace('_', " "))
 }

@@ -207,6 +207,7 @@ fn convert_many(plugin: &NutorchPlugin, arg: &ArgSpec, values: &[Value]) -> Resu
             }
             Ok(Val::Tensors(out))
         }
+        Ty::Index => Ok(Val::Index(super::index_arg::several(plugin, values)?)),
         Ty::Shapes if values.len() > 1 => {
             Ok(Val::Shapes(values.iter().map(|v| ints(plugin, arg, v)).collect::<Result<_, _>>()?))
         }
@@ -401,6 +402,7 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
         },
         Ty::DType => Val::DType(args::name_value(value, DType::parse)?.item),
         Ty::Device => Val::Device(args::name_value(value, device::parse_device)?.item),
+        Ty::Index => Val::Index(super::index_arg::one(plugin, value)?),
     })
 }
 

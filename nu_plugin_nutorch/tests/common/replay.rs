@@ -268,6 +268,10 @@ fn render(arg: &ArgSpec, v: &J, lets: &mut Vec<String>, device: &str) -> Result<
     if let Some(f) = v.get("float") {
         return Ok(float_literal(f));
     }
+    // Nushell source written as is (an index with ranges and null: `1..<3 '::2'`).
+    if let Some(source) = v.get("nu").and_then(J::as_str) {
+        return Ok(source.to_string());
+    }
     Ok(match (arg.ty, v) {
         (Ty::Str(_) | Ty::DType | Ty::Device, J::String(s)) => format!("'{s}'"),
         (_, J::Array(items)) => {

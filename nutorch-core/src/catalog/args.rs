@@ -6,6 +6,7 @@
 
 use super::spec::{Dflt, OpSpec};
 use crate::dtype::DType;
+use crate::indexing::Index;
 use crate::number::Number;
 use tch::{Device, Tensor};
 
@@ -27,6 +28,7 @@ pub enum Val {
     Str(String),
     DType(DType),
     Device(Device),
+    Index(Index),
 }
 
 /// A `Tensor | Number` operand.
@@ -265,6 +267,14 @@ impl Args {
             Val::Device(d) => Some(*d),
             Val::Absent => None,
             _ => self.wrong(name, "a device"),
+        }
+    }
+
+    /// A Python index (`Ty::Index`).
+    pub fn python_index(&self, name: &str) -> &Index {
+        match self.slot(name).0 {
+            Val::Index(i) => i,
+            _ => self.wrong(name, "an index"),
         }
     }
 

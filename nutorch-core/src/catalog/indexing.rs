@@ -28,6 +28,11 @@ fn fill_value(a: &Args, name: &'static str) -> R<Tensor> {
     })
 }
 
+/// An error of libtorch's, blamed on argument `arg`.
+fn blame(arg: &'static str) -> impl Fn(crate::error::Error) -> super::spec::OpError {
+    move |error| super::spec::OpError { arg: Some(arg), error }
+}
+
 fn flat_numel(x: &Tensor) -> i64 {
     x.size().iter().product()
 }
@@ -45,6 +50,28 @@ pub static OPS: &[OpSpec] = &[
             t(a.input().f_slice(a.int("dim"), a.opt_int("start"), a.opt_int("end"), step)?)
         },
         notes: "PyTorch spells it x[start:end:step] (with `:` for the dimensions before dim). Negative start and end count from the end."),
+    op!("getitem", Indexing, "Tensor.__getitem__", "x[index] as in Python: ints, ranges as slices, null (None), '...', bool masks, index tensors and lists, or PyTorch's own text ('1:3, ::2').",
+        [INPUT, req("indices", Index).doc("the index: one entry per argument, or PyTorch's text with commas ('1:3, ::2')")], O::Tensor,
+        "nutorch arange 12 | nutorch reshape 3 4 | nutorch getitem 1..<3 '::2' | nutorch tovalue" => "[[4, 6], [8, 10]]",
+        |a| t(crate::indexing::get(a.input(), a.python_index("indices")).map_err(blame("indices"))?),
+        notes: "Each argument is one entry of Python's index tuple: an int (-1 counts from the end); a range for a slice (`1..<3` is 1:3, `1..3` is 1:4, `(-2)..` is -2:, `0..2..<9` is 0:9:2; the bounds are positions as in Nushell's `slice`, steps are positive as in PyTorch); null for None (a new dimension of size 1); '...' for the dimensions not written; a bool tensor as a mask; an int tensor or a list of ints as advanced indices; a bool. A string is PyTorch's own text and may hold several entries: `getitem '1:3, ::2'` is `x[1:3, ::2]`, `getitem ':' 0` is `x[:, 0]`. One list is read as Python reads `x[[...]]`: a tuple when it holds a range, null, '...', a tensor or a list (`getitem [1..<3 0]`), else an index tensor (`getitem [0 2]`). Basic indexing gives a view, advanced indexing a copy, as in PyTorch."),
+    op!("setitem", InPlace, "Tensor.__setitem__", "x[index] = value as in Python, in place: the value (a tensor or a number) broadcast to the indexed part and cast to the tensor's dtype.",
+        [INPUT, req("indices", Index).doc("the index, as getitem's: PyTorch's text ('1:3, ::2'), or one int, range, null, tensor or list (a list holding ranges or null is several entries: [1..<3 0])"),
+         req("value", TensorOrNumber).doc("a tensor (broadcast to the indexed part) or a number")], O::Same,
+        "nutorch zeros 2 3 | nutorch setitem ':, 1:' 5 | nutorch tovalue" => "[[0.0, 5.0, 5.0], [0.0, 5.0, 5.0]]",
+        |a| {
+            let value = match a.operand("value") {
+                super::Operand::T(v) => crate::indexing::SetValue::Tensor(v),
+                super::Operand::N(n) => crate::indexing::SetValue::Number(n),
+            };
+            // A value that does not fit the indexed part (its shape or dtype) is the value's fault.
+            crate::indexing::set(a.input(), a.python_index("indices"), value).map_err(|e| {
+                let about_value = ["value", "broadcast", "expand", "dtype", "shape mismatch"].iter().any(|w| e.to_string().contains(w));
+                blame(if about_value { "value" } else { "indices" })(e)
+            })?;
+            Ok(Out::Same)
+        },
+        notes: "The index is written as getitem's (one argument: PyTorch's text, or one Nushell entry). As Python's `x[1:3] = v` it changes the tensor itself; a leaf tensor that requires grad (a parameter) can be written only under `nutorch no-grad { }`, as in PyTorch."),
     op!("index", Indexing, "Tensor.__getitem__", "Advanced indexing by index tensors, one per leading dimension: x[i, j].",
     [INPUT, req("indices", Tensors)], O::Tensor,
     "nutorch fromvalue [[1 2] [3 4]] | nutorch index (nutorch fromvalue [1 0]) (nutorch fromvalue [0 0]) | nutorch tovalue" => "[3, 1]",

@@ -94,6 +94,10 @@ pub enum Ty {
     NumOrStr(&'static [&'static str]),
     DType,
     Device,
+    /// A Python index, as between the brackets of `x[...]` (crate::indexing): PyTorch's text
+    /// ('1:3, ::2'), or ints, ranges (slices), null (None), bools, tensors and lists. As the
+    /// last positional it takes the rest of the arguments, one index entry each.
+    Index,
 }
 
 /// A default value; `Req` marks a required argument, `None` PyTorch's `None`.
@@ -302,9 +306,9 @@ impl OpSpec {
     /// (`reshape 2 3`, `cat $a $b`). An optional list stays one value (`randint 0 10 [2 3]`),
     /// so that it cannot swallow the arguments before it.
     pub fn rest(&self) -> Option<&'static ArgSpec> {
-        self.positionals()
-            .last()
-            .filter(|a| a.is_required() && matches!(a.ty, Ty::Ints | Ty::IntsOrNone | Ty::Tensors | Ty::Shapes))
+        self.positionals().last().filter(|a| {
+            a.is_required() && matches!(a.ty, Ty::Ints | Ty::IntsOrNone | Ty::Tensors | Ty::Shapes | Ty::Index)
+        })
     }
 
     /// The optional argument that may also be written positionally after the positionals, as
