@@ -1,7 +1,8 @@
 //! A Python index (nutorch_core::indexing::Index) from Nushell values, for `getitem` and
 //! `setitem`: an int, a range (a slice), null (None), a bool, a tensor, a list, or a string
-//! in PyTorch's own text form ('1:3, ::2', '...', 'None'). Several arguments are one tuple,
-//! as `x[a, b]`; a string holding several entries counts as those entries.
+//! in PyTorch's own text form ('1:3, ::2', '...', 'None'; a bare `..` is `:`). Several
+//! arguments are one tuple, as `x[a, b]`; a string holding several entries counts as those
+//! entries.
 
 use crate::args;
 use crate::errors::invalid;
@@ -43,6 +44,8 @@ fn entry(plugin: &NutorchPlugin, value: &Value) -> Result<Index, LabeledError> {
         Value::Int { val, .. } => Index::Int(*val),
         Value::Bool { val, .. } => Index::Bool(*val),
         Value::Nothing { .. } => Index::None,
+        // A bare `..` is the whole dimension, as `0..` (Python's `:`).
+        Value::String { val, .. } if val == ".." => Index::Slice(Slice::default()),
         Value::String { val, .. } => indexing::parse(val).map_err(|e| invalid(e.to_string(), span))?,
         Value::Range { val, .. } => Index::Slice(range_slice(val, span)?),
         Value::List { vals, .. } => {

@@ -282,6 +282,7 @@ impl PluginCommand for OpCommand {
                             format!("more of {}: `{} 2 3` is `{} [2 3]`", arg.name, spec.name, spec.name)
                         }
                         Ty::Shapes => format!("more shapes: `{} [2 1] [3]` is `{} [[2 1] [3]]`", spec.name, spec.name),
+                        Ty::Index => "more entries of the index: `getitem 1..<3 0` is x[1:3, 0]".to_string(),
                         _ => format!("more of {}: several arguments or one list", arg.name),
                     };
                     sig.rest(arg.name, shape, more)

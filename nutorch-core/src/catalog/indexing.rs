@@ -51,7 +51,7 @@ pub static OPS: &[OpSpec] = &[
         },
         notes: "PyTorch spells it x[start:end:step] (with `:` for the dimensions before dim). Negative start and end count from the end."),
     op!("getitem", Indexing, "Tensor.__getitem__", "x[index] as in Python: ints, ranges as slices, null (None), '...', bool masks, index tensors and lists, or PyTorch's own text ('1:3, ::2').",
-        [INPUT, req("indices", Index).doc("the index: one entry per argument, or PyTorch's text with commas ('1:3, ::2')")], O::Tensor,
+        [INPUT, req("indices", Index).doc("the index entry (an int, range, null, tensor, list or PyTorch's text such as '1:3, ::2')")], O::Tensor,
         "nutorch arange 12 | nutorch reshape 3 4 | nutorch getitem 1..<3 '::2' | nutorch tovalue" => "[[4, 6], [8, 10]]",
         |a| t(crate::indexing::get(a.input(), a.python_index("indices")).map_err(blame("indices"))?),
         notes: "Each argument is one entry of Python's index tuple: an int (-1 counts from the end); a range for a slice (`1..<3` is 1:3, `1..3` is 1:4, `(-2)..` is -2:, `0..2..<9` is 0:9:2; the bounds are positions as in Nushell's `slice`, steps are positive as in PyTorch); null for None (a new dimension of size 1); '...' for the dimensions not written; a bool tensor as a mask; an int tensor or a list of ints as advanced indices; a bool. A string is PyTorch's own text and may hold several entries: `getitem '1:3, ::2'` is `x[1:3, ::2]`, `getitem ':' 0` is `x[:, 0]`. One list is read as Python reads `x[[...]]`: a tuple when it holds a range, null, '...', a tensor or a list (`getitem [1..<3 0]`), else an index tensor (`getitem [0 2]`). Basic indexing gives a view, advanced indexing a copy, as in PyTorch."),
