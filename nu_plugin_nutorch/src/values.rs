@@ -140,7 +140,7 @@ pub fn data_from_value(value: &Value) -> Result<Data, LabeledError> {
     }
     let capacity = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d as usize)).unwrap_or(0).min(1 << 24);
     let mut leaves = Vec::with_capacity(capacity.max(1));
-    collect(value, &shape, 0, &mut String::new(), &mut leaves)?;
+    collect(value, &shape, 0, &mut Vec::new(), &mut leaves)?;
     Ok(Data { shape, values: buffer_from_leaves(leaves) })
 }
 
@@ -148,10 +148,18 @@ fn collect(
     value: &Value,
     shape: &[i64],
     depth: usize,
-    position: &mut String,
+    position: &mut Vec<usize>,
     out: &mut Vec<Leaf>,
 ) -> Result<(), LabeledError> {
-    let at = |p: &str| if p.is_empty() { String::new() } else { format!(" at {p}") };
+    // The position (`[1][0]`) is written out only for an error: formatting it for every
+    // element was most of the time of a large `fromvalue`.
+    let at = |p: &[usize]| {
+        if p.is_empty() {
+            String::new()
+        } else {
+            format!(" at {}", p.iter().map(|i| format!("[{i}]")).collect::<String>())
+        }
+    };
     match value {
         Value::List { vals, internal_span, .. } => {
             let Some(&expected) = shape.get(depth) else {
@@ -174,10 +182,9 @@ fn collect(
                 ));
             }
             for (i, v) in vals.iter().enumerate() {
-                let before = position.len();
-                position.push_str(&format!("[{i}]"));
+                position.push(i);
                 collect(v, shape, depth + 1, position, out)?;
-                position.truncate(before);
+                position.pop();
             }
             Ok(())
         }
