@@ -1,6 +1,7 @@
 //! nutorch-core's build script: the shared linking of build/link_libtorch.rs, plus
 //! csrc/state.cpp (the random generators' state, grad_fn, storage identity: what tch does not
-//! reach) and csrc/scalar_ops.cpp (ops with the Scalar arguments tch's bindings leave out)
+//! reach), csrc/scalar_ops.cpp (ops with the Scalar arguments tch's bindings leave out) and
+//! csrc/indexing.cpp (Python-style indexing through at::indexing)
 //! compiled against libtorch's headers, as torch-sys compiles its own shim.
 
 #[path = "link_libtorch.rs"]
