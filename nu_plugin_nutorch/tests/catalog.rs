@@ -263,6 +263,8 @@ fn mistakes_are_labelled_at_the_offending_argument() {
             "out of range",
             "(nutorch fromvalue [7])",
         ),
+        ("nutorch zeros 2 3 | nutorch setitem 0 [1 2 3]", "make a tensor of it with (nutorch fromvalue", "[1 2 3]"),
+        ("nutorch zeros 3 | nutorch add [1 2 3]", "other is a tensor or a number, not a list", "[1 2 3]"),
         ("nutorch zeros 2 --dtype float128", "unknown dtype", "--dtype float128"),
         ("nutorch zeros 2 --device gpu", "expected cpu, cuda", "--device gpu"),
         ("nutorch fromvalue [1 2] | nutorch reshape 3", "shape '[3]' is invalid", "3"),

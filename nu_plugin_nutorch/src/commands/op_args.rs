@@ -311,6 +311,16 @@ pub fn convert(plugin: &NutorchPlugin, arg: &ArgSpec, value: &Value) -> Result<V
             Value::Int { val, .. } => Val::Number(Number::Int(*val)),
             Value::Float { val, .. } => Val::Number(Number::Float(*val)),
             Value::Bool { val, .. } => Val::Number(Number::Int(*val as i64)),
+            // As in PyTorch, a list is not a tensor operand; say how to make one of it.
+            Value::List { .. } => {
+                return Err(invalid(
+                    format!(
+                        "{} is a tensor or a number, not a list: make a tensor of it with (nutorch fromvalue [...])",
+                        kebab(arg.name)
+                    ),
+                    span,
+                ))
+            }
             other => Val::Tensor(args::tensor(plugin, other)?.item),
         },
         Ty::Int => match value {
