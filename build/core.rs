@@ -14,6 +14,7 @@ fn main() {
     println!("cargo:rerun-if-changed=csrc/state.cpp");
     println!("cargo:rerun-if-changed=csrc/scalar_ops.cpp");
     println!("cargo:rerun-if-changed=csrc/indexing.cpp");
+    println!("cargo:rerun-if-changed=csrc/shim.h");
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=LIBTORCH_CXX11_ABI");
     // The torch folder: LIBTORCH, else the parent of the lib directory torch-sys reports.

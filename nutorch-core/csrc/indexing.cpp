@@ -7,10 +7,9 @@
 #include <ATen/TensorIndexing.h>
 #include <ATen/core/Tensor.h>
 
-#include <cstdint>
-#include <cstdio>
-#include <exception>
 #include <vector>
+
+#include "shim.h"
 
 extern "C" {
 
@@ -26,13 +25,6 @@ struct nutorch_index {
   int32_t has_stop;
   int32_t has_step;
   const at::Tensor* tensor;
-};
-
-// A Python number, as scalar_ops.cpp: kind 0 an int (i), 1 a float (f), 2 a bool (i).
-struct nutorch_index_scalar {
-  int32_t kind;
-  int64_t i;
-  double f;
 };
 
 }  // extern "C"
@@ -68,14 +60,6 @@ std::vector<at::indexing::TensorIndex> items(const nutorch_index* index, size_t 
   return out;
 }
 
-c10::Scalar scalar(nutorch_index_scalar s) {
-  switch (s.kind) {
-    case 0: return c10::Scalar(s.i);
-    case 2: return c10::Scalar(s.i != 0);
-    default: return c10::Scalar(s.f);
-  }
-}
-
 }  // namespace
 
 extern "C" {
@@ -83,37 +67,24 @@ extern "C" {
 // self[index]: a new at::Tensor* in *out (a view where PyTorch gives one).
 int nutorch_getitem(const at::Tensor* self, const nutorch_index* index, size_t n, at::Tensor** out, char* err,
                     size_t cap) {
-  try {
-    auto list = items(index, n);
-    *out = new at::Tensor(self->index(list));
+  return nutorch::guarded(err, cap, [&] {
+    *out = new at::Tensor(self->index(items(index, n)));
     return 0;
-  } catch (const c10::Error& e) {
-    std::snprintf(err, cap, "%s", e.what_without_backtrace());
-    return -1;
-  } catch (const std::exception& e) {
-    std::snprintf(err, cap, "%s", e.what());
-    return -1;
-  }
+  });
 }
 
 // self[index] = value (a tensor, or the number when value is null), in place.
 int nutorch_setitem(at::Tensor* self, const nutorch_index* index, size_t n, const at::Tensor* value,
-                    nutorch_index_scalar number, char* err, size_t cap) {
-  try {
+                    nutorch_scalar number, char* err, size_t cap) {
+  return nutorch::guarded(err, cap, [&] {
     auto list = items(index, n);
     if (value != nullptr) {
       self->index_put_(list, *value);
     } else {
-      self->index_put_(list, scalar(number));
+      self->index_put_(list, nutorch::scalar(number));
     }
     return 0;
-  } catch (const c10::Error& e) {
-    std::snprintf(err, cap, "%s", e.what_without_backtrace());
-    return -1;
-  } catch (const std::exception& e) {
-    std::snprintf(err, cap, "%s", e.what());
-    return -1;
-  }
+  });
 }
 
 }  // extern "C"

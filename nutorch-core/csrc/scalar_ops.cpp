@@ -14,35 +14,7 @@
 #include <ATen/ops/baddbmm.h>
 #include <ATen/ops/rrelu.h>
 
-#include <cstdint>
-#include <cstdio>
-#include <exception>
-
-extern "C" {
-
-// A Python number: kind 0 an int (i), 1 a float (f), 2 a bool (i).
-struct nutorch_scalar {
-  int32_t kind;
-  int64_t i;
-  double f;
-};
-
-}  // extern "C"
-
-namespace {
-
-c10::Scalar scalar(nutorch_scalar s) {
-  switch (s.kind) {
-    case 0:
-      return c10::Scalar(s.i);
-    case 2:
-      return c10::Scalar(s.i != 0);
-    default:
-      return c10::Scalar(s.f);
-  }
-}
-
-}  // namespace
+#include "shim.h"
 
 extern "C" {
 
@@ -51,7 +23,8 @@ extern "C" {
 // (self, lower = s1, upper = s2; a and b unused), drawing from the default generator.
 int nutorch_scalar_op(int32_t op, const at::Tensor* self, const at::Tensor* a, const at::Tensor* b, nutorch_scalar s1,
                       nutorch_scalar s2, at::Tensor** out, char* err, size_t cap) {
-  try {
+  using nutorch::scalar;
+  return nutorch::guarded(err, cap, [&] {
     at::Tensor r;
     switch (op) {
       case 0: r = at::addmm(*self, *a, *b, scalar(s1), scalar(s2)); break;
@@ -66,13 +39,7 @@ int nutorch_scalar_op(int32_t op, const at::Tensor* self, const at::Tensor* a, c
     }
     *out = new at::Tensor(std::move(r));
     return 0;
-  } catch (const c10::Error& e) {
-    std::snprintf(err, cap, "%s", e.what_without_backtrace());
-    return -1;
-  } catch (const std::exception& e) {
-    std::snprintf(err, cap, "%s", e.what());
-    return -1;
-  }
+  });
 }
 
 }  // extern "C"

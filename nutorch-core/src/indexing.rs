@@ -12,6 +12,7 @@
 
 use crate::error::{clean_torch_message, Error, Result};
 use crate::number::Number;
+use crate::scalar_ops::CScalar;
 use std::ffi::{c_char, c_int};
 use tch::{Kind, Tensor};
 use torch_sys::C_tensor;
@@ -31,27 +32,36 @@ pub enum SeqKind {
     Tuple,
 }
 
-/// A Python index object.
+/// One entry of an index, as at::indexing takes it.
 #[derive(Debug)]
-pub enum Index {
+pub enum Item {
     Int(i64),
     Slice(Slice),
     None,
     Ellipsis,
     Bool(bool),
     Tensor(Tensor),
-    Seq(SeqKind, Vec<Index>),
 }
 
-/// One item at::indexing takes.
+impl Item {
+    /// The same entry, its tensor shared.
+    fn shallow(&self) -> Item {
+        match self {
+            Item::Int(i) => Item::Int(*i),
+            Item::Slice(s) => Item::Slice(*s),
+            Item::None => Item::None,
+            Item::Ellipsis => Item::Ellipsis,
+            Item::Bool(b) => Item::Bool(*b),
+            Item::Tensor(t) => Item::Tensor(t.shallow_clone()),
+        }
+    }
+}
+
+/// A Python index object: one entry, or a list or tuple of indices.
 #[derive(Debug)]
-enum Item {
-    Int(i64),
-    Slice(Slice),
-    None,
-    Ellipsis,
-    Bool(bool),
-    Tensor(Tensor),
+pub enum Index {
+    Item(Item),
+    Seq(SeqKind, Vec<Index>),
 }
 
 /// Python's limit: a list of 32 or more entries is always data, never a tuple.
@@ -78,18 +88,13 @@ impl Index {
     }
 
     fn makes_tuple(&self) -> bool {
-        matches!(self, Index::Slice(_) | Index::None | Index::Ellipsis | Index::Tensor(_) | Index::Seq(..))
+        matches!(self, Index::Item(Item::Slice(_) | Item::None | Item::Ellipsis | Item::Tensor(_)) | Index::Seq(..))
     }
 
     /// One entry of a tuple: a sequence there is data for an index tensor (`x[[0, 2], 1]`).
     fn item(&self) -> Result<Item> {
         Ok(match self {
-            Index::Int(i) => Item::Int(*i),
-            Index::Slice(s) => Item::Slice(*s),
-            Index::None => Item::None,
-            Index::Ellipsis => Item::Ellipsis,
-            Index::Bool(b) => Item::Bool(*b),
-            Index::Tensor(t) => Item::Tensor(t.shallow_clone()),
+            Index::Item(item) => item.shallow(),
             Index::Seq(_, entries) => Item::Tensor(data_tensor(entries)?),
         })
     }
@@ -112,15 +117,15 @@ fn data_tensor(entries: &[Index]) -> Result<Tensor> {
         }
         for entry in entries {
             match entry {
-                Index::Int(i) if shape.len() == depth + 1 => {
+                Index::Item(Item::Int(i)) if shape.len() == depth + 1 => {
                     *all_bool = false;
                     ints.push(*i);
                 }
-                Index::Bool(b) if shape.len() == depth + 1 => ints.push(*b as i64),
+                Index::Item(Item::Bool(b)) if shape.len() == depth + 1 => ints.push(*b as i64),
                 Index::Seq(_, inner) if entries.iter().all(|e| matches!(e, Index::Seq(..))) => {
                     walk(inner, depth + 1, shape, ints, all_bool)?
                 }
-                Index::Int(_) | Index::Bool(_) | Index::Seq(..) => {
+                Index::Item(Item::Int(_) | Item::Bool(_)) | Index::Seq(..) => {
                     return Err(index_error("a list in an index must be rectangular (every row of the same length)"))
                 }
                 _ => {
@@ -191,14 +196,6 @@ struct CIndex {
     has_stop: i32,
     has_step: i32,
     tensor: *const C_tensor,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct CScalar {
-    kind: i32,
-    i: i64,
-    f: f64,
 }
 
 extern "C" {
@@ -282,7 +279,6 @@ pub fn get(x: &Tensor, index: &Index) -> Result<Tensor> {
 pub enum SetValue<'a> {
     Tensor(&'a Tensor),
     Number(Number),
-    Bool(bool),
 }
 
 /// `x[index] = value`, in place, as Python's `__setitem__`: the value broadcast to the indexed
@@ -292,10 +288,8 @@ pub fn set(x: &Tensor, index: &Index, value: SetValue<'_>) -> Result<()> {
     check_index_tensors(x, &items)?;
     let c = c_items(&items);
     let (tensor, number) = match value {
-        SetValue::Tensor(t) => (t.as_ptr(), CScalar { kind: 0, i: 0, f: 0.0 }),
-        SetValue::Number(Number::Int(i)) => (std::ptr::null(), CScalar { kind: 0, i, f: 0.0 }),
-        SetValue::Number(Number::Float(f)) => (std::ptr::null(), CScalar { kind: 1, i: 0, f }),
-        SetValue::Bool(b) => (std::ptr::null(), CScalar { kind: 2, i: b as i64, f: 0.0 }),
+        SetValue::Tensor(t) => (t.as_ptr(), Number::Int(0).into()),
+        SetValue::Number(n) => (std::ptr::null(), n.into()),
     };
     let mut err = [0u8; 1024];
     // SAFETY: x, the value and the items' tensors are live for the call; the shim writes into
@@ -384,26 +378,31 @@ impl Parser<'_> {
                 return Err(self.expected(&format!("',' or '{c}'")));
             }
         }
-        Ok(match (in_list, comma, entries.len()) {
-            (true, _, _) => Index::Seq(SeqKind::List, entries),
-            // `()` is the empty tuple; `(0)` is 0, `(0,)` a tuple.
-            (false, false, 1) => entries.pop().expect("one entry"),
-            _ => Index::Seq(SeqKind::Tuple, entries),
-        })
+        // `()` is the empty tuple; `(0)` is 0, `(0,)` a tuple.
+        if in_list {
+            return Ok(Index::Seq(SeqKind::List, entries));
+        }
+        match (comma, entries.pop()) {
+            (false, Some(only)) if entries.is_empty() => Ok(only),
+            (_, last) => {
+                entries.extend(last);
+                Ok(Index::Seq(SeqKind::Tuple, entries))
+            }
+        }
     }
 
     fn entry(&mut self, in_list: bool) -> Result<Index> {
         self.skip_space();
-        for (word, index) in [("...", Index::Ellipsis), ("Ellipsis", Index::Ellipsis), ("None", Index::None)] {
+        for (word, item) in [
+            ("...", Item::Ellipsis),
+            ("Ellipsis", Item::Ellipsis),
+            ("None", Item::None),
+            ("True", Item::Bool(true)),
+            ("False", Item::Bool(false)),
+        ] {
             if self.eat(word) {
-                return Ok(index);
+                return Ok(Index::Item(item));
             }
-        }
-        if self.eat("True") {
-            return Ok(Index::Bool(true));
-        }
-        if self.eat("False") {
-            return Ok(Index::Bool(false));
         }
         if self.eat("[") {
             return self.tuple_or_item(Some(']'));
@@ -413,7 +412,7 @@ impl Parser<'_> {
         }
         let start = self.int()?;
         if !self.eat(":") {
-            return start.map(Index::Int).ok_or_else(|| {
+            return start.map(|i| Index::Item(Item::Int(i))).ok_or_else(|| {
                 self.expected("an int, a slice such as 1:3, '...', None, True, False or a list such as [0, 2]")
             });
         }
@@ -425,7 +424,7 @@ impl Parser<'_> {
         }
         let stop = self.int()?;
         let step = if self.eat(":") { self.int()? } else { None };
-        Ok(Index::Slice(Slice { start, stop, step }))
+        Ok(Index::Item(Item::Slice(Slice { start, stop, step })))
     }
 
     /// An int with an optional sign (underscores allowed, as in Python), or None when there
@@ -493,7 +492,7 @@ mod tests {
             let err = parse(text).and_then(|i| get(&x, &i)).map(|t| t.size()).expect_err(text).to_string();
             assert!(err.contains(says), "{text}: {err}");
         }
-        let err = get(&x, &Index::Tensor(Tensor::from_slice(&[3i64]))).unwrap_err().to_string();
+        let err = get(&x, &Index::Item(Item::Tensor(Tensor::from_slice(&[3i64])))).unwrap_err().to_string();
         assert_eq!(err, "index 3 is out of bounds for dimension 0 with size 3");
         let err = get(&x, &parse(":, [4]").unwrap()).unwrap_err().to_string();
         assert_eq!(err, "index 4 is out of bounds for dimension 1 with size 4");
@@ -508,7 +507,7 @@ mod tests {
         set(&x, &parse("0").unwrap(), SetValue::Tensor(&Tensor::from_slice(&[7i64, 8, 9]))).unwrap();
         assert_eq!(values(&x), vec![7, 8, 9, 3, 2, 2]);
         let mask = x.gt(5);
-        set(&x, &Index::Tensor(mask), SetValue::Number(Number::Int(-1))).unwrap();
+        set(&x, &Index::Item(Item::Tensor(mask)), SetValue::Number(Number::Int(-1))).unwrap();
         assert_eq!(values(&x), vec![-1, -1, -1, 3, 2, 2]);
         let err = set(&x, &parse("0").unwrap(), SetValue::Tensor(&Tensor::from_slice(&[1i64, 2]))).unwrap_err();
         assert!(err.to_string().contains("shape mismatch") || err.to_string().contains("must match"), "{err}");

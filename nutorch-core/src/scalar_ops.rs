@@ -9,9 +9,10 @@ use std::ffi::{c_char, c_int};
 use tch::Tensor;
 use torch_sys::C_tensor;
 
+/// A Python number as the shims take it (csrc/shim.h's nutorch_scalar).
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct CScalar {
+pub(crate) struct CScalar {
     kind: i32,
     i: i64,
     f: f64,

@@ -8,7 +8,7 @@ use crate::args;
 use crate::errors::invalid;
 use crate::plugin::NutorchPlugin;
 use nu_protocol::{LabeledError, Range, Span, Value};
-use nutorch_core::indexing::{self, Index, SeqKind, Slice};
+use nutorch_core::indexing::{self, Index, Item, SeqKind, Slice};
 use std::ops::Bound;
 
 /// The index of several arguments, `x[a, b, ...]`; one argument is that index itself
@@ -41,19 +41,19 @@ fn push_entries(plugin: &NutorchPlugin, values: &[Value], out: &mut Vec<Index>) 
 fn entry(plugin: &NutorchPlugin, value: &Value) -> Result<Index, LabeledError> {
     let span = value.span();
     Ok(match value {
-        Value::Int { val, .. } => Index::Int(*val),
-        Value::Bool { val, .. } => Index::Bool(*val),
-        Value::Nothing { .. } => Index::None,
+        Value::Int { val, .. } => Index::Item(Item::Int(*val)),
+        Value::Bool { val, .. } => Index::Item(Item::Bool(*val)),
+        Value::Nothing { .. } => Index::Item(Item::None),
         // A bare `..` is the whole dimension, as `0..` (Python's `:`).
-        Value::String { val, .. } if val == ".." => Index::Slice(Slice::default()),
+        Value::String { val, .. } if val == ".." => Index::Item(Item::Slice(Slice::default())),
         Value::String { val, .. } => indexing::parse(val).map_err(|e| invalid(e.to_string(), span))?,
-        Value::Range { val, .. } => Index::Slice(range_slice(val, span)?),
+        Value::Range { val, .. } => Index::Item(Item::Slice(range_slice(val, span)?)),
         Value::List { vals, .. } => {
             let mut entries = Vec::new();
             push_entries(plugin, vals, &mut entries)?;
             Index::Seq(SeqKind::List, entries)
         }
-        Value::Custom { .. } => Index::Tensor(args::tensor(plugin, value)?.item),
+        Value::Custom { .. } => Index::Item(Item::Tensor(args::tensor(plugin, value)?.item)),
         other => {
             return Err(invalid(
                 format!(
