@@ -167,15 +167,10 @@ fn check_index_tensors(x: &Tensor, items: &[Item]) -> Result<()> {
             // Other dtypes are PyTorch's to refuse (host-side, on every device).
             Item::Tensor(t) if matches!(t.kind(), Kind::Int64 | Kind::Int) && dim < ndim => {
                 let size = shape[dim as usize];
-                if t.numel() > 0 {
-                    let lo = t.f_min()?.f_int64_value(&[])?;
-                    let hi = t.f_max()?.f_int64_value(&[])?;
-                    if lo < -size || hi >= size {
-                        let out = if lo < -size { lo } else { hi };
-                        return Err(index_error(format!(
-                            "index {out} is out of bounds for dimension {dim} with size {size}"
-                        )));
-                    }
+                if let Some(out) = out_of_range(t, -size, size)? {
+                    return Err(index_error(format!(
+                        "index {out} is out of bounds for dimension {dim} with size {size}"
+                    )));
                 }
                 dim += 1;
             }
@@ -183,6 +178,23 @@ fn check_index_tensors(x: &Tensor, items: &[Item]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The smallest value of an integer tensor below `min`, else its largest at or above `end`, if
+/// any (one min and one max, each a single host sync).
+pub(crate) fn out_of_range(index: &Tensor, min: i64, end: i64) -> Result<Option<i64>> {
+    if index.numel() == 0 {
+        return Ok(None);
+    }
+    let lo = index.f_min()?.f_int64_value(&[])?;
+    let hi = index.f_max()?.f_int64_value(&[])?;
+    Ok(if lo < min {
+        Some(lo)
+    } else if hi >= end {
+        Some(hi)
+    } else {
+        None
+    })
 }
 
 #[repr(C)]

@@ -114,14 +114,8 @@ pub fn check_index(name: &'static str, index: &Tensor, size: i64, negatives: boo
     if !dt.is_integer() {
         return Err(bad(name, format!("indices must be an integer tensor, got {dt}")));
     }
-    if index.numel() == 0 {
-        return Ok(());
-    }
-    let lo = index.f_min()?.f_int64_value(&[])?;
-    let hi = index.f_max()?.f_int64_value(&[])?;
     let min = if negatives { -size } else { 0 };
-    if lo < min || hi >= size {
-        let bad_value = if lo < min { lo } else { hi };
+    if let Some(bad_value) = crate::indexing::out_of_range(index, min, size)? {
         return Err(bad(name, format!("index {bad_value} is out of range for size {size}")));
     }
     Ok(())
