@@ -35,9 +35,23 @@ struct Gc {
 
 impl Gc {
     /// Asks Nushell not to stop this process while the store holds what a restart would lose
-    /// (`Store::keep_alive`), and allows it again once it holds nothing of the kind.
+    /// (`Store::keep_alive`), and allows it again once it holds nothing of the kind. Looks at
+    /// every stored tensor: for the idle spiller and `nutorch store`.
     fn update(&self, store: &Store, engine: Option<&EngineInterface>) {
-        let wanted = !store.keep_alive().is_empty();
+        self.set(store.needs_keep_alive(), engine);
+    }
+
+    /// [`Gc::update`] at the end of a command, from what the command did
+    /// (`Store::keep_alive_hint`): a cost that does not grow with the stored tensors. Letting
+    /// the process go after graphs were dropped without a backward waits for the idle
+    /// spiller's `update`, a second after the last command.
+    fn update_after_command(&self, store: &Store, engine: &EngineInterface) {
+        if let Some(wanted) = store.keep_alive_hint() {
+            self.set(wanted, Some(engine));
+        }
+    }
+
+    fn set(&self, wanted: bool, engine: Option<&EngineInterface>) {
         if self.disabled.load(Ordering::SeqCst) == wanted {
             return;
         }
@@ -123,6 +137,13 @@ impl NutorchPlugin {
     /// lose (autograd graphs, see `Store::keep_alive`), and allows it again once there is none.
     /// Called at the end of every command and custom-value hook.
     pub fn keep_alive_if_needed(&self, engine: &EngineInterface) {
+        let Some(store) = self.store.get() else { return };
+        self.gc.update_after_command(store, engine);
+    }
+
+    /// [`NutorchPlugin::keep_alive_if_needed`] from every stored tensor, not only from what
+    /// the last commands did (`nutorch store` reports the result).
+    pub fn refresh_keep_alive(&self, engine: &EngineInterface) {
         let Some(store) = self.store.get() else { return };
         self.gc.update(store, Some(engine));
     }

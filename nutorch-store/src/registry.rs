@@ -93,6 +93,11 @@ pub(crate) struct Slot {
     /// Running commands that fetched it: while any does, neither it nor a tensor sharing its
     /// storage is evicted (a command may be changing it in place; see `Store::get`).
     pub pins: u32,
+    /// Bytes of its data, as `bytes` gives them: counted when the slot is made and again when
+    /// a command that fetched it ends (it may have resized it in place), so that the memory
+    /// budget, checked at every new tensor, adds numbers instead of asking libtorch for the
+    /// size of every stored tensor.
+    nbytes: u64,
 }
 
 /// A storage file shared by several stored tensors, and the in-memory storage it was
@@ -110,9 +115,17 @@ impl Group {
     }
 }
 
+/// Bytes of the tensor's data (its elements, not its storage).
+fn data_bytes(tensor: &Tensor) -> u64 {
+    let Ok(dtype) = nutorch_core::DType::of(tensor) else { return 0 };
+    let numel: u64 = tensor.size().iter().map(|&d| d.max(0) as u64).product();
+    numel * dtype.element_size() as u64
+}
+
 impl Slot {
     pub fn new(tensor: Tensor) -> Slot {
         Slot {
+            nbytes: data_bytes(&tensor),
             tensor,
             refs: 0,
             last_used: SystemTime::now(),
@@ -127,7 +140,13 @@ impl Slot {
     }
 
     pub fn bytes(&self) -> u64 {
-        TensorInfo::of(&self.tensor).map(|i| i.nbytes() as u64).unwrap_or(0)
+        self.nbytes
+    }
+
+    /// Sets the tensor of the slot (same id, same state otherwise).
+    pub fn set_tensor(&mut self, tensor: Tensor) {
+        self.nbytes = data_bytes(&tensor);
+        self.tensor = tensor;
     }
 
     pub fn data_dirty(&self) -> bool {
@@ -180,14 +199,19 @@ impl Registry {
         Ok(slot.tensor.shallow_clone())
     }
 
-    /// Ends pins of `get` (a command ended).
-    pub(crate) fn unpin(&self, ids: &[String]) {
+    /// Ends pins of `get` (a command ended). Returns whether one of those tensors now has a
+    /// live autograd graph (an in-place op may have given it one).
+    pub(crate) fn unpin(&self, ids: &[String]) -> bool {
         let mut slots = self.lock();
+        let mut graph = false;
         for id in ids {
             if let Some(slot) = slots.get_mut(id) {
                 slot.pins = slot.pins.saturating_sub(1);
+                slot.nbytes = data_bytes(&slot.tensor);
+                graph |= !slot.graph_spent && nutorch_core::state::has_grad_fn(&slot.tensor);
             }
         }
+        graph
     }
 
     pub fn contains(&self, id: &str) -> bool {

@@ -14,6 +14,7 @@ use nutorch_core::tch::Tensor;
 use nutorch_core::{Error, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -124,6 +125,10 @@ pub struct Store {
     failures: Mutex<Failures>,
     /// Told after each background spill (the plugin updates Nushell's GC setting).
     listener: Mutex<Option<Listener>>,
+    /// Since `keep_alive_hint` last looked: a tensor with a live autograd graph was stored or
+    /// used by a command; a backward freed a graph.
+    graph_made: AtomicBool,
+    graph_freed: AtomicBool,
 }
 
 fn unix_secs(t: SystemTime) -> u64 {
@@ -145,7 +150,9 @@ pub struct CommandGuard<'a> {
 impl Drop for CommandGuard<'_> {
     fn drop(&mut self) {
         let pinned = PINNED.with(|p| p.borrow_mut().pop()).map(|(_, ids)| ids).unwrap_or_default();
-        self.store.registry.unpin(&pinned);
+        if self.store.registry.unpin(&pinned) {
+            self.store.graph_made.store(true, Ordering::SeqCst);
+        }
         *lock(&self.store.last_activity) = Instant::now();
     }
 }
@@ -181,6 +188,8 @@ impl Store {
             last_spill: Mutex::new(now),
             failures: Mutex::new(Failures::default()),
             listener: Mutex::new(None),
+            graph_made: AtomicBool::new(false),
+            graph_freed: AtomicBool::new(false),
         }
     }
 
@@ -285,6 +294,9 @@ impl Store {
 
     /// Stores a new tensor (no references yet) and keeps memory within the budget.
     pub fn insert(&self, tensor: Tensor) -> String {
+        if has_grad_fn(&tensor) {
+            self.graph_made.store(true, Ordering::SeqCst);
+        }
         let id = self.registry.insert(tensor);
         self.enforce_budget(&id);
         id
@@ -455,7 +467,7 @@ impl Store {
             if entry.had_graph {
                 // Its graph is gone: reloaded as plain data, so that nothing computed from it
                 // silently treats it as a leaf; using the graph says what happened.
-                slot.tensor = slot.tensor.f_detach()?;
+                slot.set_tensor(slot.tensor.f_detach()?);
                 slot.graph_lost = true;
             }
             aliases = self.former_aliases(disk, id, entry);
@@ -660,6 +672,43 @@ impl Store {
         lock(&self.failures).ids.remove(id);
     }
 
+    /// Whether a stop of the plugin process would lose something, as far as what happened since
+    /// the last call tells it without looking at every stored tensor: `Some(true)` when a
+    /// tensor with a live autograd graph was stored or used by a command, or a write failed;
+    /// [`Store::needs_keep_alive`] after a backward freed a graph; `None` when nothing of the
+    /// kind happened (the last answer stands). Asked at the end of every command and drop, so
+    /// that their cost does not grow with the number of stored tensors; the idle spiller's
+    /// listener asks `needs_keep_alive` itself, which lets the plugin go once graphs were
+    /// dropped without a backward.
+    pub fn keep_alive_hint(&self) -> Option<bool> {
+        let made = self.graph_made.swap(false, Ordering::SeqCst);
+        let freed = self.graph_freed.swap(false, Ordering::SeqCst);
+        let failing = {
+            let failures = lock(&self.failures);
+            !failures.ids.is_empty() || failures.other.is_some()
+        };
+        if freed {
+            Some(self.needs_keep_alive())
+        } else if made || failing {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a stop of the plugin process would lose something: [`Store::keep_alive`]
+    /// without its reasons, asked at the end of every command, so it stops at the first
+    /// tensor with a live graph and formats nothing.
+    pub fn needs_keep_alive(&self) -> bool {
+        {
+            let failures = lock(&self.failures);
+            if !failures.ids.is_empty() || failures.other.is_some() {
+                return true;
+            }
+        }
+        self.registry.lock().values().any(|s| !s.graph_spent && has_grad_fn(&s.tensor))
+    }
+
     /// Why a stop of the plugin process would lose something (empty: it would not). Today
     /// that is an autograd graph: a tensor with a grad_fn whose graph no backward freed yet.
     pub fn keep_alive(&self) -> Vec<String> {
@@ -689,6 +738,7 @@ impl Store {
     /// A backward from `root` (without retain_graph) freed its graph: the stored tensors on
     /// that graph no longer keep the plugin alive.
     pub fn graph_freed_from(&self, root: &Tensor) {
+        self.graph_freed.store(true, Ordering::SeqCst);
         let mut slots = self.registry.lock();
         let live: Vec<(String, Tensor)> = slots
             .iter()

@@ -102,6 +102,7 @@ fn a_full_disk_loses_nothing_silently() {
     assert!(store.write_error().is_some(), "{err}");
     let why = store.keep_alive().join("; ");
     assert!(why.contains("writing to the store failed") && why.contains("2 tensors"), "{why}");
+    assert!(store.needs_keep_alive(), "a failed write keeps the plugin alive");
     assert_eq!(floats(&store.get(&updated).unwrap()), vec![5.0; n as usize]);
     // The plugin is stopping and its last spill fails too: recorded for the next process.
     assert!(store.spill_before_stop().is_err());
@@ -171,6 +172,7 @@ fn a_background_spill_that_fails_is_reported_once_and_retried() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(store.keep_alive().is_empty(), "{:?}", store.keep_alive());
+    assert!(!store.needs_keep_alive());
     assert!(tensors_dir(fs.path()).join(format!("{id}.safetensors")).exists());
 }
 

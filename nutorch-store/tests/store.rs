@@ -342,6 +342,7 @@ fn a_graph_lost_in_a_restart_is_remembered() {
     store.retain(&w_id).unwrap();
     store.retain(&loss_id).unwrap();
     assert_eq!(store.keep_alive().len(), 1, "a graph keeps the plugin alive");
+    assert!(store.needs_keep_alive());
     store.spill_all().unwrap();
     assert_eq!(store.keep_alive().len(), 1, "spilling does not free the graph");
     drop(store);
@@ -352,6 +353,7 @@ fn a_graph_lost_in_a_restart_is_remembered() {
     assert!(err.contains("autograd graph of this tensor was lost"), "{err}");
     assert!(store.check_graph(&w_id).is_ok(), "a leaf loses nothing");
     assert!(store.keep_alive().is_empty());
+    assert!(!store.needs_keep_alive());
     // Still remembered after another write and restart.
     let _ = store.get(&loss_id).unwrap().f_fill_(2.0).unwrap();
     store.spill_all().unwrap();

@@ -174,11 +174,14 @@ impl PluginCommand for StoreInfo {
     fn run(
         &self,
         plugin: &NutorchPlugin,
-        _engine: &EngineInterface,
+        engine: &EngineInterface,
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
         let span = call.head;
+        // Commands keep `kept_alive` up to date from what they do; graphs dropped without a
+        // backward are noticed by a look at every tensor, which this report takes at once.
+        plugin.refresh_keep_alive(engine);
         let s = plugin.store().summary().at(span)?;
         Ok(PipelineData::Value(
             Value::record(
