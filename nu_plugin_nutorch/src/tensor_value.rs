@@ -7,9 +7,10 @@
 
 use nu_protocol::{CustomValue, ShellError, Span, Value};
 use nutorch_core::{DType, TensorInfo};
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Serialized compactly (`wire.rs`): the value crosses the plugin protocol with every command
+/// that takes or returns it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TensorValue {
     pub id: String,
     pub shape: Vec<i64>,
@@ -17,6 +18,8 @@ pub struct TensorValue {
     pub device: String,
     pub requires_grad: bool,
 }
+
+mod wire;
 
 impl TensorValue {
     pub fn new(id: String, info: &TensorInfo) -> Self {
