@@ -1,9 +1,9 @@
 //! Bulk conversion between tensors and plain data (a flat buffer and a shape).
 //!
 //! Never element by element: one copy of the whole buffer through libtorch. Integers travel
-//! as i64 (exact through int64), floats as f64 (bf16/f16 are cast inside libtorch, which
-//! sidesteps tch's broken bf16 slices), bools as bool. Complex tensors are refused with a
-//! message naming the way out (`view_as_real`).
+//! as i64 (exact through int64), floats as f64 (bf16/f16 are cast to float32 inside libtorch, which
+//! sidesteps tch's broken bf16 slices), bools as bool, complex numbers as [real, imaginary]
+//! pairs (`view_as_real`).
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -61,31 +61,49 @@ pub fn numel_of(shape: &[i64]) -> Result<usize> {
 /// Copies a tensor (any device, any layout) into plain data.
 pub fn tensor_to_data(tensor: &Tensor) -> Result<Data> {
     let dtype = DType::of(tensor)?;
-    if dtype.is_complex() {
-        // Nushell has no complex numbers: each element is its [real, imaginary] pair, as
-        // view_as_real gives them (a last dimension of 2); fromvalue --dtype complex64 reads
-        // them back.
-        return tensor_to_data(&tensor.f_resolve_conj()?.f_resolve_neg()?.f_view_as_real()?);
-    }
     let shape = tensor.size();
     let numel = numel_of(&shape)?;
-    let tensor = tensor.f_detach()?;
-    let values = if dtype.is_bool() {
-        // As bytes: a bool tensor may hold bytes other than 0/1 (`empty_like`, a file), which
-        // would be undefined behaviour as Rust bools. Nonzero is true, as in PyTorch.
-        let mut out = vec![0u8; numel];
-        tensor.f_copy_data_u8(&mut out, numel)?;
-        Buffer::Bool(out.into_iter().map(|b| b != 0).collect())
-    } else if dtype.is_integer() {
-        let mut out = vec![0i64; numel];
-        tensor.f_to_kind(Kind::Int64)?.f_copy_data(&mut out, numel)?;
-        Buffer::Int(out)
-    } else {
-        let mut out = vec![0f64; numel];
-        tensor.f_to_kind(Kind::Double)?.f_copy_data(&mut out, numel)?;
-        Buffer::Float(out)
+    // Copied in the tensor's own dtype and widened here: a cast inside libtorch first is a
+    // dispatched op (most of a small tensor's own cost) and, from a GPU, twice the bytes.
+    let values = match dtype {
+        DType::Bool => {
+            // As bytes: a bool tensor may hold bytes other than 0/1 (`empty_like`, a file), which
+            // would be undefined behaviour as Rust bools. Nonzero is true, as in PyTorch.
+            let mut bytes = vec![0u8; numel];
+            tensor.f_copy_data_u8(&mut bytes, numel)?;
+            Buffer::Bool(bytes.into_iter().map(|b| b != 0).collect())
+        }
+        DType::Int64 => Buffer::Int(copy_as::<i64>(tensor, numel)?),
+        DType::Int32 => Buffer::Int(widened(copy_as::<i32>(tensor, numel)?)),
+        DType::Int16 => Buffer::Int(widened(copy_as::<i16>(tensor, numel)?)),
+        DType::Int8 => Buffer::Int(widened(copy_as::<i8>(tensor, numel)?)),
+        DType::UInt8 => Buffer::Int(widened(copy_as::<u8>(tensor, numel)?)),
+        DType::Float64 => Buffer::Float(copy_as::<f64>(tensor, numel)?),
+        DType::Float32 => Buffer::Float(widened(copy_as::<f32>(tensor, numel)?)),
+        // Exactly representable in float32; tch has no bf16 slices of its own.
+        DType::Float16 | DType::BFloat16 => {
+            Buffer::Float(widened(copy_as::<f32>(&tensor.f_to_kind(Kind::Float)?, numel)?))
+        }
+        DType::Complex64 | DType::Complex128 => {
+            // Nushell has no complex numbers: each element is its [real, imaginary] pair, as
+            // view_as_real gives them (a last dimension of 2); fromvalue --dtype complex64 reads
+            // them back.
+            return tensor_to_data(&tensor.f_resolve_conj()?.f_resolve_neg()?.f_view_as_real()?);
+        }
     };
     Ok(Data { shape, values })
+}
+
+/// The first `numel` elements of `tensor` (any device, any layout) as `T`, its own dtype.
+fn copy_as<T: tch::kind::Element + Default + Clone>(tensor: &Tensor, numel: usize) -> Result<Vec<T>> {
+    let mut out = vec![T::default(); numel];
+    tensor.f_copy_data(&mut out, numel)?;
+    Ok(out)
+}
+
+/// Widens every element (exactly: integers to i64, floats to f64).
+fn widened<T, U: From<T>>(values: Vec<T>) -> Vec<U> {
+    values.into_iter().map(U::from).collect()
 }
 
 /// Builds a tensor from plain data. Without a dtype it infers as `torch.tensor` does (bool,
