@@ -4,6 +4,7 @@
 #   scripts/bench.sh            # everything
 #   scripts/bench.sh nn         # only the training comparisons
 #   scripts/bench.sh values     # only tovalue/fromvalue against the protocol floor
+#   scripts/bench.sh calls      # only the per-call cost of small commands against the call floor
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$NUTORCH_ROOT"
@@ -34,6 +35,11 @@ if [ "$what" = all ] || [ "$what" = store ]; then
   target/release/examples/store_bench "$NUTORCH_ROOT/target" 1024
   echo "== plugin calls: floor, small ops, and the idle spill's cost to a burst =="
   scripts/nu examples/bench_calls.nu
+fi
+
+if [ "$what" = all ] || [ "$what" = calls ]; then
+  echo "== per call: sin, add, tovalue of small tensors against nutorch version, interleaved medians =="
+  scripts/nu examples/bench_per_call.nu --rounds 7 --calls 200
 fi
 
 if [ "$what" = all ] || [ "$what" = values ]; then

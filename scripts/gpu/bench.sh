@@ -14,6 +14,8 @@ for _ in $(seq "$runs"); do
     "$python" examples/bench_gpu.py cuda
     scripts/gpu/nu.sh "$bundle" examples/bench_gpu.nu --device cuda
 done
+echo "per call on CUDA tensors against the bare call floor:"
+scripts/gpu/nu.sh "$bundle" examples/bench_per_call.nu --device cuda --rounds 7 --calls 200
 echo "digits MLP and CNN, nn fit against the same PyTorch loop (30 epochs each):"
 "$python" examples/digits_torch.py "$bundle/digits.csv" --device cuda 2>&1 | tail -n 4
 scripts/gpu/nu.sh "$bundle" examples/digits.nu --device cuda --csv "$bundle/digits.csv" --out /tmp/digits --quiet 2>&1 | head -n 8
