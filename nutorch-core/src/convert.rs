@@ -1,9 +1,9 @@
 //! Bulk conversion between tensors and plain data (a flat buffer and a shape).
 //!
-//! Never element by element: one copy of the whole buffer through libtorch. Integers travel
-//! as i64 (exact through int64), floats as f64 (bf16/f16 are cast to float32 inside libtorch, which
-//! sidesteps tch's broken bf16 slices), bools as bool, complex numbers as [real, imaginary]
-//! pairs (`view_as_real`).
+//! Never element by element: one copy of the whole buffer through libtorch, in the tensor's
+//! own dtype. Integers travel as i64 (exact through int64), floats as f64 (bf16/f16 are cast
+//! to float32 inside libtorch, which sidesteps tch's broken bf16 slices), bools as bool,
+//! complex numbers as [real, imaginary] pairs (`view_as_real`).
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};

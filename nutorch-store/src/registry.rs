@@ -117,9 +117,7 @@ impl Group {
 
 /// Bytes of the tensor's data (its elements, not its storage).
 fn data_bytes(tensor: &Tensor) -> u64 {
-    let Ok(dtype) = nutorch_core::DType::of(tensor) else { return 0 };
-    let numel: u64 = tensor.size().iter().map(|&d| d.max(0) as u64).product();
-    numel * dtype.element_size() as u64
+    TensorInfo::of(tensor).map(|i| i.nbytes() as u64).unwrap_or(0)
 }
 
 impl Slot {
@@ -141,6 +139,12 @@ impl Slot {
 
     pub fn bytes(&self) -> u64 {
         self.nbytes
+    }
+
+    /// Whether its tensor has an autograd graph that no backward freed yet (a restart would
+    /// lose it).
+    pub fn has_live_graph(&self) -> bool {
+        !self.graph_spent && nutorch_core::state::has_grad_fn(&self.tensor)
     }
 
     /// Sets the tensor of the slot (same id, same state otherwise).
@@ -208,7 +212,7 @@ impl Registry {
             if let Some(slot) = slots.get_mut(id) {
                 slot.pins = slot.pins.saturating_sub(1);
                 slot.nbytes = data_bytes(&slot.tensor);
-                graph |= !slot.graph_spent && nutorch_core::state::has_grad_fn(&slot.tensor);
+                graph |= slot.has_live_graph();
             }
         }
         graph

@@ -99,6 +99,13 @@ struct Failures {
     unreported: Option<String>,
 }
 
+impl Failures {
+    /// Whether something is not on disk because a write failed.
+    fn any(&self) -> bool {
+        !self.ids.is_empty() || self.other.is_some()
+    }
+}
+
 pub struct Store {
     config: StoreConfig,
     owner: String,
@@ -683,10 +690,7 @@ impl Store {
     pub fn keep_alive_hint(&self) -> Option<bool> {
         let made = self.graph_made.swap(false, Ordering::SeqCst);
         let freed = self.graph_freed.swap(false, Ordering::SeqCst);
-        let failing = {
-            let failures = lock(&self.failures);
-            !failures.ids.is_empty() || failures.other.is_some()
-        };
+        let failing = lock(&self.failures).any();
         if freed {
             Some(self.needs_keep_alive())
         } else if made || failing {
@@ -700,19 +704,13 @@ impl Store {
     /// without its reasons, asked at the end of every command, so it stops at the first
     /// tensor with a live graph and formats nothing.
     pub fn needs_keep_alive(&self) -> bool {
-        {
-            let failures = lock(&self.failures);
-            if !failures.ids.is_empty() || failures.other.is_some() {
-                return true;
-            }
-        }
-        self.registry.lock().values().any(|s| !s.graph_spent && has_grad_fn(&s.tensor))
+        lock(&self.failures).any() || self.registry.lock().values().any(Slot::has_live_graph)
     }
 
     /// Why a stop of the plugin process would lose something (empty: it would not). Today
     /// that is an autograd graph: a tensor with a grad_fn whose graph no backward freed yet.
     pub fn keep_alive(&self) -> Vec<String> {
-        let graphs = self.registry.lock().values().filter(|s| !s.graph_spent && has_grad_fn(&s.tensor)).count();
+        let graphs = self.registry.lock().values().filter(|s| s.has_live_graph()).count();
         let mut why = Vec::new();
         if graphs > 0 {
             why.push(format!(
@@ -742,7 +740,7 @@ impl Store {
         let mut slots = self.registry.lock();
         let live: Vec<(String, Tensor)> = slots
             .iter()
-            .filter(|(_, s)| !s.graph_spent && has_grad_fn(&s.tensor))
+            .filter(|(_, s)| s.has_live_graph())
             .map(|(id, s)| (id.clone(), s.tensor.shallow_clone()))
             .collect();
         let targets: Vec<&Tensor> = live.iter().map(|(_, t)| t).collect();

@@ -20,8 +20,7 @@ use std::fmt;
 /// The wire code of a dtype: its position in `DType::all()`, which therefore only grows at
 /// its end.
 fn dtype_code(name: &str) -> Option<u8> {
-    let dtype = DType::parse(name).ok()?;
-    DType::all().position(|d| d == dtype).and_then(|i| u8::try_from(i).ok())
+    DType::all().position(|d| d.name() == name).and_then(|i| u8::try_from(i).ok())
 }
 
 fn dtype_of_code(code: u64) -> Option<&'static str> {

@@ -349,7 +349,7 @@ impl Store {
                     slots.values().filter(|s| s.pins > 0).map(|s| storage_id(&s.tensor)).collect();
                 slots
                     .iter()
-                    .filter(|(id, s)| id.as_str() != keep && (s.graph_spent || !has_grad_fn(&s.tensor)))
+                    .filter(|(id, s)| id.as_str() != keep && !s.has_live_graph())
                     .filter(|(_, s)| s.pins == 0 && !in_use.contains(&storage_id(&s.tensor)))
                     .min_by_key(|(_, s)| s.last_used)
                     .map(|(id, _)| id.clone())
