@@ -105,6 +105,12 @@ impl From<tch::TchError> for Error {
     }
 }
 
+/// The error a C++ shim wrote into `err` (a NUL-terminated C++ exception text).
+pub(crate) fn shim_error(err: &[u8]) -> Error {
+    let end = err.iter().position(|&b| b == 0).unwrap_or(err.len());
+    Error::Torch(clean_torch_message(&String::from_utf8_lossy(&err[..end])))
+}
+
 /// libtorch messages end in a C++ backtrace ("Exception raised from ...", or bare "frame #0"
 /// lines after an allocator's enforce failure); a user needs only the first part. tch also
 /// prefixes its own wrapper text, which we drop. An allocation failure becomes one line that

@@ -10,7 +10,7 @@
 //! Index tensors are checked against the sizes they index first: out of range, PyTorch's CPU
 //! kernel raises, but CUDA's fails a device-side assert that breaks every later GPU call.
 
-use crate::error::{clean_torch_message, Error, Result};
+use crate::error::{shim_error, Error, Result};
 use crate::number::Number;
 use crate::scalar_ops::CScalar;
 use std::ffi::{c_char, c_int};
@@ -264,11 +264,6 @@ fn c_items(items: &[Item]) -> Vec<CIndex> {
             c
         })
         .collect()
-}
-
-fn shim_error(err: &[u8]) -> Error {
-    let end = err.iter().position(|&b| b == 0).unwrap_or(err.len());
-    Error::Torch(clean_torch_message(&String::from_utf8_lossy(&err[..end])))
 }
 
 /// `x[index]`, as Python's `__getitem__` (a view where PyTorch gives one).

@@ -3,7 +3,7 @@
 //! themselves, so dtype promotion, the refusals (an int tensor with a float alpha) and the
 //! fused kernels (bfloat16 computed in float) are PyTorch's, not a decomposition's.
 
-use crate::error::{clean_torch_message, Error, Result};
+use crate::error::{shim_error, Result};
 use crate::number::Number;
 use std::ffi::{c_char, c_int};
 use tch::Tensor;
@@ -80,8 +80,7 @@ pub fn call(op: ScalarOp, input: &Tensor, a: &Tensor, b: &Tensor, s1: Number, s2
         )
     };
     if rc != 0 || out.is_null() {
-        let end = err.iter().position(|&b| b == 0).unwrap_or(err.len());
-        return Err(Error::Torch(clean_torch_message(&String::from_utf8_lossy(&err[..end]))));
+        return Err(shim_error(&err));
     }
     Ok(unsafe { Tensor::from_ptr(out) })
 }

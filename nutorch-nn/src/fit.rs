@@ -21,10 +21,18 @@
 //! Gradients are computed as `torch.autograd.grad` does, straight into fresh tensors handed to
 //! [`Optimizer::step_with_grads`]: the same values as `backward` + `.grad`, without
 //! accumulating into and zeroing each `.grad` (the parameters' `.grad` are left untouched).
+//!
+//! Nothing inside the loop waits for a GPU: the batch losses stay on the device and are read
+//! in blocks of epochs (the history's losses are the Python loop's `loss.item()` sums, in the
+//! same order, in float64), a progress display reads one only when it shows it, and the
+//! shuffled order goes to the GPU without a blocking copy. Full-batch training of a
+//! column-layout model with SGD and no scheduler on a GPU replays a captured CUDA graph of one
+//! step after a few epochs run as they are (`GRAPH_WARMUP_EPOCHS`; see `nutorch_core::cuda_graph`).
 
 use crate::loss::{Loss, Targets};
 use crate::model::Module;
 use crate::optim::{Optimizer, Scheduler};
+use nutorch_core::cuda_graph::{self, SideStream};
 use nutorch_core::{Error, Result};
 use std::ops::ControlFlow;
 use tch::{Device, Kind, Tensor};
@@ -53,13 +61,22 @@ pub struct EpochRecord {
 }
 
 /// Where the loop is, for a progress display (after each batch).
-#[derive(Debug, Clone, Copy)]
-pub struct BatchProgress {
+#[derive(Debug)]
+pub struct BatchProgress<'a> {
     pub epoch: usize,
     pub epochs: usize,
     pub batch: usize,
     pub batches: usize,
-    pub loss: f64,
+    /// The batch's loss, still where it was computed: reading it ([`BatchProgress::loss`])
+    /// waits for a GPU to finish the batch, so a display reads it only when it shows it.
+    loss: &'a Tensor,
+}
+
+impl BatchProgress<'_> {
+    /// The batch's loss (NaN if it cannot be read).
+    pub fn loss(&self) -> f64 {
+        self.loss.f_double_value(&[]).unwrap_or(f64::NAN)
+    }
 }
 
 /// What [`fit`] did: the completed epochs, and whether the callback stopped it early.
@@ -119,17 +136,17 @@ pub fn train_step<M: Module + ?Sized>(
         // whose refusals (e.g. float class indices) are unclear and some of them panic in tch.
         loss.check(&out, y)?;
         let value = loss.compute(&out, y)?;
-        let loss_value = step_on(optimizer, &value)?;
+        let loss_value = step_on(optimizer, &value)?.f_double_value(&[])?;
         optimizer.write_steps()?;
         Ok(loss_value)
     })
 }
 
-/// Gradients of `value` for the optimizer's parameters, then one update; returns the value.
+/// Gradients of `value` for the optimizer's parameters, then one update; returns the value,
+/// detached and not read (reading it would make the CPU wait for a GPU at every step).
 /// The step counts stay in memory (the caller writes them with `write_steps`).
-fn step_on(optimizer: &mut Optimizer, value: &Tensor) -> Result<f64> {
+fn step_on(optimizer: &mut Optimizer, value: &Tensor) -> Result<Tensor> {
     let params: Vec<Tensor> = optimizer.parameters().iter().map(Tensor::shallow_clone).collect();
-    let loss_value = value.f_double_value(&[])?;
     let grads = Tensor::f_run_backward(&[value], &params, false, false)?;
     if let Some(index) = grads.iter().position(|g| !g.defined()) {
         return Err(Error::Argument(format!(
@@ -137,7 +154,7 @@ fn step_on(optimizer: &mut Optimizer, value: &Tensor) -> Result<f64> {
         )));
     }
     optimizer.step_in_memory(&grads)?;
-    Ok(loss_value)
+    Ok(value.f_detach()?)
 }
 
 /// The fit loop (see the module docs). `on_batch` sees every batch's progress and may stop
@@ -209,39 +226,85 @@ fn fit_loop<M: Module + ?Sized>(
         tch::manual_seed(seed);
     }
     let device = x.device();
-    let mut history = Vec::with_capacity(options.epochs);
+    let mut history = History::new(options.epochs, rows, batch);
+    // Full-batch training of a column-layout model (fixed shapes, no random numbers) with an
+    // update that is the same at every step: on a GPU, after a few steps run as they are, one
+    // step is captured as a CUDA graph and replayed for the rest.
+    let graphed = cuda_graph::enabled()
+        && device.is_cuda()
+        && xt.is_some()
+        && batches == 1
+        && !options.shuffle
+        && scheduler.is_none()
+        && optimizer.replayable()
+        && options.epochs > GRAPH_WARMUP_EPOCHS;
+    let mut side_stream = if graphed { SideStream::begin(device).ok() } else { None };
+    let mut graph_loss: Option<Tensor> = None;
     for epoch in 0..options.epochs {
         model.set_training(true);
         let lr = optimizer.lr();
         let order = if options.shuffle { Some(Tensor::f_randperm(rows, (Kind::Int64, Device::Cpu))?) } else { None };
         let order = match order {
-            Some(o) if device != Device::Cpu => Some(o.f_to(device)?),
+            // Not blocking: a blocking copy to a GPU waits for it to finish the last epoch
+            // (the source is staged by the driver before the call returns).
+            Some(o) if device != Device::Cpu => Some(o.f_to_device_(device, Kind::Int64, true, false)?),
             other => other,
         };
-        let mut total = 0.0;
-        for index in 0..batches {
-            let start = index as i64 * batch;
-            let len = batch.min(rows - start);
-            let full = len == rows && order.is_none();
-            let value = tch::with_grad(|| -> Result<f64> {
-                let rows_of = |t: &Tensor, dim: i64| -> Result<Tensor> {
-                    Ok(match &order {
-                        Some(o) => t.f_index_select(dim, &o.f_narrow(0, start, len)?)?,
-                        None if full => t.shallow_clone(),
-                        None => t.f_narrow(dim, start, len)?,
-                    })
+        let mut batch_losses = Vec::with_capacity(batches);
+        {
+            let model = &*model;
+            let run_batch = |optimizer: &mut Optimizer, index: usize| -> Result<Tensor> {
+                let start = index as i64 * batch;
+                let len = batch.min(rows - start);
+                let full = len == rows && order.is_none();
+                tch::with_grad(|| -> Result<Tensor> {
+                    let rows_of = |t: &Tensor, dim: i64| -> Result<Tensor> {
+                        Ok(match &order {
+                            Some(o) => t.f_index_select(dim, &o.f_narrow(0, start, len)?)?,
+                            None if full => t.shallow_clone(),
+                            None => t.f_narrow(dim, start, len)?,
+                        })
+                    };
+                    let yb = rows_of(y, 0)?;
+                    let value = match &xt {
+                        Some(xt) => Targets::new(&yb)?.mean_nll_columns(&model.forward_columns(&rows_of(xt, 1)?)?)?,
+                        None => loss.compute(&model.forward(&rows_of(x, 0)?)?, &yb)?,
+                    };
+                    step_on(optimizer, &value)
+                })
+            };
+            for index in 0..batches {
+                let value = match (&mut side_stream, &graph_loss) {
+                    (Some(stream), Some(captured)) => {
+                        stream.replay()?;
+                        optimizer.count_replayed_update();
+                        captured.f_detach_copy()?
+                    }
+                    (Some(stream), None) if epoch == GRAPH_WARMUP_EPOCHS => {
+                        let counts = optimizer.step_counts();
+                        match stream.capture(|| run_batch(optimizer, index)) {
+                            Ok(captured) => {
+                                stream.replay()?;
+                                let value = captured.f_detach_copy()?;
+                                graph_loss = Some(captured);
+                                value
+                            }
+                            Err(_) => {
+                                // Recorded, not run: this step runs as it is, and so do the rest.
+                                optimizer.restore_step_counts(counts);
+                                side_stream = None;
+                                run_batch(optimizer, index)?
+                            }
+                        }
+                    }
+                    _ => run_batch(optimizer, index)?,
                 };
-                let yb = rows_of(y, 0)?;
-                let value = match &xt {
-                    Some(xt) => Targets::new(&yb)?.mean_nll_columns(&model.forward_columns(&rows_of(xt, 1)?)?)?,
-                    None => loss.compute(&model.forward(&rows_of(x, 0)?)?, &yb)?,
-                };
-                step_on(optimizer, &value)
-            })?;
-            total += value * len as f64;
-            let progress = BatchProgress { epoch, epochs: options.epochs, batch: index, batches, loss: value };
-            if on_batch(&progress).is_break() {
-                return Ok(FitOutcome { history, interrupted: Some((epoch, index)) });
+                let progress = BatchProgress { epoch, epochs: options.epochs, batch: index, batches, loss: &value };
+                let stop = on_batch(&progress).is_break();
+                batch_losses.push(value);
+                if stop {
+                    return Ok(FitOutcome { history: history.finish()?, interrupted: Some((epoch, index)) });
+                }
             }
         }
         let (val_loss, val_accuracy) = match validation {
@@ -252,12 +315,77 @@ fn fit_loop<M: Module + ?Sized>(
             }
             None => (None, None),
         };
-        history.push(EpochRecord { epoch, loss: total / rows as f64, val_loss, val_accuracy, lr });
+        history.push(EpochRecord { epoch, loss: f64::NAN, val_loss, val_accuracy, lr }, &batch_losses)?;
         if let Some(s) = scheduler.as_deref_mut() {
             s.step(optimizer)?;
         }
     }
-    Ok(FitOutcome { history, interrupted: None })
+    Ok(FitOutcome { history: history.finish()?, interrupted: None })
+}
+
+/// Epochs run as they are before a step is captured as a CUDA graph (lazily made per-stream
+/// state, such as cuBLAS's workspace, must exist before a capture; the first SGD step with
+/// momentum differs from the others).
+const GRAPH_WARMUP_EPOCHS: usize = 3;
+
+/// The epoch records of a fit, with their losses read from the device in blocks: reading a
+/// GPU tensor waits for the GPU to finish everything queued before it, so reading each
+/// batch's loss as it comes (as `loss.item()` does in the Python loop) would stop the CPU
+/// from queueing the next batch while the GPU runs this one.
+struct History {
+    done: Vec<EpochRecord>,
+    /// Records whose `loss` is still to be filled in, each with its batch losses `[batches]`.
+    pending: Vec<(EpochRecord, Tensor)>,
+    rows: i64,
+    batch: i64,
+}
+
+/// Epochs whose losses wait on the device before they are read (bounds the memory they hold).
+const EPOCHS_PER_READ: usize = 256;
+
+impl History {
+    fn new(epochs: usize, rows: i64, batch: i64) -> History {
+        History { done: Vec::with_capacity(epochs), pending: Vec::new(), rows, batch }
+    }
+
+    fn push(&mut self, record: EpochRecord, batch_losses: &[Tensor]) -> Result<()> {
+        let losses = match batch_losses {
+            [one] => one.f_reshape([1])?,
+            many => Tensor::f_stack(many, 0)?,
+        };
+        self.pending.push((record, losses));
+        if self.pending.len() >= EPOCHS_PER_READ {
+            self.read_pending()?;
+        }
+        Ok(())
+    }
+
+    /// Fills in the pending records' losses: PyTorch's `total += loss.item() * len(idx)`,
+    /// in the same order in float64, then `total / N`.
+    fn read_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let all: Vec<&Tensor> = self.pending.iter().map(|(_, l)| l).collect();
+        let values = Tensor::f_cat(&all, 0)?.f_to(Device::Cpu)?.f_to_kind(Kind::Double)?;
+        let values = Vec::<f64>::try_from(&values)?;
+        let mut next = values.iter();
+        for (mut record, losses) in self.pending.drain(..) {
+            let mut total = 0.0;
+            for index in 0..losses.size()[0] {
+                let len = self.batch.min(self.rows - index * self.batch);
+                total += next.next().copied().unwrap_or(f64::NAN) * len as f64;
+            }
+            record.loss = total / self.rows as f64;
+            self.done.push(record);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<EpochRecord>> {
+        self.read_pending()?;
+        Ok(self.done)
+    }
 }
 
 /// The loss and, for classification losses, the accuracy of `model` on `x`, `y` in the

@@ -9,8 +9,12 @@
 //! ops on leaves that require grad fail unless grad mode is off, and grad mode is per thread,
 //! so every update switches it off itself.
 //!
-//! Each rule is PyTorch's single-tensor implementation (what the CPU uses), op for op, so that
-//! results agree to rounding.
+//! SGD, Adam and AdamW update as torch.optim's multi-tensor implementations do
+//! ([`multi_tensor`]: PyTorch's default on GPUs, the single-tensor values on the CPU); RMSprop,
+//! and parameters of several devices or dtypes, as its single-tensor implementation (what the
+//! CPU uses), op for op, so that results agree to rounding.
+
+mod multi_tensor;
 
 use crate::params::NamedTensors;
 use nutorch_core::{DType, Error, Result};
@@ -221,6 +225,8 @@ pub struct Optimizer {
     /// every update (reading a tensor per step would cost a sync on a GPU).
     steps: Vec<f64>,
     lr: f64,
+    /// The parameters the last update changed (those that had gradients).
+    last_updated: Vec<usize>,
 }
 
 impl Optimizer {
@@ -242,7 +248,7 @@ impl Optimizer {
             state.push(name, tensor)?;
         }
         let steps = vec![0.0; params.len()];
-        Ok(Optimizer { lr: spec.lr(), spec, params, state, steps })
+        Ok(Optimizer { lr: spec.lr(), spec, params, state, steps, last_updated: Vec::new() })
     }
 
     /// An optimizer around existing state tensors (from [`Optimizer::state`], e.g. kept in a
@@ -279,7 +285,7 @@ impl Optimizer {
             .map(|i| Ok(state.get(&format!("{i}.step"))?.f_double_value(&[])?))
             .collect::<Result<Vec<f64>>>()?;
         let lr = state.get("lr")?.f_double_value(&[])?;
-        Ok(Optimizer { spec, params, state, steps, lr })
+        Ok(Optimizer { spec, params, state, steps, lr, last_updated: Vec::new() })
     }
 
     pub fn spec(&self) -> &OptimizerSpec {
@@ -354,6 +360,7 @@ impl Optimizer {
             )));
         }
         let _no_grad = tch::no_grad_guard();
+        let mut active = Vec::with_capacity(grads.len());
         for (index, grad) in grads.iter().enumerate() {
             if !grad.defined() {
                 continue;
@@ -365,11 +372,46 @@ impl Optimizer {
                     self.params[index].size()
                 )));
             }
-            let step = self.steps[index] + 1.0;
-            self.update(index, grad, step)?;
+            active.push(index);
+        }
+        let steps: Vec<f64> = active.iter().map(|&i| self.steps[i] + 1.0).collect();
+        if self.multi_tensor_capable(&active) {
+            self.update_multi_tensor(&active, grads, &steps)?;
+        } else {
+            for (&index, &step) in active.iter().zip(&steps) {
+                self.update(index, &grads[index], step)?;
+            }
+        }
+        for (&index, step) in active.iter().zip(steps) {
             self.steps[index] = step;
         }
+        self.last_updated = active;
         Ok(())
+    }
+
+    /// Whether every update launches the same work with the same values, step after step
+    /// (from the second on), so that a captured update can be replayed: SGD's. Adam's bias
+    /// corrections are numbers the CPU computes from the step count; RMSprop is left out.
+    pub(crate) fn replayable(&self) -> bool {
+        matches!(self.spec, OptimizerSpec::Sgd { .. })
+    }
+
+    /// Counts one more update of the parameters the last update changed (its replay).
+    pub(crate) fn count_replayed_update(&mut self) {
+        for &index in &self.last_updated {
+            self.steps[index] += 1.0;
+        }
+    }
+
+    /// The step counts in memory, to put back with [`Optimizer::restore_step_counts`] when an
+    /// update was recorded but never run (a failed capture).
+    pub(crate) fn step_counts(&self) -> (Vec<f64>, Vec<usize>) {
+        (self.steps.clone(), self.last_updated.clone())
+    }
+
+    pub(crate) fn restore_step_counts(&mut self, (steps, last_updated): (Vec<f64>, Vec<usize>)) {
+        self.steps = steps;
+        self.last_updated = last_updated;
     }
 
     fn buffer(&self, index: usize, name: &str) -> Result<Tensor> {

@@ -13,6 +13,7 @@ cd "$here"
 for _ in $(seq "$runs"); do
     "$python" examples/bench_gpu.py cuda
     scripts/gpu/nu.sh "$bundle" examples/bench_gpu.nu --device cuda
+    NUTORCH_CUDA_GRAPHS=0 scripts/gpu/nu.sh "$bundle" examples/bench_gpu.nu --device cuda --only-training
 done
 echo "per call on CUDA tensors against the bare call floor:"
 scripts/gpu/nu.sh "$bundle" examples/bench_per_call.nu --device cuda --rounds 7 --calls 200

@@ -184,14 +184,16 @@ impl PluginCommand for Fit {
             scheduler.as_mut().map(|(s, _)| s),
             &options,
             &mut |p| {
-                progress.report(&format!(
-                    "epoch {}/{}  batch {}/{}  loss {:.6}",
-                    p.epoch + 1,
-                    p.epochs,
-                    p.batch + 1,
-                    p.batches,
-                    p.loss
-                ));
+                progress.report(|| {
+                    format!(
+                        "epoch {}/{}  batch {}/{}  loss {:.6}",
+                        p.epoch + 1,
+                        p.epochs,
+                        p.batch + 1,
+                        p.batches,
+                        p.loss()
+                    )
+                });
                 if signals.interrupted() {
                     ControlFlow::Break(())
                 } else {

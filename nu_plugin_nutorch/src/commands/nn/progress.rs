@@ -18,11 +18,14 @@ impl Progress {
         Progress { label, enabled: wanted && std::io::stderr().is_terminal(), last: None, shown: false }
     }
 
-    pub fn report(&mut self, text: &str) {
+    /// Shows `text()` if a line is due; the text is made only then (it may read a loss off
+    /// a GPU, which waits for the GPU).
+    pub fn report(&mut self, text: impl FnOnce() -> String) {
         if !self.enabled || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
             return;
         }
         self.last = Some(Instant::now());
+        let text = text();
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[2K{}: {text}", self.label);
         let _ = err.flush();

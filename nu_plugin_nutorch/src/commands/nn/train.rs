@@ -177,7 +177,7 @@ fn train(plugin: &NutorchPlugin, engine: &EngineInterface, call: &EvaluatedCall)
         nutorch_nn::fit(&mut model.model, &mut optimizer, &loss, &x.item, &y.item, None, None, &options, &mut |p| {
             if p.epoch % record_every == 0 {
                 let percent = (p.epoch * 100).checked_div(p.epochs).unwrap_or(100);
-                progress.report(&format!("epoch {}/{} ({percent}%)  loss {:.6}", p.epoch, p.epochs, p.loss));
+                progress.report(|| format!("epoch {}/{} ({percent}%)  loss {:.6}", p.epoch, p.epochs, p.loss()));
             }
             // Ctrl-C is looked at between blocks of epochs (checking costs a little).
             if (p.epoch + 1) % MIN_CHUNK == 0 && p.epoch + 1 < p.epochs && signals.interrupted() {
