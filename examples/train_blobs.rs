@@ -84,6 +84,8 @@ fn non_negative(what: &str, value: i64) -> Result<i64, String> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = parse_options()?;
+    // As the plugin does: freed activations stay in the heap instead of coming back as page faults.
+    nutorch_core::allocator::keep_freed_heap(nutorch_core::allocator::TRAINING_HEAP_PAD);
     tch::set_num_threads(options.threads);
     tch::manual_seed(42);
     let (x, y) = seed_blobs(options.n)?;

@@ -14,6 +14,9 @@ static OPENMP_WAIT_POLICY: unsafe extern "C" fn(
 
 fn main() {
     nu_plugin_nutorch::guard::quiet_torch_refusal_panics();
+    // Training frees and allocates the same activations every step: keep them in the heap
+    // rather than getting them back as page faults (see nutorch_core::allocator).
+    nutorch_core::allocator::keep_freed_heap(nutorch_core::allocator::TRAINING_HEAP_PAD);
     let plugin = NutorchPlugin::new();
     serve_plugin(&plugin, MsgPackSerializer);
     // Nushell stopped the plugin (idle GC, `plugin stop`, or the shell exiting): keep every

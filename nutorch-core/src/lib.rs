@@ -6,6 +6,7 @@
 //! end's syntax: its examples are the plugin commands' examples (`nutorch add ...`), and its
 //! notes and some argument errors name flags as the commands spell them (`--min`).
 
+pub mod allocator;
 pub mod autograd;
 pub mod catalog;
 pub mod convert;

@@ -21,6 +21,9 @@
 //! Gradients are computed as `torch.autograd.grad` does, straight into fresh tensors handed to
 //! [`Optimizer::step_with_grads`]: the same values as `backward` + `.grad`, without
 //! accumulating into and zeroing each `.grad` (the parameters' `.grad` are left untouched).
+//! For networks of Linear layers and pointwise activations with plain cross-entropy (the
+//! samples-as-columns layout) they come in closed form ([`Module::columns_loss_and_grads`]):
+//! autograd's own backward ops, without recording the forward pass or running the engine.
 //!
 //! Nothing inside the loop waits for a GPU: the batch losses stay on the device and are read
 //! in blocks of epochs (the history's losses are the Python loop's `loss.item()` sums, in the
@@ -267,7 +270,16 @@ fn fit_loop<M: Module + ?Sized>(
                     };
                     let yb = rows_of(y, 0)?;
                     let value = match &xt {
-                        Some(xt) => Targets::new(&yb)?.mean_nll_columns(&model.forward_columns(&rows_of(xt, 1)?)?)?,
+                        Some(xt) => {
+                            let xb = rows_of(xt, 1)?;
+                            // Gradients in closed form where the model can, else autograd's.
+                            let wanted = optimizer.parameters();
+                            if let Some((value, grads)) = model.columns_loss_and_grads(&xb, &yb, wanted)? {
+                                optimizer.step_in_memory(&grads)?;
+                                return Ok(value);
+                            }
+                            Targets::new(&yb)?.mean_nll_columns(&model.forward_columns(&xb)?)?
+                        }
                         None => loss.compute(&model.forward(&rows_of(x, 0)?)?, &yb)?,
                     };
                     step_on(optimizer, &value)

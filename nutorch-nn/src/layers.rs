@@ -5,6 +5,10 @@
 //! [32, 60]" rather than as a libtorch message about matrix sizes. Containers run their
 //! children in order and name the child that failed by its `state_dict` path.
 
+mod closed_form;
+
+pub(crate) use closed_form::{backward_columns, forward_columns_saving};
+
 use crate::params::NamedTensors;
 use crate::spec::LayerSpec;
 use nutorch_core::{DType, Error, Result};

@@ -249,16 +249,38 @@ impl Targets {
         Ok(Targets { row: targets.f_unsqueeze(0)?, column: targets.f_unsqueeze(1)? })
     }
 
+    /// The log-probabilities of logits given as columns (`[C, N]`), in the layout the loss
+    /// reads them: `[C, N]` itself for few classes, else `[N, C]` (`transposed`); with the
+    /// class dimension and the targets shaped to gather along it.
+    fn log_probs(&self, logits_t: &Tensor) -> Result<(Tensor, i64, &Tensor, bool)> {
+        let classes = logits_t.size().first().copied().unwrap_or(0);
+        Ok(if classes < TRANSPOSE_BELOW_CLASSES {
+            (logits_t.f_log_softmax(0, None::<Kind>)?, 0, &self.row, false)
+        } else {
+            (logits_t.f_tr()?.f_contiguous()?.f_log_softmax(1, None::<Kind>)?, 1, &self.column, true)
+        })
+    }
+
     /// The mean loss for logits given as columns, `[C, N]`.
     pub(crate) fn mean_nll_columns(&self, logits_t: &Tensor) -> Result<Tensor> {
-        let classes = logits_t.size().first().copied().unwrap_or(0);
-        let picked = if classes < TRANSPOSE_BELOW_CLASSES {
-            logits_t.f_log_softmax(0, None::<Kind>)?.f_gather(0, &self.row, false)?
-        } else {
-            let log_probs = logits_t.f_tr()?.f_contiguous()?.f_log_softmax(1, None::<Kind>)?;
-            log_probs.f_gather(1, &self.column, false)?
-        };
-        Ok(picked.f_mean(None::<Kind>)?.f_neg()?)
+        let (log_probs, dim, index, _) = self.log_probs(logits_t)?;
+        Ok(log_probs.f_gather(dim, index, false)?.f_mean(None::<Kind>)?.f_neg()?)
+    }
+
+    /// [`Targets::mean_nll_columns`] and its gradient with respect to `logits_t`, with the ops
+    /// autograd's backward runs for it: the mean's `-1 / N` for each picked entry (expanded,
+    /// not copied, as autograd's mean backward does), the gather's `scatter_add` into zeros,
+    /// log-softmax's backward.
+    pub(crate) fn mean_nll_columns_with_grad(&self, logits_t: &Tensor) -> Result<(Tensor, Tensor)> {
+        let (log_probs, dim, index, transposed) = self.log_probs(logits_t)?;
+        let loss = log_probs.f_gather(dim, index, false)?.f_mean(None::<Kind>)?.f_neg()?;
+        let samples = logits_t.size().get(1).copied().unwrap_or(0);
+        let kind = log_probs.f_kind()?;
+        let picked = Tensor::f_full([1, 1], -1.0, (kind, log_probs.device()))?.f_div_scalar(samples)?;
+        let picked = picked.f_expand(index.size(), false)?;
+        let grad = log_probs.f_zeros_like()?.f_scatter_add_(dim, index, &picked)?;
+        let grad = Tensor::f_internal_log_softmax_backward_data(&grad, &log_probs, dim, kind)?;
+        Ok((loss, if transposed { grad.f_tr()? } else { grad }))
     }
 }
 

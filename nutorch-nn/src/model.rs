@@ -3,6 +3,7 @@
 
 use crate::init::Init;
 use crate::layers::{self, Context};
+use crate::loss::Targets;
 use crate::params::NamedTensors;
 use crate::spec::{LayerSpec, TensorSlot};
 use nutorch_core::device::device_name;
@@ -27,6 +28,19 @@ pub trait Module {
     /// Whether [`Module::forward_columns`] is a direct computation (worth using).
     fn columns_capable(&self) -> bool {
         false
+    }
+
+    /// The column-layout cross-entropy loss of `xt` (`[in, N]`) against the classes `targets`
+    /// (`[N]`, int64, in range) and the gradients of the parameters `wanted` (in their order),
+    /// computed without autograd where the module can ([`Model`]'s column-layout networks, see
+    /// `layers::closed_form`); `None` where it cannot, and autograd must.
+    fn columns_loss_and_grads(
+        &self,
+        _xt: &Tensor,
+        _targets: &Tensor,
+        _wanted: &[Tensor],
+    ) -> Result<Option<(Tensor, Vec<Tensor>)>> {
+        Ok(None)
     }
 
     /// Parameters with their `state_dict` names, in registration order.
@@ -224,6 +238,48 @@ impl Module for Model {
         layers::columns_capable(&self.spec)
     }
 
+    fn columns_loss_and_grads(
+        &self,
+        xt: &Tensor,
+        targets: &Tensor,
+        wanted: &[Tensor],
+    ) -> Result<Option<(Tensor, Vec<Tensor>)>> {
+        // Each wanted tensor must be one of this model's parameters, and trainable (autograd
+        // refuses a gradient for one that is not; it says so, this path would not).
+        let names: Option<Vec<String>> = wanted
+            .iter()
+            .map(|w| {
+                self.params
+                    .iter()
+                    .find(|(_, p)| same_tensor(p, w))
+                    .filter(|(_, p)| p.requires_grad())
+                    .map(|(name, _)| name.to_string())
+            })
+            .collect();
+        // Parameters sharing a tensor would need their gradients summed: autograd does that.
+        let params = self.params.to_vec();
+        let shared = params.iter().enumerate().any(|(i, (_, a))| params[..i].iter().any(|(_, b)| same_tensor(a, b)));
+        let Some(names) = names.filter(|_| self.columns_capable() && !shared) else { return Ok(None) };
+        self.check_input(xt)?;
+        let _no_grad = tch::no_grad_guard();
+        let ctx = self.context();
+        let mut saved = Vec::new();
+        let logits_t = layers::forward_columns_saving(&self.spec, "", &ctx, xt, &mut saved)?;
+        let (loss, grad) = Targets::new(targets)?.mean_nll_columns_with_grad(&logits_t)?;
+        let grads = layers::backward_columns(saved, &ctx, grad)?;
+        let ordered = names
+            .iter()
+            .map(|name| {
+                grads
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, g)| g.shallow_clone())
+                    .ok_or_else(|| Error::Value(format!("no closed-form gradient for `{name}`")))
+            })
+            .collect::<Result<Vec<Tensor>>>()?;
+        Ok(Some((loss, ordered)))
+    }
+
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
         self.params.to_vec()
     }
@@ -297,4 +353,13 @@ fn check_slots(
         return Err(Error::Value(format!("this architecture has no {what} `{extra}`")));
     }
     Ok(out)
+}
+
+/// Whether two handles are the same tensor (the same memory, shape and strides): how the
+/// optimizer's parameters are found among a model's.
+fn same_tensor(a: &Tensor, b: &Tensor) -> bool {
+    a.data_ptr() == b.data_ptr()
+        && a.size() == b.size()
+        && a.stride() == b.stride()
+        && a.f_kind().ok() == b.f_kind().ok()
 }
