@@ -3,6 +3,7 @@
 //! forward pass): every activation the layout takes, Linear layers with and without bias, few
 //! classes (log-softmax over `[C, N]`) and many (over `[N, C]`), float32 and float64; the input
 //! is left as it was, and what the closed form does not cover falls back to autograd (`None`).
+//! On the device `NUTORCH_TEST_DEVICE` names (cpu by default; scripts/gpu/run.sh sets cuda).
 
 use nutorch_nn::{LayerSpec, Model, Module};
 use tch::{Device, Kind, Tensor};
@@ -20,6 +21,13 @@ fn autograd(model: &Model, xt: &Tensor, y: &Tensor) -> (f64, Vec<Tensor>) {
         let grads = Tensor::run_backward(&[&loss], &params, false, false);
         (loss.double_value(&[]), grads)
     })
+}
+
+fn device() -> Device {
+    match std::env::var("NUTORCH_TEST_DEVICE").as_deref() {
+        Ok("cuda") => Device::Cuda(0),
+        _ => Device::Cpu,
+    }
 }
 
 fn relative(a: &Tensor, b: &Tensor) -> f64 {
@@ -46,10 +54,10 @@ fn closed_form_gradients_are_autograds() {
                     let json = format!(
                         r#"{{"type":"Sequential","layers":[{{"type":"Linear","in_features":4,"out_features":6,"bias":{bias}}},{act},{{"type":"Linear","in_features":6,"out_features":5}},{act},{{"type":"Linear","in_features":5,"out_features":{classes}}}]}}"#
                     );
-                    let model = Model::new(&spec(&json)).unwrap().to(Device::Cpu, kind).unwrap();
-                    let xt = Tensor::randn([4, 9], (kind, Device::Cpu));
+                    let model = Model::new(&spec(&json)).unwrap().to(device(), kind).unwrap();
+                    let xt = Tensor::randn([4, 9], (kind, device()));
                     let before = xt.copy();
-                    let y = Tensor::randint(classes, [9], (Kind::Int64, Device::Cpu));
+                    let y = Tensor::randint(classes, [9], (Kind::Int64, device()));
                     let (loss, grads) =
                         model.columns_loss_and_grads(&xt, &y, &model.parameters()).unwrap().expect("a closed form");
                     let (their_loss, theirs) = autograd(&model, &xt, &y);
@@ -75,9 +83,12 @@ fn closed_form_gradients_are_autograds() {
 #[test]
 fn the_seed_network_and_what_falls_back_to_autograd() {
     tch::manual_seed(5);
-    let model = Model::new(&spec(r#"{"type":"SimpleNN","input":2,"hidden":20,"output":3}"#)).unwrap();
-    let xt = Tensor::randn([2, 30], (Kind::Float, Device::Cpu));
-    let y = Tensor::randint(3, [30], (Kind::Int64, Device::Cpu));
+    let model = Model::new(&spec(r#"{"type":"SimpleNN","input":2,"hidden":20,"output":3}"#))
+        .unwrap()
+        .to(device(), Kind::Float)
+        .unwrap();
+    let xt = Tensor::randn([2, 30], (Kind::Float, device()));
+    let y = Tensor::randint(3, [30], (Kind::Int64, device()));
     // Wanted in another order than the model's: the gradients come in the order asked for.
     let mut wanted = model.parameters();
     wanted.reverse();
@@ -89,7 +100,7 @@ fn the_seed_network_and_what_falls_back_to_autograd() {
     }
     // A tensor that is not one of the model's parameters, or a frozen parameter: autograd's
     // business (it says what is wrong), not the closed form's.
-    let stranger = Tensor::zeros([3], (Kind::Float, Device::Cpu)).set_requires_grad(true);
+    let stranger = Tensor::zeros([3], (Kind::Float, device())).set_requires_grad(true);
     assert!(model.columns_loss_and_grads(&xt, &y, &[stranger]).unwrap().is_none());
     let frozen = model.parameters()[0].detach();
     let frozen_model = Model::from_tensors(
@@ -108,6 +119,8 @@ fn the_seed_network_and_what_falls_back_to_autograd() {
     let dropout = Model::new(&spec(
         r#"{"type":"Sequential","layers":[{"type":"Linear","in_features":2,"out_features":4},{"type":"Dropout","p":0.5},{"type":"Linear","in_features":4,"out_features":3}]}"#,
     ))
+    .unwrap()
+    .to(device(), Kind::Float)
     .unwrap();
     assert!(dropout.columns_loss_and_grads(&xt, &y, &dropout.parameters()).unwrap().is_none());
 }
