@@ -34,6 +34,15 @@ void join(const c10::Stream& done, const c10::Stream& waiter) {
 }
 
 }  // namespace
+#else
+namespace {
+
+int unavailable(char* err, size_t cap) {
+  std::snprintf(err, cap, "this build of nutorch has no CUDA graphs");
+  return -1;
+}
+
+}  // namespace
 #endif
 
 extern "C" {
@@ -64,8 +73,7 @@ int nutorch_side_stream_begin(int64_t device, void** session, char* err, size_t 
 #else
   (void)device;
   (void)session;
-  std::snprintf(err, cap, "this build of nutorch has no CUDA graphs");
-  return -1;
+  return unavailable(err, cap);
 #endif
 }
 
@@ -92,8 +100,7 @@ int nutorch_side_stream_end(void* session, char* err, size_t cap) {
   return rc;
 #else
   (void)session;
-  std::snprintf(err, cap, "this build of nutorch has no CUDA graphs");
-  return -1;
+  return unavailable(err, cap);
 #endif
 }
 
@@ -133,8 +140,7 @@ int nutorch_graph_op(void* session, int32_t op, char* err, size_t cap) {
 #else
   (void)session;
   (void)op;
-  std::snprintf(err, cap, "this build of nutorch has no CUDA graphs");
-  return -1;
+  return unavailable(err, cap);
 #endif
 }
 

@@ -257,8 +257,11 @@ impl Module for Model {
             })
             .collect();
         // Parameters sharing a tensor would need their gradients summed: autograd does that.
-        let params = self.params.to_vec();
-        let shared = params.iter().enumerate().any(|(i, (_, a))| params[..i].iter().any(|(_, b)| same_tensor(a, b)));
+        let shared = self
+            .params
+            .iter()
+            .enumerate()
+            .any(|(i, (_, a))| self.params.iter().take(i).any(|(_, b)| same_tensor(a, b)));
         let Some(names) = names.filter(|_| self.columns_capable() && !shared) else { return Ok(None) };
         self.check_input(xt)?;
         let _no_grad = tch::no_grad_guard();

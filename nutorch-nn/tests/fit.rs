@@ -266,19 +266,24 @@ impl Module for RowsOnly<'_> {
     }
 }
 
-#[test]
-fn seed_workload_matches_pytorch_on_both_paths() {
-    let _g = exclusive();
+/// tests/python/parity_train.py's results, and the data and initial weights of the same seed
+/// drawn here (`seed_workload_matches_pytorch_on_both_paths` checks that they are the reference's).
+fn seed_reference() -> (std::collections::BTreeMap<String, Tensor>, Tensor, Tensor, LayerSpec, Model) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("parity.safetensors");
     python("parity_train.py", &[&out]);
     let py = load(&out);
-
-    // The data and the initial weights from the same seed.
     tch::manual_seed(42);
     let (x, y) = seed_blobs(300).unwrap();
     let spec = LayerSpec::SimpleNn { input: 2, hidden: 20, output: 3 };
     let init = Model::new(&spec).unwrap();
+    (py, x, y, spec, init)
+}
+
+#[test]
+fn seed_workload_matches_pytorch_on_both_paths() {
+    let _g = exclusive();
+    let (py, x, y, spec, init) = seed_reference();
     assert!(x.equal(&py["X"]), "seed_blobs(300) differs from the reference's data(300)");
     assert!(y.equal(&py["y"]));
     for (name, t) in init.named_parameters() {
@@ -391,16 +396,9 @@ fn seed_workload_on_cuda_with_a_graph_matches_running_each_step() {
     }
     let _g = exclusive();
     assert!(nutorch_core::cuda_graph::built(), "this build has no CUDA graphs");
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("parity.safetensors");
-    python("parity_train.py", &[&out]);
-    let py = load(&out);
-    tch::manual_seed(42);
-    let (x, y) = seed_blobs(300).unwrap();
+    let (py, x, y, spec, init) = seed_reference();
     let device = Device::Cuda(0);
     let (x, y) = (x.to(device), y.to(device));
-    let spec = LayerSpec::SimpleNn { input: 2, hidden: 20, output: 3 };
-    let init = Model::new(&spec).unwrap();
     let epochs = 1000;
     let options = FitOptions { epochs, batch_size: None, shuffle: false, seed: None };
     let loss = Loss::new(LossKind::CrossEntropy);

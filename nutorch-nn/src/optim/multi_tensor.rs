@@ -16,8 +16,8 @@ impl Optimizer {
         let supported =
             matches!(self.spec, OptimizerSpec::Sgd { .. } | OptimizerSpec::Adam { .. } | OptimizerSpec::AdamW { .. });
         let Some(&first) = active.first() else { return false };
-        let (device, kind) = (self.params[first].device(), self.params[first].kind());
-        supported && active.iter().all(|&i| self.params[i].device() == device && self.params[i].kind() == kind)
+        let group = |i: usize| (self.params[i].device(), self.params[i].f_kind().ok());
+        supported && active.iter().all(|&i| group(i) == group(first))
     }
 
     /// One update of the parameters at `active` from their gradients; `steps[k]` is the step
